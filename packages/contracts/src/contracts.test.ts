@@ -1,0 +1,60 @@
+import { AppError } from '@mserve/common';
+import { decodeFailure, decodeTensor, encodeFailure, encodeTensor, parseJobData } from './index';
+
+const validData = () => ({
+  v: 1,
+  requestId: 'r1',
+  submittedAt: 1,
+  input: encodeTensor(new Float32Array([0, 0.5, 1, -2.25]), [2, 2, 1]),
+  facts: { width: 2 },
+  params: { samples: 10, alpha: 0.1 },
+});
+
+describe('tensor encoding', () => {
+  it('round-trips float32 values and shape exactly', () => {
+    const src = new Float32Array([0.1, -3.5, 1e-7, 42]);
+    const out = decodeTensor(JSON.parse(JSON.stringify(encodeTensor(src, [4]))));
+    expect(Array.from(out.data)).toEqual(Array.from(src));
+    expect(out.shape).toEqual([4]);
+  });
+
+  it('refuses a tensor whose byte length disagrees with its shape', () => {
+    const enc = encodeTensor(new Float32Array(4), [4]);
+    expect(() => decodeTensor({ ...enc, shape: [5] })).toThrow(AppError);
+  });
+});
+
+describe('parseJobData', () => {
+  it('accepts a well-formed payload and decodes its tensor', () => {
+    const d = parseJobData(validData());
+    expect(d.tensor.length).toBe(4);
+    expect(d.params).toEqual({ samples: 10, alpha: 0.1 });
+  });
+
+  it.each([
+    ['samples out of range', { params: { samples: 0, alpha: 0.1 } }],
+    ['alpha of 1', { params: { samples: 1, alpha: 1 } }],
+    ['a missing tensor', { input: undefined }],
+    ['an unknown version', { v: 2 }],
+  ])('fails with VALIDATION_FAILED on %s', (_name, patch) => {
+    expect(() => parseJobData({ ...validData(), ...patch })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    );
+  });
+});
+
+describe('failure reasons', () => {
+  it('carry the error code through the BullMQ failed reason string', () => {
+    expect(decodeFailure(encodeFailure('IMAGE_EMPTY', 'blank: no ink'))).toEqual({
+      code: 'IMAGE_EMPTY',
+      message: 'blank: no ink',
+    });
+  });
+
+  it('map reasons written by BullMQ itself to INTERNAL with the original text', () => {
+    expect(decodeFailure('job stalled more than allowable limit')).toEqual({
+      code: 'INTERNAL',
+      message: 'job stalled more than allowable limit',
+    });
+  });
+});

@@ -1,0 +1,22 @@
+export { DEFAULT_QUEUE_NAME, INFERENCE_JOB_NAME, QUEUE_PREFIX, modelCardsKey } from './queues';
+export { decodeTensor, encodeTensor, shapeSize } from './tensor';
+export type { EncodedTensor } from './tensor';
+export {
+  DEFAULT_ALPHA,
+  SAMPLES_MAX,
+  SAMPLES_MIN,
+  WEBHOOK_EVENTS,
+  decodeFailure,
+  encodeFailure,
+  parseJobData,
+} from './jobs';
+export type {
+  InferenceJobData,
+  InferenceParams,
+  InferenceResult,
+  ModelCard,
+  ResultTimings,
+  ResultUncertainty,
+  WebhookEvent,
+  WebhookRequest,
+} from './jobs';

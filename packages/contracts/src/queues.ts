@@ -1,0 +1,16 @@
+/** BullMQ queue the gateway produces to and the workers consume; override per deployment with `QUEUE_NAME`. */
+export const DEFAULT_QUEUE_NAME = 'mnist-inference';
+
+/** BullMQ key prefix (BullMQ's own default, stated here so KEDA and dashboards can rely on it). */
+export const QUEUE_PREFIX = 'bull';
+
+/** Name given to every inference job inside the queue. */
+export const INFERENCE_JOB_NAME = 'predict';
+
+/**
+ * Redis hash where each worker publishes the card of the model it serves (field: model digest, value: JSON
+ * {@link ModelCard}), so the gateway can describe the served model without loading the calibration itself.
+ */
+export function modelCardsKey(queueName: string, prefix: string = QUEUE_PREFIX): string {
+  return `${prefix}:${queueName}:mserve:models`;
+}
