@@ -1,0 +1,3 @@
+import { runEchoServer } from './echo-server';
+
+runEchoServer();

@@ -1,0 +1,171 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { assetPath, createLogger, repoRoot } from '@mserve/common';
+import { asyncLoop } from './async-loop';
+import { closedLoop, type ClosedLoopResult } from './closed-loop';
+import { multipart } from './multipart';
+import { openLoop } from './open-loop';
+import { firstJsonLine, spawnTs, stopProc } from './processes';
+import { sampleProcesses } from './procstats';
+import { summariseProfileDir } from './profile';
+import { renderMarkdown, verdicts, type BenchReport } from './report';
+import { startStack, type Stack } from './stack';
+
+const log = createLogger('bench');
+
+const { values: args } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'reports' },
+    image: { type: 'string', default: 'data/images/3.png' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+
+const quick = args.quick === true;
+const D = quick ? 4 : 10; // seconds per closed-loop step
+const OPEN_S = quick ? 10 : 30;
+const CONCURRENCY = quick ? [8, 32] : [1, 8, 32, 64, 128];
+const SAMPLES = [1, 10, 100, 1000];
+
+function best(rows: ClosedLoopResult[]): ClosedLoopResult {
+  const ok = rows.filter((r) => r.non2xx === 0 && r.errors === 0 && r.timeouts === 0);
+  const pool = ok.length ? ok : rows;
+  return pool.reduce((a, b) => (b.rps > a.rps ? b : a));
+}
+
+function meanBatch(bodies: unknown[]): number {
+  const sizes = bodies
+    .map((b) => (b as { timings?: { batchSize?: number } } | null)?.timings?.batchSize)
+    .filter((x): x is number => typeof x === 'number');
+  return sizes.length ? sizes.reduce((a, b) => a + b, 0) / sizes.length : Number.NaN;
+}
+
+async function measureEcho(
+  body: ReturnType<typeof multipart>,
+  logDir: string,
+): Promise<{ best: ClosedLoopResult; all: ClosedLoopResult[] }> {
+  const echo = spawnTs('echo', 'apps/bench/src/echo-main.ts', { PORT: '0' }, logDir);
+  const { port } = await firstJsonLine<{ port: number }>(echo);
+  try {
+    const all: ClosedLoopResult[] = [];
+    for (const c of CONCURRENCY) {
+      all.push(await closedLoop({ url: `http://127.0.0.1:${port}/echo`, ...body, connections: c, durationS: D }));
+      log.info({ step: 'echo', connections: c, rps: all.at(-1)?.rps }, 'measured');
+    }
+    return { best: best(all), all };
+  } finally {
+    await stopProc(echo);
+  }
+}
+
+async function warmUp(url: string, body: ReturnType<typeof multipart>): Promise<void> {
+  // The first requests pay for model load and JIT; the numbers should not.
+  await closedLoop({ url: `${url}/v1/predict`, ...body, connections: 4, durationS: 2 });
+}
+
+async function main(): Promise<void> {
+  const root = repoRoot();
+  const outDir = path.resolve(root, args.out ?? 'reports');
+  const logDir = path.join(outDir, 'bench-logs');
+  const profileDir = path.join(outDir, 'profiles');
+  mkdirSync(outDir, { recursive: true });
+  const imagePath = path.isAbsolute(args.image ?? '') ? (args.image as string) : assetPath(args.image ?? '');
+  const image = readFileSync(imagePath);
+  const file = { field: 'image', filename: path.basename(imagePath), mime: 'image/png', data: image };
+  const upload = multipart(file);
+  const t0 = Date.now();
+
+  log.info('measuring the bare Express echo ceiling');
+  const echo = await measureEcho(upload, logDir);
+
+  let stack: Stack | undefined;
+  const external = args.url;
+  if (args.profile) rmSync(profileDir, { recursive: true, force: true });
+  const startOne = async (workers: number): Promise<Stack> =>
+    startStack({ workers, logDir, ...(args.profile ? { profileDir } : {}) });
+  try {
+    if (!external) stack = await startOne(1);
+    const url = external ?? (stack as Stack).url;
+    await warmUp(url, upload);
+
+    log.info('closed loop on POST /v1/predict');
+    const sync: ClosedLoopResult[] = [];
+    for (const c of CONCURRENCY) {
+      sync.push(await closedLoop({ url: `${url}/v1/predict`, ...upload, connections: c, durationS: D }));
+      log.info({ step: 'predict', connections: c, rps: sync.at(-1)?.rps }, 'measured');
+    }
+    const syncBest = best(sync);
+
+    log.info('open loop at 100 req/s');
+    const sampler = stack ? sampleProcesses(stack.procs.filter((p) => p.name !== 'redis')) : undefined;
+    const open = await openLoop({ url: `${url}/v1/predict`, ...upload, rate: 100, durationS: OPEN_S, collect: true });
+    const procs = sampler?.stop() ?? [];
+    const openBatch = meanBatch(open.bodies);
+
+    log.info('async submit + long-poll');
+    const asyncRes = await asyncLoop({ baseUrl: url, ...upload, clients: syncBest.connections, durationS: D });
+
+    log.info('cost of uncertainty: MC samples');
+    const samples: { samples: number; result: ClosedLoopResult }[] = [];
+    for (const T of SAMPLES) {
+      const body = multipart(file, { samples: String(T) });
+      const result = await closedLoop({
+        url: `${url}/v1/predict`,
+        ...body,
+        connections: syncBest.connections,
+        durationS: D,
+      });
+      samples.push({ samples: T, result });
+      log.info({ step: 'samples', T, rps: result.rps }, 'measured');
+    }
+
+    let twoWorkers: ClosedLoopResult | undefined;
+    if (stack) {
+      await stack.stop();
+      stack = await startOne(2);
+      await warmUp(stack.url, upload);
+      twoWorkers = await closedLoop({
+        url: `${stack.url}/v1/predict`,
+        ...upload,
+        connections: syncBest.connections,
+        durationS: D,
+      });
+      log.info({ step: 'two-workers', rps: twoWorkers.rps }, 'measured');
+    }
+    if (stack) {
+      await stack.stop();
+      stack = undefined;
+    }
+
+    const report: BenchReport = {
+      generatedAt: new Date().toISOString(),
+      command: `pnpm bench${quick ? ' --quick' : ''}${external ? ` --url ${external}` : ''}`,
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      image: { file: path.basename(imagePath), bytes: image.length },
+      durationS: (Date.now() - t0) / 1000,
+      echo,
+      sync: { all: sync, best: syncBest },
+      open: { ...open, bodies: undefined, meanBatchSize: openBatch },
+      async: asyncRes,
+      samples,
+      workers: { one: syncBest, ...(twoWorkers ? { two: twoWorkers } : {}) },
+      processes: procs,
+      profiles: args.profile ? summariseProfileDir(profileDir) : {},
+      verdicts: [],
+    };
+    report.verdicts = verdicts(report);
+    writeFileSync(path.join(outDir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(path.join(outDir, 'bench.md'), renderMarkdown(report));
+    process.stdout.write(renderMarkdown(report));
+  } finally {
+    if (stack) await stack.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  log.error({ err: e }, 'bench failed');
+  process.exitCode = 1;
+});
