@@ -1,0 +1,71 @@
+import { env, parseEnv, type EnvConfig } from '@mserve/common';
+import { DEFAULT_ALPHA, DEFAULT_QUEUE_NAME, SAMPLES_MAX, SAMPLES_MIN } from '@mserve/contracts';
+
+/** Every environment variable the gateway reads; rendered into the README with `describeEnv(gatewayEnvSpec)`. */
+export const gatewayEnvSpec = {
+  PORT: env.int({ doc: 'HTTP port of the API', default: 8080, min: 0, max: 65535 }),
+  REDIS_URL: env.str({ doc: 'Redis holding the job queue', default: 'redis://127.0.0.1:6379' }),
+  QUEUE_NAME: env.str({ doc: 'BullMQ queue to produce to', default: DEFAULT_QUEUE_NAME }),
+  MODEL_DIR: env.str({ doc: 'SavedModel folder; default `<ASSETS_DIR>/models/mnist_model`', default: '' }),
+  MAX_QUEUE_DEPTH: env.int({
+    doc: 'waiting jobs above which submissions get 429 with Retry-After',
+    default: 5000,
+    min: 1,
+  }),
+  RETRY_AFTER_S: env.int({ doc: 'Retry-After sent with 429 and 503', unit: 's', default: 2, min: 1 }),
+  RESULT_TTL_S: env.int({
+    doc: 'how long finished jobs (results and failures) are kept',
+    unit: 's',
+    default: 86400,
+    min: 1,
+  }),
+  RESULT_MAX_COUNT: env.int({ doc: 'most finished jobs kept (each of completed and failed)', default: 100000, min: 1 }),
+  MC_SAMPLES_DEFAULT: env.int({
+    doc: 'Monte Carlo dropout samples when the request does not say',
+    default: 30,
+    min: SAMPLES_MIN,
+    max: SAMPLES_MAX,
+  }),
+  ALPHA_DEFAULT: env.float({
+    doc: 'conformal miscoverage level when the request does not say',
+    default: DEFAULT_ALPHA,
+    min: 0.0001,
+    max: 0.9999,
+  }),
+  SYNC_TIMEOUT_MS: env.int({
+    doc: 'how long POST /v1/predict waits before answering 504 with the job id',
+    unit: 'ms',
+    default: 10000,
+    min: 1,
+    max: 120000,
+  }),
+  MAX_WAIT_S: env.int({
+    doc: 'longest long-poll GET /v1/jobs/:id?wait= accepts',
+    unit: 's',
+    default: 30,
+    min: 0,
+    max: 300,
+  }),
+  WAIT_RECHECK_MS: env.int({
+    doc: 'how often long-polls re-read job state in case a completion event was missed',
+    unit: 'ms',
+    default: 1000,
+    min: 50,
+  }),
+  REDIS_TIMEOUT_MS: env.int({
+    doc: 'longest a Redis command may take before the request fails with 503',
+    unit: 'ms',
+    default: 800,
+    min: 50,
+  }),
+  MAX_UPLOAD_BYTES: env.int({ doc: 'largest accepted upload', unit: 'bytes', default: 10 * 1024 * 1024, min: 1024 }),
+  WEBHOOK_ALLOW_HOSTS: env.list({ doc: 'hosts or CIDRs webhooks may target despite the SSRF guard', default: [] }),
+};
+
+/** Typed gateway configuration. */
+export type GatewayConfig = EnvConfig<typeof gatewayEnvSpec>;
+
+/** Parses the gateway configuration once, failing with one error listing every bad variable. */
+export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return parseEnv(gatewayEnvSpec, source);
+}

@@ -1,0 +1,37 @@
+import { parseParams } from './params';
+
+const defaults = { samples: 30, alpha: 0.05 };
+
+describe('parseParams', () => {
+  it('applies the configured defaults when nothing is given', () => {
+    expect(parseParams({}, defaults)).toEqual({ samples: 30, alpha: 0.05 });
+  });
+
+  it('converts query-string numbers and keeps explicit values', () => {
+    expect(parseParams({ samples: '100', alpha: '0.1' }, defaults)).toEqual({ samples: 100, alpha: 0.1 });
+  });
+
+  it.each([
+    [{ samples: '0' }, 'samples'],
+    [{ samples: '1001' }, 'samples'],
+    [{ samples: '2.5' }, 'samples'],
+    [{ alpha: '0' }, 'alpha'],
+    [{ alpha: '1' }, 'alpha'],
+    [{ colour: 'red' }, 'colour'],
+    [{ webhook: '{not json' }, 'webhook'],
+    [{ webhook: { url: 'https://x.example', events: ['done'] } }, 'webhook'],
+  ])('rejects %j with a 400 naming the field', (raw, field) => {
+    expect(() => parseParams(raw, defaults)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED', message: expect.stringContaining(field) }),
+    );
+  });
+
+  it('accepts a webhook as an object or as JSON text and defaults its events to both', () => {
+    const url = 'https://hooks.example.com/x';
+    expect(parseParams({ webhook: { url } }, defaults).webhook).toEqual({ url, events: ['completed', 'failed'] });
+    expect(parseParams({ webhook: JSON.stringify({ url, events: ['failed'] }) }, defaults).webhook).toEqual({
+      url,
+      events: ['failed'],
+    });
+  });
+});

@@ -1,0 +1,39 @@
+import { AppError } from '@mserve/common';
+import { SAMPLES_MAX, SAMPLES_MIN, WEBHOOK_EVENTS, type InferenceParams, type WebhookRequest } from '@mserve/contracts';
+import { parseWebhookRequest } from '@mserve/webhooks';
+import Joi from 'joi';
+
+/** Validated request parameters. */
+export interface RequestParams extends InferenceParams {
+  webhook?: WebhookRequest;
+}
+
+const paramsSchema = Joi.object({
+  samples: Joi.number().integer().min(SAMPLES_MIN).max(SAMPLES_MAX),
+  alpha: Joi.number().greater(0).less(1),
+  // Shape only (JSON text in a form or query string, an object in JSON); whether the URL may be called is the SSRF
+  // guard's decision, a 422 rather than a 400.
+  webhook: Joi.any(),
+});
+
+/**
+ * Validates the parameters of a submission (from the query string, multipart fields or a JSON body, already merged)
+ * and applies the configured defaults. Any problem is a 400 VALIDATION_FAILED listing every bad field.
+ */
+export function parseParams(raw: Record<string, unknown>, defaults: InferenceParams): RequestParams {
+  const { error, value } = paramsSchema.validate(raw, { abortEarly: false, convert: true });
+  if (error) {
+    throw new AppError('VALIDATION_FAILED', error.details.map((d) => d.message.replace(/"/g, '')).join('; '));
+  }
+  const v = value as { samples?: number; alpha?: number; webhook?: unknown };
+  let webhook: WebhookRequest | undefined;
+  if (v.webhook !== undefined && v.webhook !== '') {
+    const w = parseWebhookRequest(v.webhook);
+    webhook = { url: w.url, events: w.events && w.events.length > 0 ? [...w.events] : [...WEBHOOK_EVENTS] };
+  }
+  return {
+    samples: v.samples ?? defaults.samples,
+    alpha: v.alpha ?? defaults.alpha,
+    ...(webhook ? { webhook } : {}),
+  };
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, statusForCode } from '@mserve/common';
+import { encodeTensor, type InferenceJobData } from '@mserve/contracts';
+import { Router, type Request, type Response } from 'express';
+import type { GatewayDeps } from '../deps';
+import { parseParams } from '../params';
+import type { JobSnapshot } from '../store';
+import { createSubmissionReader } from '../upload';
+import { jobLinks, renderJob } from '../views';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `POST /v1/jobs`, `GET /v1/jobs/:id` (with `?wait=` long-poll) and `POST /v1/predict`. */
+export function jobsRouter(deps: GatewayDeps): Router {
+  const { config, store, waiters, metrics } = deps;
+  const readSubmission = createSubmissionReader(config.MAX_UPLOAD_BYTES);
+  const router = Router();
+
+  /** Validates, checks backpressure, preprocesses and enqueues; `beforeEnqueue` lets predict start waiting first. */
+  async function submit(req: Request, res: Response, beforeEnqueue?: (id: string) => void): Promise<string> {
+    try {
+      const sub = await readSubmission(req, res);
+      const params = parseParams(sub.fields, { samples: config.MC_SAMPLES_DEFAULT, alpha: config.ALPHA_DEFAULT });
+      if (params.webhook) await deps.checkWebhookUrl(params.webhook.url);
+      // Refuse before the CPU work of decoding: under overload the cheapest answer is the best one.
+      const waiting = await store.waitingCount();
+      if (waiting >= config.MAX_QUEUE_DEPTH) {
+        throw new AppError('QUEUE_FULL', `the queue holds ${waiting} waiting jobs (limit ${config.MAX_QUEUE_DEPTH})`);
+      }
+      const pre = await deps.preprocess(sub.image);
+      metrics.preprocessSeconds.observe(pre.ms / 1000);
+      const id = randomUUID();
+      const data: InferenceJobData = {
+        v: 1,
+        requestId: String(req.id),
+        submittedAt: Date.now(),
+        input: encodeTensor(pre.tensor, pre.shape),
+        facts: pre.facts,
+        params: { samples: params.samples, alpha: params.alpha },
+        ...(params.webhook ? { webhook: params.webhook } : {}),
+      };
+      beforeEnqueue?.(id);
+      await store.enqueue(id, data);
+      metrics.submitted.inc();
+      return id;
+    } catch (e) {
+      const code = e instanceof AppError ? e.code : 'INTERNAL';
+      if (code === 'QUEUE_FULL' || code === 'REDIS_UNAVAILABLE') metrics.enqueueFailures.inc({ code });
+      throw e;
+    }
+  }
+
+  async function readJob(id: string): Promise<JobSnapshot> {
+    const snap = UUID_RE.test(id) ? await store.get(id) : null;
+    if (!snap) throw new AppError('NOT_FOUND', `no job ${id} (unknown, or removed after the retention period)`);
+    return snap;
+  }
+
+  const finished = (s: JobSnapshot) => s.status === 'completed' || s.status === 'failed';
+
+  /** Waits until the job ends or `ms` pass, robust to missed events; returns the latest snapshot. */
+  async function waitForEnd(id: string, ms: number, res: Response, registered?: ReturnType<typeof waiters.wait>) {
+    const wait = registered ?? waiters.wait(id, ms);
+    const onClose = () => wait.cancel();
+    // The response's close (not the request's, which fires once the body is read) means the client went away.
+    res.once('close', onClose);
+    try {
+      // The event may have fired before the waiter existed: read the state once more now that it does.
+      const snap = await readJob(id);
+      if (finished(snap)) return snap;
+      await wait.done;
+      return await readJob(id);
+    } finally {
+      wait.cancel();
+      res.off('close', onClose);
+    }
+  }
+
+  router.post('/v1/jobs', async (req, res) => {
+    const id = await submit(req, res);
+    const links = jobLinks(id);
+    res
+      .status(202)
+      .location(links.self)
+      .json({ id, status: 'queued', requestId: String(req.id), links });
+  });
+
+  router.get('/v1/jobs/:id', async (req, res) => {
+    const id = req.params['id'] ?? '';
+    const raw = req.query['wait'];
+    let waitS = 0;
+    if (raw !== undefined) {
+      waitS = Number(raw);
+      if (typeof raw !== 'string' || !Number.isFinite(waitS) || waitS < 0 || waitS > config.MAX_WAIT_S) {
+        throw new AppError('VALIDATION_FAILED', `wait must be a number of seconds in [0, ${config.MAX_WAIT_S}]`);
+      }
+    }
+    let snap = await readJob(id);
+    if (!finished(snap) && waitS > 0) snap = await waitForEnd(id, waitS * 1000, res);
+    const webhook = snap.data.webhook ? await deps.webhookState(id).catch(() => null) : null;
+    res.json(renderJob(snap, webhook));
+  });
+
+  router.post('/v1/predict', async (req, res) => {
+    let wait: ReturnType<typeof waiters.wait> | undefined;
+    // Register before enqueueing so that even an instant completion event finds its waiter.
+    const id = await submit(req, res, (jobId) => {
+      wait = waiters.wait(jobId, config.SYNC_TIMEOUT_MS);
+    }).catch((e: unknown) => {
+      wait?.cancel();
+      throw e;
+    });
+    const snap = await waitForEnd(id, config.SYNC_TIMEOUT_MS, res, wait);
+    const links = jobLinks(id);
+    if (snap.status === 'completed' && snap.result) {
+      res.json(renderJob(snap, null));
+    } else if (snap.status === 'failed' && snap.error) {
+      const { code, message } = snap.error;
+      res.status(statusForCode(code)).json({ error: { code, message, details: { jobId: id, links } } });
+    } else {
+      res
+        .status(504)
+        .location(links.self)
+        .json({
+          error: {
+            code: 'TIMEOUT',
+            message: `job ${id} did not finish within ${config.SYNC_TIMEOUT_MS} ms; poll ${links.wait}`,
+            details: { jobId: id, status: snap.status, links },
+          },
+        });
+    }
+  });
+
+  return router;
+}

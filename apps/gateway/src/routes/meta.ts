@@ -1,0 +1,82 @@
+import { SAMPLES_MAX, SAMPLES_MIN, type ModelCard } from '@mserve/contracts';
+import { Router } from 'express';
+import type { GatewayDeps } from '../deps';
+import { docsPage, openApiDocument } from '../openapi';
+
+/** `/v1/models`, `/healthz`, `/readyz`, `/metrics`, `/docs`. */
+export function metaRouter(deps: GatewayDeps): Router {
+  const { config, store, model, metrics } = deps;
+  const router = Router();
+  const doc = openApiDocument();
+  const html = docsPage(doc);
+
+  router.get('/v1/models', async (_req, res) => {
+    const cards = await store.modelCards();
+    const byDigest = new Map<string, ModelCard>();
+    for (const c of cards) {
+      const prev = byDigest.get(c.digest);
+      if (!prev || prev.updatedAt < c.updatedAt) byDigest.set(c.digest, c);
+    }
+    const defaults = {
+      defaultSamples: config.MC_SAMPLES_DEFAULT,
+      samplesRange: [SAMPLES_MIN, SAMPLES_MAX],
+      defaultAlpha: config.ALPHA_DEFAULT,
+    };
+    const describe = (digest: string) => {
+      const card = byDigest.get(digest);
+      return {
+        calibration: card?.calibration ?? null,
+        uncertainty: { ...(card?.uncertainty ?? {}), ...defaults },
+        workersLastSeenAt: card ? new Date(card.updatedAt).toISOString() : null,
+      };
+    };
+    const models = [
+      {
+        name: model.name,
+        digest: model.digest,
+        inputShape: model.inputShape,
+        classes: byDigest.get(model.digest)?.classes ?? null,
+        servedByThisGateway: true,
+        ...describe(model.digest),
+      },
+      ...[...byDigest.values()]
+        .filter((c) => c.digest !== model.digest)
+        .map((c) => ({
+          name: c.name,
+          digest: c.digest,
+          inputShape: c.inputShape,
+          classes: c.classes,
+          servedByThisGateway: false,
+          ...describe(c.digest),
+        })),
+    ];
+    res.json({ models });
+  });
+
+  // Liveness: the process answers. Redis trouble must not get the gateway restarted; readiness covers it.
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/readyz', async (_req, res) => {
+    const redis = await store.ping();
+    const paused = redis ? await store.call(() => store.queue.isPaused()).catch(() => true) : true;
+    const checks = { redis, model: model.digest.length > 0, queueAccepting: redis && !paused };
+    const ready = checks.redis && checks.model && checks.queueAccepting;
+    if (!ready) res.set('Retry-After', String(config.RETRY_AFTER_S));
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  router.get('/docs/openapi.json', (_req, res) => {
+    res.json(doc);
+  });
+  router.get('/docs', (_req, res) => {
+    res.type('html').send(html);
+  });
+
+  return router;
+}

@@ -1,0 +1,91 @@
+import type http from 'node:http';
+import { assetPath, createLogger, type Logger } from '@mserve/common';
+import { loadSavedModel } from '@mserve/model-runtime';
+import { DEFAULT_LIMITS, preprocess } from '@mserve/preprocess';
+import { QUEUE_PREFIX } from '@mserve/contracts';
+import { WEBHOOK_QUEUE, assertDeliverableUrl, getDeliveryState, parseAllowList } from '@mserve/webhooks';
+import { Queue } from 'bullmq';
+import { createApp } from './app';
+import type { GatewayConfig } from './config';
+import type { GatewayDeps, GatewayModel } from './deps';
+import { createGatewayMetrics } from './metrics';
+import { JobStore } from './store';
+import { CompletionWaiters } from './waiters';
+
+/** A listening gateway. */
+export interface RunningGateway {
+  server: http.Server;
+  port: number;
+  deps: GatewayDeps;
+  /** Stops accepting, answers in-flight requests, closes Redis connections. */
+  close(): Promise<void>;
+}
+
+/** Reads the model's name, digest and input shape (the gateway preprocesses for it; it never runs it). */
+export async function loadGatewayModel(modelDir: string, logger: Logger): Promise<GatewayModel> {
+  const dir = modelDir || assetPath('models/mnist_model');
+  const model = await loadSavedModel(dir, { logger });
+  const { name, digest, inputShape } = model.metadata;
+  model.dispose();
+  return { name, dir, digest, inputShape };
+}
+
+/** Wires config, Redis, model info and the app, and listens on `PORT`. */
+export async function startGateway(config: GatewayConfig, logger = createLogger('gateway')): Promise<RunningGateway> {
+  const model = await loadGatewayModel(config.MODEL_DIR, logger);
+  const store = new JobStore(config, logger);
+  const waiters = new CompletionWaiters(
+    { redisUrl: config.REDIS_URL, queueName: config.QUEUE_NAME, recheckMs: config.WAIT_RECHECK_MS },
+    (ids) => store.finishedAmong(ids),
+    logger,
+  );
+  // Delivery state lives in the notifier's queue; reading it needs no connection of its own.
+  const webhookQueue = new Queue(WEBHOOK_QUEUE, { connection: store.redis, prefix: QUEUE_PREFIX });
+  webhookQueue.on('error', () => undefined);
+  const allow = parseAllowList(config.WEBHOOK_ALLOW_HOSTS);
+  const limits = { ...DEFAULT_LIMITS, maxBytes: config.MAX_UPLOAD_BYTES };
+
+  const deps: GatewayDeps = {
+    config,
+    logger,
+    store,
+    waiters,
+    metrics: createGatewayMetrics(
+      () => store.counts(),
+      () => waiters.size,
+    ),
+    model,
+    preprocess: async (image) => {
+      const out = await preprocess(image, { inputShape: model.inputShape, limits });
+      return { ...out, facts: { ...out.facts } };
+    },
+    checkWebhookUrl: (url) => assertDeliverableUrl(url, { allow }),
+    webhookState: async (jobId) => {
+      const state = await store.call(() => getDeliveryState(webhookQueue, jobId));
+      return state ? { ...state } : null;
+    },
+  };
+  const app = createApp(deps);
+  const server = await new Promise<http.Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  // Long-polls hold connections for up to MAX_WAIT_S; keep-alive sockets must outlive a poll's answer.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+  logger.info({ port, queue: config.QUEUE_NAME, model: model.name, digest: model.digest }, 'gateway listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      await waiters.close();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
+      server.closeAllConnections();
+      await webhookQueue.close().catch(() => undefined);
+      await store.close();
+    })());
+  return { server, port, deps, close };
+}

@@ -1,0 +1,190 @@
+import { AppError, type Logger } from '@mserve/common';
+import {
+  INFERENCE_JOB_NAME,
+  QUEUE_PREFIX,
+  decodeFailure,
+  modelCardsKey,
+  type InferenceJobData,
+  type InferenceResult,
+  type ModelCard,
+} from '@mserve/contracts';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import type { GatewayConfig } from './config';
+
+/** Client-facing job states. BullMQ's waiting, prioritized and delayed are all "queued" to a client. */
+export type JobStatus = 'queued' | 'active' | 'completed' | 'failed';
+
+/** What the gateway knows about one job. */
+export interface JobSnapshot {
+  id: string;
+  status: JobStatus;
+  data: Pick<InferenceJobData, 'requestId' | 'submittedAt' | 'webhook'>;
+  result?: InferenceResult;
+  error?: { code: string; message: string };
+  finishedAt?: number;
+}
+
+type StoreConfig = Pick<
+  GatewayConfig,
+  'REDIS_URL' | 'QUEUE_NAME' | 'REDIS_TIMEOUT_MS' | 'RESULT_TTL_S' | 'RESULT_MAX_COUNT'
+>;
+
+/**
+ * The gateway's side of the queue. Its Redis connection never buffers commands while Redis is away
+ * (`enableOfflineQueue: false`) and every call is bounded by `REDIS_TIMEOUT_MS`, so a request fails with 503 within
+ * a second instead of hanging; ioredis keeps reconnecting in the background, so the service recovers by itself.
+ */
+export class JobStore {
+  readonly redis: IORedis;
+  readonly queue: Queue;
+  private depthInFlight: Promise<number> | undefined;
+
+  constructor(
+    private readonly config: StoreConfig,
+    private readonly logger: Logger,
+  ) {
+    this.redis = new IORedis(config.REDIS_URL, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: Math.max(1000, config.REDIS_TIMEOUT_MS),
+      commandTimeout: config.REDIS_TIMEOUT_MS,
+      retryStrategy: (times) => Math.min(100 * times, 1000),
+    });
+    this.redis.on('error', (err) => this.logger.debug({ err: err.message }, 'redis producer connection error'));
+    this.queue = new Queue(config.QUEUE_NAME, { connection: this.redis, prefix: QUEUE_PREFIX });
+    this.queue.on('error', (err) => this.logger.debug({ err: err.message }, 'queue error'));
+  }
+
+  /** True while the producer connection is usable. */
+  get connected(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  /** Runs a Redis operation, failing fast with REDIS_UNAVAILABLE when the connection is down or slow. */
+  async call<T>(op: () => Promise<T>): Promise<T> {
+    if (!this.connected) throw new AppError('REDIS_UNAVAILABLE', 'the job queue is unavailable; retry shortly');
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        op(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new AppError('REDIS_UNAVAILABLE', 'the job queue did not answer in time; retry shortly')),
+            this.config.REDIS_TIMEOUT_MS,
+          );
+        }),
+      ]);
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw new AppError('REDIS_UNAVAILABLE', 'the job queue is unavailable; retry shortly', undefined, { cause: e });
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  /** Adds a job under the given id with the retention policy of results. */
+  async enqueue(id: string, data: InferenceJobData): Promise<void> {
+    const keep = { age: this.config.RESULT_TTL_S, count: this.config.RESULT_MAX_COUNT };
+    await this.call(() =>
+      this.queue.add(INFERENCE_JOB_NAME, data, {
+        jobId: id,
+        attempts: 1,
+        removeOnComplete: keep,
+        removeOnFail: keep,
+      }),
+    );
+  }
+
+  /** Jobs waiting for a worker. Concurrent callers share one Redis round trip. */
+  waitingCount(): Promise<number> {
+    this.depthInFlight ??= this.call(() => this.queue.getJobCountByTypes('wait', 'prioritized')).finally(() => {
+      this.depthInFlight = undefined;
+    });
+    return this.depthInFlight;
+  }
+
+  /** Counts of every job state, for metrics and readiness. */
+  counts(): Promise<Record<string, number>> {
+    return this.call(() => this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed'));
+  }
+
+  /** A job's snapshot, or null when the id is unknown (never existed or retention removed it). */
+  async get(id: string): Promise<JobSnapshot | null> {
+    return this.call(async () => {
+      const job = await this.queue.getJob(id);
+      if (!job) return null;
+      const data = (job.data ?? {}) as Partial<InferenceJobData>;
+      const snap: JobSnapshot = {
+        id,
+        status: 'queued',
+        data: {
+          requestId: data.requestId ?? '',
+          submittedAt: data.submittedAt ?? job.timestamp,
+          ...(data.webhook ? { webhook: data.webhook } : {}),
+        },
+      };
+      // finishedOn and the return value or failed reason are written by one Lua script, so the hash alone tells a
+      // finished job reliably; only unfinished jobs need the state lookup to tell queued from active.
+      if (job.finishedOn) {
+        snap.finishedAt = job.finishedOn;
+        if (job.failedReason) {
+          snap.status = 'failed';
+          snap.error = decodeFailure(job.failedReason);
+        } else {
+          snap.status = 'completed';
+          snap.result = job.returnvalue as InferenceResult;
+        }
+        return snap;
+      }
+      const state = await job.getState();
+      snap.status = state === 'active' ? 'active' : state === 'completed' || state === 'failed' ? state : 'queued';
+      if (snap.status !== 'queued' && snap.status !== 'active') return this.get(id) as Promise<JobSnapshot>;
+      return snap;
+    });
+  }
+
+  /** Which of `ids` are finished or gone; one pipelined round trip, used by long-poll re-checks. */
+  async finishedAmong(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return this.call(async () => {
+      const pipe = this.redis.pipeline();
+      for (const id of ids) pipe.hmget(this.queue.toKey(id), 'finishedOn', 'timestamp');
+      const res = (await pipe.exec()) ?? [];
+      return ids.filter((_, i) => {
+        const [err, vals] = res[i] ?? [];
+        if (err) return false;
+        const [finishedOn, timestamp] = vals as [string | null, string | null];
+        return finishedOn !== null || timestamp === null;
+      });
+    });
+  }
+
+  /** Model cards published by workers consuming this queue. */
+  async modelCards(): Promise<ModelCard[]> {
+    return this.call(async () => {
+      const all = await this.redis.hgetall(modelCardsKey(this.config.QUEUE_NAME));
+      return Object.values(all).flatMap((v) => {
+        try {
+          return [JSON.parse(v) as ModelCard];
+        } catch {
+          return [];
+        }
+      });
+    });
+  }
+
+  /** Liveness of Redis for /readyz: a PING within the command timeout. */
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.call(() => this.redis.ping())) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close().catch(() => undefined);
+    this.redis.disconnect();
+  }
+}

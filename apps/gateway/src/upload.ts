@@ -1,0 +1,87 @@
+import { AppError } from '@mserve/common';
+import express, { type Request, type Response } from 'express';
+import multer from 'multer';
+
+/** An image submission, whatever its encoding, with its parameter fields merged (query string first). */
+export interface Submission {
+  image: Buffer;
+  fields: Record<string, unknown>;
+}
+
+function run(mw: express.RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => mw(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+}
+
+/** Maps the errors of multer and body-parser to stable codes: bad input is always a 4xx. */
+export function uploadError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  if (err instanceof multer.MulterError) {
+    if (err.code === 'LIMIT_FILE_SIZE' || err.code === 'LIMIT_FIELD_VALUE') {
+      return new AppError('PAYLOAD_TOO_LARGE', `upload too large (${err.message})`);
+    }
+    return new AppError(
+      'BAD_REQUEST',
+      `malformed multipart upload: ${err.message}${err.field ? ` (${err.field})` : ''}`,
+    );
+  }
+  const e = err as { type?: string; status?: number; message?: string } | null;
+  if (e && typeof e === 'object' && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+    if (e.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'request body too large');
+    if (e.type === 'entity.parse.failed') return new AppError('BAD_REQUEST', 'request body is not valid JSON');
+    return new AppError('BAD_REQUEST', `malformed request body: ${e.message ?? e.type ?? 'unreadable'}`);
+  }
+  if (
+    err instanceof Error &&
+    /Unexpected end of form|Multipart: Boundary not found|Malformed part header/i.test(err.message)
+  ) {
+    return new AppError('BAD_REQUEST', `malformed multipart upload: ${err.message}`);
+  }
+  return undefined;
+}
+
+/**
+ * Builds the reader of image submissions: `multipart/form-data` with a file field `image` (other fields are
+ * parameters), a raw body with an image content type (parameters in the query string), or JSON
+ * `{image: <base64>, ...parameters}`.
+ */
+export function createSubmissionReader(maxBytes: number): (req: Request, res: Response) => Promise<Submission> {
+  const multipart = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 16 * 1024, parts: 12 },
+  }).single('image');
+  const raw = express.raw({ type: () => true, limit: maxBytes });
+  // base64 inflates by 4/3.
+  const json = express.json({ limit: Math.ceil((maxBytes * 4) / 3) + 64 * 1024 });
+
+  return async (req, res) => {
+    const query = { ...(req.query as Record<string, unknown>) };
+    const type = (req.headers['content-type'] ?? '').toLowerCase();
+    try {
+      if (type.startsWith('multipart/form-data')) {
+        await run(multipart, req, res);
+        if (!req.file) throw new AppError('VALIDATION_FAILED', 'multipart upload has no file field "image"');
+        return { image: req.file.buffer, fields: { ...query, ...(req.body as Record<string, unknown>) } };
+      }
+      if (type.startsWith('application/json')) {
+        await run(json, req, res);
+        const { image, ...fields } = (req.body ?? {}) as Record<string, unknown>;
+        if (typeof image !== 'string' || image.length === 0) {
+          throw new AppError('VALIDATION_FAILED', 'JSON body needs "image" holding the base64 of the file');
+        }
+        return { image: Buffer.from(image, 'base64'), fields: { ...query, ...fields } };
+      }
+      if (type.startsWith('image/') || type.startsWith('application/octet-stream')) {
+        await run(raw, req, res);
+        const body = req.body as unknown;
+        if (!Buffer.isBuffer(body) || body.length === 0) throw new AppError('IMAGE_EMPTY', 'request body is empty');
+        return { image: body, fields: query };
+      }
+    } catch (err) {
+      throw uploadError(err) ?? err;
+    }
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `send multipart/form-data with a file field "image", a raw image body (image/*), or JSON; got "${type || 'none'}"`,
+    );
+  };
+}

@@ -1,0 +1,71 @@
+import { MicroBatcher, type ItemOutcome } from './batcher';
+
+const double = async (items: number[]): Promise<Array<ItemOutcome<number>>> =>
+  items.map((v) => (v < 0 ? { ok: false, error: new Error(`bad ${v}`) } : { ok: true, value: v * 2 }));
+
+describe('MicroBatcher', () => {
+  it('runs items submitted together as one batch once the window closes', async () => {
+    const sizes: number[] = [];
+    const b = new MicroBatcher(double, { maxSize: 10, maxWaitMs: 20, onBatch: (i) => sizes.push(i.size) });
+    const out = await Promise.all([1, 2, 3].map((v) => b.submit(v)));
+    expect(out.map((o) => o.value)).toEqual([2, 4, 6]);
+    expect(out.every((o) => o.batch.size === 3)).toBe(true);
+    expect(sizes).toEqual([3]);
+  });
+
+  it('starts a batch as soon as it is full without waiting for the window', async () => {
+    const b = new MicroBatcher(double, { maxSize: 2, maxWaitMs: 10_000 });
+    const t0 = Date.now();
+    const out = await Promise.all([b.submit(1), b.submit(2)]);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(out[0]?.batch.size).toBe(2);
+  });
+
+  it('splits a burst larger than maxSize into full batches, one at a time', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    const sizes: number[] = [];
+    const b = new MicroBatcher(
+      async (items: number[]) => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return double(items);
+      },
+      { maxSize: 4, maxWaitMs: 1, onBatch: (i) => sizes.push(i.size) },
+    );
+    await Promise.all(Array.from({ length: 10 }, (_, i) => b.submit(i)));
+    expect(sizes).toEqual([4, 4, 2]);
+    expect(maxRunning).toBe(1);
+  });
+
+  it('fails only the item whose outcome is an error', async () => {
+    const b = new MicroBatcher(double, { maxSize: 3, maxWaitMs: 5 });
+    const results = await Promise.allSettled([b.submit(1), b.submit(-1), b.submit(3)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('fails every item of a batch whose runner throws, then keeps serving', async () => {
+    let calls = 0;
+    const b = new MicroBatcher(
+      async (items: number[]) => {
+        if (calls++ === 0) throw new Error('model crashed');
+        return double(items);
+      },
+      { maxSize: 2, maxWaitMs: 1 },
+    );
+    await expect(Promise.all([b.submit(1), b.submit(2)])).rejects.toThrow('model crashed');
+    await expect(b.submit(5)).resolves.toMatchObject({ value: 10 });
+  });
+
+  it('runs waiting items at once on flushNow and reports idle afterwards', async () => {
+    const b = new MicroBatcher(double, { maxSize: 100, maxWaitMs: 60_000 });
+    const p = b.submit(7);
+    b.flushNow();
+    await expect(p).resolves.toMatchObject({ value: 14 });
+    await b.whenIdle();
+    expect(b.pending).toBe(0);
+    expect(b.busy).toBe(false);
+  });
+});

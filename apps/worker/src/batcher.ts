@@ -1,0 +1,134 @@
+/** Outcome of one item of a batch: its value, or the error that fails only that item. */
+export type ItemOutcome<R> = { ok: true; value: R } | { ok: false; error: Error };
+
+/** Runs one batch; must return one outcome per item, in order. */
+export type BatchRunner<T, R> = (items: T[]) => Promise<Array<ItemOutcome<R>>>;
+
+/** Facts about the batch an item was part of. */
+export interface BatchInfo {
+  size: number;
+  /** Epoch ms when the batch started running. */
+  startedAt: number;
+  runMs: number;
+}
+
+interface Pending<T, R> {
+  item: T;
+  resolve: (v: { value: R; batch: BatchInfo }) => void;
+  reject: (e: Error) => void;
+}
+
+/** Options of {@link MicroBatcher}. */
+export interface BatcherOptions {
+  maxSize: number;
+  maxWaitMs: number;
+  /** Called after every batch, for metrics. */
+  onBatch?: (info: BatchInfo) => void;
+}
+
+/**
+ * Collects items submitted concurrently and runs them together: a batch starts when `maxSize` items wait or when
+ * the oldest has waited `maxWaitMs`. Batches run one at a time (inference is CPU-bound: two concurrent passes only
+ * compete for the same core), and the batcher yields to the event loop between batches so that BullMQ's lock
+ * renewal timers and new job fetches get their turn.
+ */
+export class MicroBatcher<T, R> {
+  private queue: Array<Pending<T, R>> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly run: BatchRunner<T, R>,
+    private readonly opts: BatcherOptions,
+  ) {}
+
+  /** Items waiting for a batch. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Whether a batch is running now. */
+  get busy(): boolean {
+    return this.running;
+  }
+
+  /** Queues one item; resolves with its own result and the batch it shared, or rejects with its own error. */
+  submit(item: T): Promise<{ value: R; batch: BatchInfo }> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Runs whatever is waiting without waiting for the window to close (used on shutdown). */
+  flushNow(): void {
+    this.clearTimer();
+    void this.drain();
+  }
+
+  /** Resolves once nothing is waiting or running. */
+  whenIdle(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private schedule(): void {
+    if (this.running) return; // the loop picks the new item up when the current batch ends
+    if (this.queue.length >= this.opts.maxSize) {
+      this.clearTimer();
+      void this.drain();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.drain();
+      }, this.opts.maxWaitMs);
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.opts.maxSize);
+        await this.runOne(batch);
+        // Let timers (lock renewal), I/O (job fetches and completions) run before the next pass.
+        // Items that arrived meanwhile already waited at least one pass, so they run without a new window.
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    } finally {
+      this.running = false;
+      this.clearTimer();
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private async runOne(batch: Array<Pending<T, R>>): Promise<void> {
+    const startedAt = Date.now();
+    let outcomes: Array<ItemOutcome<R>>;
+    try {
+      outcomes = await this.run(batch.map((p) => p.item));
+      if (outcomes.length !== batch.length) {
+        throw new Error(`batch runner returned ${outcomes.length} outcomes for ${batch.length} items`);
+      }
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      outcomes = batch.map(() => ({ ok: false, error: err }));
+    }
+    const info: BatchInfo = { size: batch.length, startedAt, runMs: Date.now() - startedAt };
+    this.opts.onBatch?.(info);
+    batch.forEach((p, i) => {
+      const o = outcomes[i];
+      if (o && o.ok) p.resolve({ value: o.value, batch: info });
+      else p.reject(o && !o.ok ? o.error : new Error('missing outcome'));
+    });
+  }
+}

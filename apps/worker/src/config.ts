@@ -1,0 +1,58 @@
+import { env, parseEnv, type EnvConfig } from '@mserve/common';
+import { DEFAULT_QUEUE_NAME } from '@mserve/contracts';
+
+/** Every environment variable the worker reads; rendered into the README with `describeEnv(workerEnvSpec)`. */
+export const workerEnvSpec = {
+  REDIS_URL: env.str({ doc: 'Redis holding the job queue', default: 'redis://127.0.0.1:6379' }),
+  QUEUE_NAME: env.str({ doc: 'BullMQ queue to consume', default: DEFAULT_QUEUE_NAME }),
+  MODEL_DIR: env.str({ doc: 'SavedModel folder; default `<ASSETS_DIR>/models/mnist_model`', default: '' }),
+  CALIBRATION_DIR: env.str({
+    doc: 'folder of calibration artifacts written by `pnpm calibrate` (relative to the repo root)',
+    default: 'calibration',
+  }),
+  BATCH_MAX_SIZE: env.int({
+    doc: 'most jobs in one model pass (also the BullMQ concurrency)',
+    default: 32,
+    min: 1,
+    max: 512,
+  }),
+  BATCH_MAX_WAIT_MS: env.int({
+    doc: 'longest a job waits for companions before its batch runs',
+    unit: 'ms',
+    default: 4,
+    min: 0,
+    max: 1000,
+  }),
+  WORKER_HTTP_PORT: env.int({ doc: 'port of /healthz and /metrics', default: 9100, min: 0, max: 65535 }),
+  LOCK_DURATION_MS: env.int({
+    doc: 'BullMQ job lock; a job whose lock is not renewed for this long is considered stalled',
+    unit: 'ms',
+    default: 30000,
+    min: 1000,
+  }),
+  STALLED_INTERVAL_MS: env.int({
+    doc: 'how often this worker looks for stalled jobs (of crashed workers) to put back',
+    unit: 'ms',
+    default: 15000,
+    min: 100,
+  }),
+  MAX_STALLED_COUNT: env.int({
+    doc: 'how many times a job may be recovered from a crashed worker before it fails',
+    default: 2,
+    min: 0,
+  }),
+  SHUTDOWN_TIMEOUT_MS: env.int({
+    doc: 'longest a graceful shutdown waits for the in-flight batch before forcing exit',
+    unit: 'ms',
+    default: 20000,
+    min: 0,
+  }),
+};
+
+/** Typed worker configuration. */
+export type WorkerConfig = EnvConfig<typeof workerEnvSpec>;
+
+/** Parses the worker configuration once, failing with one error listing every bad variable. */
+export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  return parseEnv(workerEnvSpec, source);
+}

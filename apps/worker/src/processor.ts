@@ -1,0 +1,91 @@
+import { AppError, toAppError, type Logger } from '@mserve/common';
+import { encodeFailure, parseJobData, type InferenceJobData, type InferenceResult } from '@mserve/contracts';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { MicroBatcher } from './batcher';
+import type { InferenceEngine, InferenceItem, Prediction } from './inference';
+import type { WorkerMetrics } from './metrics';
+import { wantsWebhook, type WebhookNotifier } from './webhook';
+
+/** What the job processor needs. */
+export interface ProcessorDeps {
+  engine: Pick<InferenceEngine, 'card'>;
+  batcher: MicroBatcher<InferenceItem, Prediction>;
+  logger: Logger;
+  metrics: WorkerMetrics;
+  notify: WebhookNotifier;
+}
+
+/** Values per item of a model input shape, whether or not it lists a (variable, non-positive) batch dimension. */
+export function itemSize(inputShape: readonly number[]): number {
+  return inputShape.filter((d) => d > 0).reduce((a, b) => a * b, 1);
+}
+
+/**
+ * The BullMQ processor: validates the payload, hands the job to the micro-batcher, and completes it with its own
+ * result. Failures are `UnrecoverableError`s whose message carries the error code (`CODE: message`): a bad
+ * payload will not get better on retry, and the gateway shows the client the code the worker meant.
+ */
+export function createProcessor(deps: ProcessorDeps): (job: Job) => Promise<InferenceResult> {
+  const { engine, batcher, logger, metrics, notify } = deps;
+  const model = { name: engine.card.name, digest: engine.card.digest };
+
+  return async (job: Job): Promise<InferenceResult> => {
+    const jobId = String(job.id);
+    const raw = job.data as Partial<InferenceJobData>;
+    const log = logger.child({ jobId, requestId: raw?.requestId });
+    try {
+      const data = parseJobData(job.data);
+      if (data.tensor.length !== itemSize(engine.card.inputShape)) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `input shape [${data.shape.join(',')}] does not fit model input [${engine.card.inputShape.join(',')}]`,
+        );
+      }
+      const { value, batch } = await batcher.submit({
+        jobId,
+        input: data.tensor,
+        shape: data.shape,
+        facts: data.facts,
+        params: data.params,
+      });
+      const now = Date.now();
+      const queuedMs = Math.max(0, batch.startedAt - data.submittedAt);
+      const result: InferenceResult = {
+        id: jobId,
+        status: 'completed',
+        model,
+        result: value,
+        timings: {
+          queuedMs,
+          inferenceMs: batch.runMs,
+          totalMs: Math.max(0, now - data.submittedAt),
+          batchSize: batch.size,
+        },
+        requestId: data.requestId,
+      };
+      metrics.queuedSeconds.observe(queuedMs / 1000);
+      if (wantsWebhook(data, 'completed')) await notify({ jobId, event: 'completed', data, payload: result });
+      metrics.jobs.inc({ status: 'completed' });
+      log.info(
+        { prediction: value.prediction, batchSize: batch.size, totalMs: result.timings.totalMs },
+        'job completed',
+      );
+      return result;
+    } catch (e) {
+      const err = toAppError(e);
+      const reason = encodeFailure(err.code, err.message);
+      metrics.jobs.inc({ status: 'failed' });
+      log.warn({ code: err.code, err: err.cause ?? err }, 'job failed');
+      if (raw && typeof raw === 'object' && wantsWebhook(raw, 'failed')) {
+        const payload = { id: jobId, status: 'failed', error: { code: err.code, message: err.message } };
+        await notify({
+          jobId,
+          event: 'failed',
+          data: { requestId: raw.requestId ?? '', webhook: raw.webhook },
+          payload,
+        });
+      }
+      throw new UnrecoverableError(reason);
+    }
+  };
+}

@@ -1,0 +1,119 @@
+import type http from 'node:http';
+import type { Logger } from '@mserve/common';
+import { QUEUE_PREFIX, modelCardsKey } from '@mserve/contracts';
+import { Worker } from 'bullmq';
+import { MicroBatcher } from './batcher';
+import type { WorkerConfig } from './config';
+import { startWorkerHttp } from './http';
+import type { InferenceEngine, InferenceItem, Prediction } from './inference';
+import { createWorkerMetrics } from './metrics';
+import { createProcessor } from './processor';
+import type { WebhookNotifier } from './webhook';
+
+/** A running worker. */
+export interface RunningWorker {
+  worker: Worker;
+  httpPort: number;
+  /** Graceful stop: no new jobs, finish the in-flight batch, close connections. */
+  close(): Promise<void>;
+}
+
+/** How long between refreshes of this worker's model card in Redis. */
+const CARD_REFRESH_MS = 30_000;
+
+/**
+ * Starts consuming the queue: BullMQ concurrency equals the batch size so that a full batch can be in flight, and
+ * every processor call joins the micro-batcher. Returns once the HTTP side listens.
+ */
+export async function startWorker(
+  config: WorkerConfig,
+  engine: InferenceEngine,
+  logger: Logger,
+  notify: WebhookNotifier,
+): Promise<RunningWorker> {
+  const metrics = createWorkerMetrics();
+  const batcher = new MicroBatcher<InferenceItem, Prediction>((items) => engine.infer(items), {
+    maxSize: config.BATCH_MAX_SIZE,
+    maxWaitMs: config.BATCH_MAX_WAIT_MS,
+    onBatch: (b) => {
+      metrics.batchSize.observe(b.size);
+      metrics.inferenceSeconds.observe(b.runMs / 1000);
+      metrics.pending.set(batcher.pending);
+    },
+  });
+  const processor = createProcessor({ engine, batcher, logger, metrics, notify });
+
+  const worker = new Worker(config.QUEUE_NAME, processor, {
+    prefix: QUEUE_PREFIX,
+    connection: {
+      url: config.REDIS_URL,
+      maxRetriesPerRequest: null,
+      // Reconnect quickly once Redis is back instead of BullMQ's default back-off of up to 20 s.
+      retryStrategy: (times: number) => Math.min(100 * times, 2000),
+    },
+    concurrency: config.BATCH_MAX_SIZE,
+    lockDuration: config.LOCK_DURATION_MS,
+    stalledInterval: config.STALLED_INTERVAL_MS,
+    maxStalledCount: config.MAX_STALLED_COUNT,
+    autorun: false,
+  });
+  let redisError: string | undefined;
+  worker.on('error', (err) => {
+    redisError = err.message;
+    logger.error({ err }, 'worker error');
+  });
+  worker.on('ready', () => {
+    redisError = undefined;
+  });
+  worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled: put back in the queue'));
+
+  const publishCard = async (): Promise<void> => {
+    try {
+      const client = await worker.client;
+      const card = { ...engine.card, updatedAt: Date.now() };
+      await client.hset(modelCardsKey(config.QUEUE_NAME), { [card.digest]: JSON.stringify(card) });
+    } catch (err) {
+      logger.warn({ err }, 'could not publish the model card');
+    }
+  };
+  const cardTimer = setInterval(() => void publishCard(), CARD_REFRESH_MS);
+  cardTimer.unref();
+
+  const { server, port } = await startWorkerHttp(config.WORKER_HTTP_PORT, metrics.registry, () => ({
+    ok: !worker.closing,
+    running: worker.isRunning(),
+    queue: config.QUEUE_NAME,
+    model: { name: engine.card.name, digest: engine.card.digest },
+    batcher: { pending: batcher.pending, busy: batcher.busy },
+    ...(redisError ? { redisError } : {}),
+  }));
+
+  void worker.run().catch((err) => logger.error({ err }, 'worker loop ended'));
+  await publishCard();
+  logger.info(
+    { queue: config.QUEUE_NAME, httpPort: port, batchMaxSize: config.BATCH_MAX_SIZE, model: engine.card.name },
+    'worker started',
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(cardTimer);
+      // worker.close() stops fetching and waits for the active jobs, which all sit in the batcher: run them now.
+      const closed = worker.close();
+      batcher.flushNow();
+      await closed;
+      await batcher.whenIdle();
+      await closeServer(server);
+    })();
+    return closing;
+  };
+  return { worker, httpPort: port, close };
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
