@@ -15,3 +15,5 @@ export type {
   PredictOptions,
   PredictOutput,
 } from './types';
+export { argmax, evaluateAccuracy } from './evaluate';
+export type { AccuracyResult } from './evaluate';
