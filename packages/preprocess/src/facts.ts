@@ -1,0 +1,43 @@
+import { fitWithin, type Plane } from './resample';
+
+/** Thumbnail size for edge density, so the value does not depend on the upload's resolution. */
+const EDGE_THUMB = 128;
+/** Sobel magnitude, as a share of its full scale (4 x 255), above which a pixel is an edge. */
+const EDGE_LEVEL = 0.1;
+
+/** Share of pixels of a 128-px thumbnail whose Sobel gradient magnitude exceeds 10% of full scale. */
+export function edgeDensity(luma: Plane): number {
+  const t = fitWithin(luma, EDGE_THUMB);
+  const { data, width, height } = t;
+  if (width < 3 || height < 3) return 0;
+  const at = (x: number, y: number): number => data[y * width + x]!;
+  let edges = 0;
+  const limit = EDGE_LEVEL * 4 * 255;
+  for (let y = 1; y < height - 1; y++) {
+    for (let x = 1; x < width - 1; x++) {
+      const gx =
+        at(x + 1, y - 1) + 2 * at(x + 1, y) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x - 1, y) - at(x - 1, y + 1);
+      const gy =
+        at(x - 1, y + 1) + 2 * at(x, y + 1) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x, y - 1) - at(x + 1, y - 1);
+      if (Math.hypot(gx, gy) > limit) edges++;
+    }
+  }
+  return edges / ((width - 2) * (height - 2));
+}
+
+/** Shannon entropy (bits) of the 32-bin luminance histogram. */
+export function lumaEntropy(luma: Plane): number {
+  const hist = new Float64Array(32);
+  for (const v of luma.data) hist[Math.min(31, Math.max(0, Math.floor(v / 8)))]!++;
+  const n = luma.data.length;
+  let h = 0;
+  for (const c of hist) if (c > 0) h -= (c / n) * Math.log2(c / n);
+  return h;
+}
+
+/** Share of a [0,1] plane above one half. */
+export function shareAbove(values: Float32Array, level = 0.5): number {
+  let k = 0;
+  for (const v of values) if (v > level) k++;
+  return values.length > 0 ? k / values.length : 0;
+}

@@ -1,0 +1,14 @@
+export { preprocess, preprocessPixels } from './preprocess';
+export { detectImageType, SUPPORTED_FORMATS } from './detect';
+export type { DetectedType } from './detect';
+export { DEFAULT_LIMITS } from './types';
+export type {
+  InputFacts,
+  PreprocessLimits,
+  PreprocessMode,
+  PreprocessOptions,
+  PreprocessResult,
+  RawPixels,
+} from './types';
+export { seededRandom, syntheticUpload } from './synthetic';
+export type { SyntheticUpload } from './synthetic';

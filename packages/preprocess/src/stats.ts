@@ -1,0 +1,45 @@
+/** Small order statistics on values in [0,255] via 1024-bin histograms (exact enough, linear time). */
+
+const BINS = 1024;
+const SCALE = (BINS - 1) / 255;
+
+/** Histogram-based percentile (q in [0,1]) of values in [0,255]; `mask` restricts the values considered. */
+export function percentile(values: ArrayLike<number>, q: number, mask?: (i: number) => boolean): number {
+  const hist = new Uint32Array(BINS);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (mask && !mask(i)) continue;
+    const v = values[i]!;
+    hist[Math.min(BINS - 1, Math.max(0, Math.round(v * SCALE)))]!++;
+    n++;
+  }
+  if (n === 0) return 0;
+  const target = q * (n - 1);
+  let acc = 0;
+  for (let b = 0; b < BINS; b++) {
+    acc += hist[b]!;
+    if (acc > target) return b / SCALE;
+  }
+  return 255;
+}
+
+/** Median and robust standard deviation (1.4826 x median absolute deviation) of a list of values in [0,255]. */
+export function robustStats(values: ArrayLike<number>): { median: number; sigma: number } {
+  const median = percentile(values, 0.5);
+  const dev = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) dev[i] = Math.abs(values[i]! - median);
+  return { median, sigma: 1.4826 * percentile(dev, 0.5) };
+}
+
+/** Indices of the outer ring of a width x height image, `ring` pixels thick. */
+export function borderIndices(width: number, height: number, ring: number): Int32Array {
+  const r = Math.max(1, Math.min(ring, Math.floor(Math.min(width, height) / 2) || 1));
+  const out: number[] = [];
+  for (let y = 0; y < height; y++) {
+    const edgeRow = y < r || y >= height - r;
+    for (let x = 0; x < width; x++) {
+      if (edgeRow || x < r || x >= width - r) out.push(y * width + x);
+    }
+  }
+  return Int32Array.from(out);
+}
