@@ -3,6 +3,8 @@ import { Router } from 'express';
 import type { GatewayDeps } from '../deps';
 import { docsPage, openApiDocument } from '../openapi';
 
+const CARD_STALE_MS = 120_000;
+
 /** `/v1/models`, `/healthz`, `/readyz`, `/metrics`, `/docs`. */
 export function metaRouter(deps: GatewayDeps): Router {
   const { config, store, model, metrics } = deps;
@@ -13,7 +15,9 @@ export function metaRouter(deps: GatewayDeps): Router {
   router.get('/v1/models', async (_req, res) => {
     const cards = await store.modelCards();
     const byDigest = new Map<string, ModelCard>();
-    for (const c of cards) {
+    // Workers refresh their card every 30 s; older cards belong to workers that are gone.
+    const fresh = Date.now() - CARD_STALE_MS;
+    for (const c of cards.filter((card) => card.updatedAt >= fresh)) {
       const prev = byDigest.get(c.digest);
       if (!prev || prev.updatedAt < c.updatedAt) byDigest.set(c.digest, c);
     }
