@@ -9,13 +9,42 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { assetPath, createLogger, repoRoot, resolveAssetsDir } from '@mserve/common';
-import { loadMnistTest } from '@mserve/datasets';
+import { loadMnistTest, toModelInput, type ImageSet } from '@mserve/datasets';
 import { initBackend } from './backend';
 import { evaluateAccuracy } from './evaluate';
 import { loadSavedModel } from './loader';
-import type { ModelMetadata } from './types';
+import type { LoadedModel, ModelMetadata } from './types';
+
+const LATENCY_BATCHES = [1, 32, 256];
+
+/** Median wall time of `predict` per batch size (after one warm-up call), dropout off and, if any, on. */
+async function latency(model: LoadedModel, set: ImageSet): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const modes = model.metadata.dropout.length > 0 ? [false, true] : [false];
+  for (const dropout of modes) {
+    for (const n of LATENCY_BATCHES) {
+      const x = toModelInput(
+        set.images,
+        Array.from({ length: n }, (_, i) => i),
+        model.metadata.inputShape,
+      );
+      await model.predict(x, n, { dropout });
+      const times: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const t0 = performance.now();
+        await model.predict(x, n, { dropout });
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      out[`batch${n}${dropout ? '+dropout' : ''}`] = Number(times[7]!.toFixed(2));
+    }
+  }
+  return out;
+}
 
 interface CheckResult {
+  /** Median ms per predict call by batch size. */
+  predictMs: Record<string, number>;
   metadata: ModelMetadata;
   /** A second load of the same directory, with the backend already up (what a worker restart-free reload costs). */
   warmLoadMs: number;
@@ -51,6 +80,18 @@ function markdown(results: CheckResult[], command: string, backendInitMs: number
     '| model | accuracy | load ms | warm load ms | eval ms (10k) | input | featureDim | dropout | digest |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    '## Predict latency',
+    '',
+    'Median wall time of one `predict` call (15 runs after a warm-up), by batch size; `+dropout` samples the Dropout',
+    'layers and adds the deterministic pass for the features.',
+    '',
+    ...results.map(
+      (r) =>
+        `- **${r.metadata.name}**: ${Object.entries(r.predictMs)
+          .map(([k, v]) => `${k} ${v} ms`)
+          .join(', ')}`,
+    ),
     '',
     '## Layers',
     '',
@@ -96,6 +137,7 @@ async function main(): Promise<void> {
     const warm = await loadSavedModel(dir, { logger });
     warm.dispose();
     const acc = await evaluateAccuracy(model, mnist);
+    const predictMs = await latency(model, mnist);
     model.dispose();
     const r: CheckResult = {
       metadata: model.metadata,
@@ -104,6 +146,7 @@ async function main(): Promise<void> {
       correct: acc.correct,
       n: acc.n,
       evalMs: acc.ms,
+      predictMs,
     };
     results.push(r);
     if (!values.json) {
@@ -118,6 +161,9 @@ async function main(): Promise<void> {
           `  dropout     ${m.dropout.map((d) => JSON.stringify(d)).join(' ') || '-'}`,
           `  load        ${m.loadMs.toFixed(1)} ms (warm ${r.warmLoadMs.toFixed(1)} ms)`,
           `  accuracy    ${r.accuracy.toFixed(4)} (${r.correct}/${r.n}) in ${r.evalMs.toFixed(0)} ms`,
+          `  predict ms  ${Object.entries(r.predictMs)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')} (median of 15)`,
           '',
         ].join('\n'),
       );
