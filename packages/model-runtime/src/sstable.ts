@@ -2,8 +2,10 @@
  * Reader for the LevelDB table format TensorFlow uses for `variables.index` (tensorflow/core/lib/io/table):
  * a 48-byte footer pointing at a metaindex and an index block; the index block maps separator keys to data
  * blocks; every block carries a 5-byte trailer (compression type + masked CRC-32C of contents and type).
+ * TensorFlow writes bundle indexes uncompressed, but snappy blocks (type 1) are decoded too.
  */
 import { maskedCrc32c } from './crc32c';
+import { snappyUncompress } from './snappy';
 
 /** Thrown for any structural problem; callers wrap it with the file name. */
 export class TableFormatError extends Error {}
@@ -64,13 +66,16 @@ function readBlock(file: Uint8Array, h: BlockHandle): Uint8Array {
   if (maskedCrc32c(withType) !== stored) {
     throw new TableFormatError(`block at ${h.offset} fails its CRC-32C check`);
   }
-  if (type !== 0) {
-    // TensorFlow writes bundles uncompressed; a snappy block means a writer we do not know.
-    throw new TableFormatError(
-      `block at ${h.offset} is compressed (type ${type}); only uncompressed tables are supported`,
-    );
+  const contents = file.subarray(h.offset, h.offset + h.size);
+  if (type === 0) return contents;
+  if (type === 1) {
+    try {
+      return snappyUncompress(contents);
+    } catch (e) {
+      throw new TableFormatError(`snappy block at ${h.offset} is corrupt: ${(e as Error).message}`);
+    }
   }
-  return file.subarray(h.offset, h.offset + h.size);
+  throw new TableFormatError(`block at ${h.offset} uses unknown compression type ${type}`);
 }
 
 /** All key/value entries of one block, in order, with prefix-compressed keys expanded. */
