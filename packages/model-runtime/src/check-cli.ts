@@ -169,13 +169,13 @@ async function main(): Promise<void> {
       );
     }
   }
-  const report = { command: '', backend, backendInitMs, results };
+  const command = `pnpm model:check -- ${argv.join(' ')}`;
+  const report = { command, backend, backendInitMs, results };
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   if (values['write-report']) {
     const dir = path.join(repoRoot(), 'reports');
     mkdirSync(dir, { recursive: true });
-    const command = `pnpm model:check -- ${argv.join(' ')}`;
-    writeFileSync(path.join(dir, 'model-check.json'), JSON.stringify({ ...report, command }, null, 2) + '\n');
+    writeFileSync(path.join(dir, 'model-check.json'), JSON.stringify(report, null, 2) + '\n');
     writeFileSync(path.join(dir, 'model-check.md'), markdown(results, command, backendInitMs));
     process.stderr.write(`wrote ${path.join(dir, 'model-check.md')} and model-check.json\n`);
   }
