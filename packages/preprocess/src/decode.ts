@@ -1,5 +1,5 @@
 import { AppError } from '@mserve/common';
-import { Jimp } from 'jimp';
+import { defaultFormats } from 'jimp';
 import type { Sharp } from 'sharp';
 import { bmpHeaderSize, detectImageType, SUPPORTED_FORMATS } from './detect';
 import { ensureSharpConfigured } from './sharp-setup';
@@ -94,17 +94,40 @@ export async function rawToWorking(px: RawPixels): Promise<Rgba> {
   return toWorkingRgba(sharp(input, { raw: { width, height, channels } }));
 }
 
+/**
+ * jimp's pure-JS BMP decoder, taken directly rather than through `Jimp.fromBuffer`, which sniffs the type again
+ * with an ESM-only module (dynamic import) and would decode any format jimp knows, not just the BMP we detected.
+ */
+function bmpDecoder(): (buf: Buffer) => { width: number; height: number; data: Buffer | Uint8Array } {
+  for (const make of defaultFormats) {
+    const format = make();
+    if (format.mime === 'image/bmp' && 'decode' in format && format.decode) {
+      const decode = format.decode as (b: Buffer) => { width: number; height: number; data: Buffer };
+      return decode;
+    }
+  }
+  throw new Error('jimp has no BMP decoder');
+}
+
 async function decodeBmp(buf: Buffer, limits: PreprocessLimits): Promise<Decoded> {
   const size = bmpHeaderSize(buf);
   if (!size) throw new AppError('IMAGE_UNDECODABLE', 'corrupt bmp header');
   checkPixels(size.width, size.height, limits);
-  let image: Awaited<ReturnType<typeof Jimp.fromBuffer>>;
+  // Uncompressed rows must all be present: refuse a truncated file before the decoder allocates the full bitmap.
+  const dib = buf.readUInt32LE(14);
+  const compression = dib >= 40 ? buf.readUInt32LE(30) : 0;
+  const bpp = buf.readUInt16LE(dib === 12 ? 24 : 28);
+  const rowBytes = Math.floor((bpp * size.width + 31) / 32) * 4;
+  if ([0, 3, 6].includes(compression) && buf.readUInt32LE(10) + rowBytes * size.height > buf.length) {
+    throw new AppError('IMAGE_UNDECODABLE', 'corrupt or truncated bmp image: pixel rows missing', { detected: 'bmp' });
+  }
+  let bitmap: { width: number; height: number; data: Buffer | Uint8Array };
   try {
-    image = await Jimp.fromBuffer(buf);
+    bitmap = await bmpDecoder()(buf);
   } catch (err) {
     throw decodeError(err, 'bmp');
   }
-  const { width, height, data } = image.bitmap;
+  const { width, height, data } = bitmap;
   if (width !== size.width || height !== size.height || data.length !== width * height * 4) {
     throw new AppError('IMAGE_UNDECODABLE', 'corrupt bmp: decoded size disagrees with the header');
   }

@@ -12,14 +12,14 @@ export function edgeDensity(luma: Plane): number {
   if (width < 3 || height < 3) return 0;
   const at = (x: number, y: number): number => data[y * width + x]!;
   let edges = 0;
-  const limit = EDGE_LEVEL * 4 * 255;
+  const limit = (EDGE_LEVEL * 4 * 255) ** 2;
   for (let y = 1; y < height - 1; y++) {
     for (let x = 1; x < width - 1; x++) {
       const gx =
         at(x + 1, y - 1) + 2 * at(x + 1, y) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x - 1, y) - at(x - 1, y + 1);
       const gy =
         at(x - 1, y + 1) + 2 * at(x, y + 1) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x, y - 1) - at(x + 1, y - 1);
-      if (Math.hypot(gx, gy) > limit) edges++;
+      if (gx * gx + gy * gy > limit) edges++;
     }
   }
   return edges / ((width - 2) * (height - 2));
@@ -28,8 +28,11 @@ export function edgeDensity(luma: Plane): number {
 /** Shannon entropy (bits) of the 32-bin luminance histogram. */
 export function lumaEntropy(luma: Plane): number {
   const hist = new Float64Array(32);
-  for (const v of luma.data) hist[Math.min(31, Math.max(0, Math.floor(v / 8)))]!++;
   const n = luma.data.length;
+  for (let i = 0; i < n; i++) {
+    const b = (luma.data[i]! / 8) | 0;
+    hist[b < 0 ? 0 : b > 31 ? 31 : b]!++;
+  }
   let h = 0;
   for (const c of hist) if (c > 0) h -= (c / n) * Math.log2(c / n);
   return h;
@@ -38,6 +41,6 @@ export function lumaEntropy(luma: Plane): number {
 /** Share of a [0,1] plane above one half. */
 export function shareAbove(values: Float32Array, level = 0.5): number {
   let k = 0;
-  for (const v of values) if (v > level) k++;
+  for (let i = 0; i < values.length; i++) if (values[i]! > level) k++;
   return values.length > 0 ? k / values.length : 0;
 }

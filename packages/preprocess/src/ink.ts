@@ -59,7 +59,8 @@ export function flatten(rgba: Rgba): Flattened {
     const ring = borderIndices(width, height, ringWidth(width, height));
     let clearBorder = 0;
     const opaqueBorder: number[] = [];
-    for (const i of ring) {
+    for (let k = 0; k < ring.length; k++) {
+      const i = ring[k]!;
       if (data[i * 4 + 3]! < 128) clearBorder++;
       else opaqueBorder.push(lum[i]!);
     }
@@ -151,7 +152,10 @@ export function separateInk(luma: Plane): InkAnalysis {
   }
   const inverted = darker > lighter;
   const strength = new Float32Array(n);
-  for (let i = 0; i < n; i++) strength[i] = Math.max(0, inverted ? paper - L[i]! : L[i]! - paper);
+  for (let i = 0; i < n; i++) {
+    const d = inverted ? paper - L[i]! : L[i]! - paper;
+    strength[i] = d > 0 ? d : 0;
+  }
   const candidate = (i: number): boolean => strength[i]! > threshold;
   let candidates = 0;
   for (let i = 0; i < n; i++) if (candidate(i)) candidates++;
@@ -161,8 +165,10 @@ export function separateInk(luma: Plane): InkAnalysis {
   const lo = Math.min(Math.max(2 * sigma, 10), 0.4 * hi);
   const ink = new Float32Array(n);
   const mask = new Uint8Array(n);
+  const span = hi - lo;
   for (let i = 0; i < n; i++) {
-    const v = Math.min(1, Math.max(0, (strength[i]! - lo) / (hi - lo)));
+    const raw = (strength[i]! - lo) / span;
+    const v = raw < 0 ? 0 : raw > 1 ? 1 : raw;
     ink[i] = v;
     mask[i] = v > STROKE_LEVEL ? 1 : 0;
   }

@@ -71,8 +71,13 @@ export function mnistPlane(ink: Plane, box: Box): Float32Array {
   const sy = patchSrc.height / oh;
   const out = resample(patchSrc, { x: -ox * sx, y: -oy * sy, width: SIDE * sx, height: SIDE * sy }, SIDE, SIDE).data;
   let max = 0;
-  for (const v of out) if (v > max) max = v;
-  if (max > 0) for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, out[i]! / max));
+  for (let i = 0; i < out.length; i++) if (out[i]! > max) max = out[i]!;
+  if (max > 0) {
+    for (let i = 0; i < out.length; i++) {
+      const v = out[i]! / max;
+      out[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+    }
+  }
   return out;
 }
 
