@@ -66,21 +66,49 @@ export async function syntheticUpload(
     r: 0.5 + rand() * 1.5,
   }));
 
+  // Shading sin(2π(fx·u + fy·v) + ph) splits into per-column and per-row factors (angle addition), and noise
+  // comes from a precomputed Gaussian table: the per-pixel loop then has no Math calls, which keeps generation
+  // fast inside jest's sandbox too.
+  const colSin = waves.map((w) =>
+    Float32Array.from({ length: width }, (_, x) => Math.sin(2 * Math.PI * w.fx * (x / width) + w.ph)),
+  );
+  const colCos = waves.map((w) =>
+    Float32Array.from({ length: width }, (_, x) => Math.cos(2 * Math.PI * w.fx * (x / width) + w.ph)),
+  );
+  const rowSin = waves.map((w) =>
+    Float32Array.from({ length: height }, (_, y) => Math.sin(2 * Math.PI * w.fy * (y / height))),
+  );
+  const rowCos = waves.map((w) =>
+    Float32Array.from({ length: height }, (_, y) => Math.cos(2 * Math.PI * w.fy * (y / height))),
+  );
+  const table = Float32Array.from({ length: 4096 }, () => gaussian(rand) * noise);
+  const alpha = new Float32Array(width * height);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) alpha[(y + oy) * width + x + ox] = stroke[y * size + x]! / 255;
+  }
+  for (const sp of speckAt) {
+    for (let y = Math.max(0, Math.floor(sp.y - sp.r)); y <= Math.min(height - 1, Math.ceil(sp.y + sp.r)); y++) {
+      for (let x = Math.max(0, Math.floor(sp.x - sp.r)); x <= Math.min(width - 1, Math.ceil(sp.x + sp.r)); x++) {
+        if ((x - sp.x) ** 2 + (y - sp.y) ** 2 <= sp.r * sp.r)
+          alpha[y * width + x] = Math.max(alpha[y * width + x]!, 0.8);
+      }
+    }
+  }
   const out = Buffer.alloc(width * height * 3);
+  let k = Math.floor(rand() * 4096);
   for (let y = 0; y < height; y++) {
+    const v = y / height - 0.5;
     for (let x = 0; x < width; x++) {
-      const u = x / width;
-      const v = y / height;
-      let shade = gx * (u - 0.5) + gy * (v - 0.5);
-      for (const w of waves) shade += w.amp * Math.sin(2 * Math.PI * (w.fx * u + w.fy * v) + w.ph);
-      const inside = x >= ox && x < ox + size && y >= oy && y < oy + size;
-      let a = inside ? stroke[(y - oy) * size + (x - ox)]! / 255 : 0;
-      for (const s of speckAt) if (Math.hypot(x - s.x, y - s.y) <= s.r) a = Math.max(a, 0.8);
-      const n = gaussian(rand) * noise;
+      let shade = gx * (x / width - 0.5) + gy * v;
+      for (let w = 0; w < waves.length; w++) {
+        shade += waves[w]!.amp * (colSin[w]![x]! * rowCos[w]![y]! + colCos[w]![x]! * rowSin[w]![y]!);
+      }
+      const a = alpha[y * width + x]!;
+      k = (k * 1103515245 + 12345) & 4095;
+      const n = table[k]!;
       for (let c = 0; c < 3; c++) {
-        const bg = paper + tint[c]! + shade;
-        const ink = inkLevel + inkTint[c]!;
-        out[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(bg * (1 - a) + ink * a + n)));
+        const value = (paper + tint[c]! + shade) * (1 - a) + (inkLevel + inkTint[c]!) * a + n + 0.5;
+        out[(y * width + x) * 3 + c] = value < 0 ? 0 : value > 255 ? 255 : value;
       }
     }
   }
