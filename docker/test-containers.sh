@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# End-to-end container test (`pnpm test:containers`):
+#   1. podman + local stand-ins for the official base images (../shared/tools/containers.sh),
+#   2. builds every image of docker/Dockerfile (gateway, worker, notifier, calibrate),
+#   3. runs the one-shot calibrate job, then brings the compose stack up (Redis, gateway, 2 workers, notifier),
+#   4. submits an image through the gateway container (POST /v1/predict, multipart field `image`) and checks the
+#      answer carries result.prediction,
+#   5. sends SIGTERM to every container (podman stop with the service's stop_grace_period as the timeout) and checks
+#      each exits with code 0 before its grace period ends (a SIGKILL or an unhandled SIGTERM gives 137/143),
+#   6. tears everything down and prints its duration; the measurements go to reports/containers.json.
+#
+# podman-compose 1.0.3 quirks handled here: it ignores --abort-on-container-exit and depends_on conditions (so the
+# calibrate job is run to completion first, and every step is bounded by `timeout`), `down` stops with a 1 s
+# timeout (so containers are stopped one by one with their real grace period before `down`), and it ignores
+# stop_grace_period (read from compose.yaml here instead). `podman run` defaults to the host network on this
+# machine; compose services get their own bridge network, where service names resolve.
+#
+# Env: ASSETS_DIR (default ../shared), CT_KEEP=1 keeps the stack up on failure, CT_SKIP_BUILD=1 reuses images.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+START=$(date +%s%N)
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+log() { printf '[test:containers %5ss] %s\n' "$(( ($(date +%s%N) - START) / 1000000000 ))" "$*"; }
+die() { log "FAIL: $*"; exit 1; }
+
+TOOLS=${CONTAINERS_TOOL:-$ROOT/../shared/tools/containers.sh}
+[ -f "$TOOLS" ] || die "missing $TOOLS (the shared container tools beside the repository)"
+ASSETS=$(cd "$ROOT" && realpath -e "${ASSETS_DIR:-../shared}") || die "ASSETS_DIR not found"
+[ -d "$ASSETS/models" ] || die "ASSETS_DIR=$ASSETS has no models/"
+IMAGE_FILE=${CT_IMAGE:-$ASSETS/data/images/3.png}
+[ -f "$IMAGE_FILE" ] || die "no test image at $IMAGE_FILE"
+
+PROJECT=mserve-ct-$$
+TAG=ct-$$
+COMPOSE_FILE=$ROOT/docker/compose.yaml
+WORK=$(mktemp -d)
+REPORT=$ROOT/reports/containers.json
+export IMAGE_TAG=$TAG IMAGE_PREFIX=mserve ASSETS_DIR=$ASSETS
+GATEWAY_PORT=$(node -e 'const s=require("net").createServer().listen(0,()=>{console.log(s.address().port);s.close()})')
+export GATEWAY_PORT
+
+bash "$TOOLS" setup >/dev/null
+bash "$TOOLS" base >/dev/null
+eval "$(bash "$TOOLS" env)"
+
+pc() { timeout "${PC_TIMEOUT:-120}" podman-compose -p "$PROJECT" -f "$COMPOSE_FILE" "$@" >>"$WORK/compose.log" 2>&1; }
+
+cleanup() {
+  local rc=$?
+  if [ $rc -ne 0 ]; then
+    log "container logs (last 40 lines each):"
+    for c in $(podman ps -a --filter "label=io.podman.compose.project=$PROJECT" --format '{{.Names}}' 2>/dev/null); do
+      echo "----- $c"; podman logs --tail 40 "$c" 2>&1 | sed 's/^/  /' || true
+    done
+    echo "----- podman-compose output (last 30 lines)"; tail -30 "$WORK/compose.log" 2>/dev/null || true
+  fi
+  if [ $rc -ne 0 ] && [ "${CT_KEEP:-0}" = "1" ]; then
+    log "CT_KEEP=1: leaving project $PROJECT up (podman-compose -p $PROJECT -f $COMPOSE_FILE down -v)"
+  else
+    PC_TIMEOUT=120 pc down -v || true
+    podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
+    if [ "${CT_SKIP_BUILD:-0}" != "1" ]; then
+      for t in gateway worker notifier calibrate; do podman rmi -f "mserve-$t:$TAG" >/dev/null 2>&1 || true; done
+    fi
+  fi
+  rm -rf "$WORK"
+  log "duration $(( ($(date +%s%N) - START) / 1000000 )) ms (exit $rc)"
+  exit $rc
+}
+trap cleanup EXIT
+
+# --- 2. images --------------------------------------------------------------------------------------------------
+declare -A BUILD_MS
+build_args=(--format docker -f docker/Dockerfile)
+# Behind a TLS-intercepting proxy (this sandbox) the build needs the host's CA bundle; it is mounted, not copied.
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+  build_args+=(-v "$NODE_EXTRA_CA_CERTS:/run/extra-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/extra-ca.crt)
+fi
+for t in gateway worker notifier calibrate; do
+  if [ "${CT_SKIP_BUILD:-0}" = "1" ]; then
+    podman tag "mserve-$t:dev" "mserve-$t:$TAG" || die "CT_SKIP_BUILD=1 but no image mserve-$t:dev"
+    BUILD_MS[$t]=0; continue
+  fi
+  log "building mserve-$t"
+  t0=$(now_ms)
+  timeout 1800 podman build "${build_args[@]}" --target "$t" -t "mserve-$t:$TAG" . >"$WORK/build-$t.log" 2>&1 \
+    || { tail -40 "$WORK/build-$t.log"; die "image $t did not build"; }
+  BUILD_MS[$t]=$(( $(now_ms) - t0 ))
+  log "built mserve-$t in ${BUILD_MS[$t]} ms ($(podman image inspect "mserve-$t:$TAG" --format '{{.Size}}') bytes)"
+done
+
+# --- 3. stack ---------------------------------------------------------------------------------------------------
+log "calibrate (one-shot) on project $PROJECT"
+t0=$(now_ms)
+PC_TIMEOUT=60 pc up -d --no-build calibrate || die "podman-compose up calibrate failed"
+cal_rc=$(timeout 900 podman wait "${PROJECT}_calibrate_1") || die "calibrate did not finish within 900 s"
+[ "$cal_rc" = "0" ] || die "calibrate exited with $cal_rc"
+CALIBRATE_MS=$(( $(now_ms) - t0 ))
+log "calibration artifact ready in $CALIBRATE_MS ms"
+
+log "compose up (gateway on 127.0.0.1:$GATEWAY_PORT)"
+t0=$(now_ms)
+pc up -d --no-build || die "podman-compose up failed"
+URL=http://127.0.0.1:$GATEWAY_PORT
+ready=0
+for _ in $(seq 1 180); do
+  if curl -fsS -o /dev/null --max-time 2 "$URL/readyz"; then ready=1; break; fi
+  sleep 1
+done
+[ $ready = 1 ] || die "gateway /readyz not ready within 180 s"
+mapfile -t CONTAINERS < <(podman ps --filter "label=io.podman.compose.project=$PROJECT" --format '{{.Names}}' | sort)
+for c in "${CONTAINERS[@]}"; do
+  case $c in *_calibrate_*) continue ;; esac
+  healthy=0
+  for _ in $(seq 1 90); do
+    if podman healthcheck run "$c" >/dev/null 2>&1; then healthy=1; break; fi
+    sleep 1
+  done
+  [ $healthy = 1 ] || die "$c never passed its health check"
+done
+READY_MS=$(( $(now_ms) - t0 ))
+log "stack ready in $READY_MS ms: ${CONTAINERS[*]}"
+
+# --- 4. a prediction through the gateway container --------------------------------------------------------------
+t0=$(now_ms)
+code=$(curl -sS -o "$WORK/predict.json" -w '%{http_code}' --max-time 60 -F "image=@$IMAGE_FILE" "$URL/v1/predict") \
+  || die "POST /v1/predict failed"
+PREDICT_MS=$(( $(now_ms) - t0 ))
+[ "$code" = "200" ] || { cat "$WORK/predict.json"; die "POST /v1/predict answered $code"; }
+PREDICTION=$(node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  if (!r.result || r.result.prediction === undefined || r.result.prediction === null) process.exit(1);
+  console.log(JSON.stringify(r.result.prediction));' "$WORK/predict.json") || { cat "$WORK/predict.json"; die "no result.prediction"; }
+log "POST /v1/predict $(basename "$IMAGE_FILE") -> prediction $PREDICTION in $PREDICT_MS ms"
+
+# --- 5. SIGTERM: every container exits 0 within its grace period --------------------------------------------------
+grace_of() { # stop_grace_period of a compose service in seconds (podman's default 10 s when unset)
+  node -e '
+    const doc = require("yaml").parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const g = String((doc.services[process.argv[2]] || {}).stop_grace_period || "10s");
+    const m = /^(\d+)(ms|s|m)?$/.exec(g); if (!m) throw new Error("bad grace " + g);
+    const n = Number(m[1]); console.log(m[2] === "m" ? n * 60 : m[2] === "ms" ? Math.ceil(n / 1000) : n);
+  ' "$COMPOSE_FILE" "$1"
+}
+STOPS=()
+stop_one() {
+  local c=$1 svc grace t0 ms rc
+  svc=$(podman inspect "$c" --format '{{index .Config.Labels "com.docker.compose.service"}}')
+  grace=$(grace_of "$svc")
+  t0=$(now_ms)
+  timeout $(( grace + 30 )) podman stop -t "$grace" "$c" >/dev/null 2>>"$WORK/stop.log" || true
+  ms=$(( $(now_ms) - t0 ))
+  rc=$(podman inspect "$c" --format '{{.State.ExitCode}}')
+  STOPS+=("{\"container\":\"$c\",\"service\":\"$svc\",\"graceS\":$grace,\"stopMs\":$ms,\"exitCode\":$rc}")
+  log "SIGTERM $c: exit $rc after $ms ms (grace ${grace}s)"
+  [ "$rc" = "0" ] || die "$c exited with $rc on SIGTERM (137: killed after the grace period, 143: SIGTERM unhandled)"
+  [ "$ms" -lt $(( grace * 1000 )) ] || die "$c took $ms ms, longer than its ${grace}s grace period"
+}
+# Clients first, Redis last, so that workers and the notifier drain against a live Redis.
+for c in "${CONTAINERS[@]}"; do case $c in *_gateway_*) stop_one "$c" ;; esac; done
+for c in "${CONTAINERS[@]}"; do case $c in *_worker_* | *_notifier_*) stop_one "$c" ;; esac; done
+for c in "${CONTAINERS[@]}"; do case $c in *_redis_*) stop_one "$c" ;; esac; done
+
+# --- 6. report ----------------------------------------------------------------------------------------------------
+TOTAL_MS=$(( ($(date +%s%N) - START) / 1000000 ))
+mkdir -p "$(dirname "$REPORT")"
+node -e '
+  const [file, json] = process.argv.slice(1);
+  require("fs").writeFileSync(file, JSON.stringify(JSON.parse(json), null, 2) + "\n");
+' "$REPORT" "{\"command\":\"pnpm test:containers\",\"finishedAt\":\"$(date -u +%FT%TZ)\",\
+\"podman\":\"$(podman --version | awk '{print $3}')\",\"skipBuild\":${CT_SKIP_BUILD:-0},\
+\"buildMs\":{\"gateway\":${BUILD_MS[gateway]},\"worker\":${BUILD_MS[worker]},\"notifier\":${BUILD_MS[notifier]},\
+\"calibrate\":${BUILD_MS[calibrate]}},\"calibrateMs\":$CALIBRATE_MS,\"stackReadyMs\":$READY_MS,\
+\"predict\":{\"image\":\"$(basename "$IMAGE_FILE")\",\"prediction\":$PREDICTION,\"ms\":$PREDICT_MS},\
+\"stops\":[$(IFS=,; echo "${STOPS[*]}")],\"totalMsBeforeTeardown\":$TOTAL_MS}"
+log "PASS: images built, stack answered a prediction, every container stopped cleanly; wrote $REPORT"
