@@ -1,0 +1,51 @@
+/**
+ * `pnpm calibrate -- --model <dir|name> [--out calibration/]`: fits the uncertainty calibration of a model and
+ * writes `<out>/<digest>.json`, which the worker loads.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fitCalibration, saveCalibration } from '@mserve/uncertainty';
+import {
+  calibrationSources,
+  defaultCalibrationDir,
+  loadModel,
+  prepareUploads,
+  preprocessForCalibration,
+  uploadIndices,
+  UPLOADS,
+  UPLOAD_SEED,
+} from './calib-models';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2).filter((a) => a !== '--'),
+    options: { model: { type: 'string', default: 'mnist_model' }, out: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help) {
+    process.stdout.write('usage: pnpm calibrate -- --model <dir|name> [--out calibration/]\n');
+    return;
+  }
+  const out = values.out ? path.resolve(process.cwd(), values.out) : defaultCalibrationDir();
+  const model = await loadModel(values.model ?? 'mnist_model');
+  try {
+    const { train, test } = await calibrationSources();
+    const uploads = await prepareUploads(train, uploadIndices(train.n, UPLOADS), UPLOAD_SEED);
+    const artifact = await fitCalibration({
+      model,
+      preprocessPixels: preprocessForCalibration,
+      train,
+      uploads,
+      calibration: test,
+      log: (m) => process.stdout.write(`calibrate: ${m}\n`),
+    });
+    const file = saveCalibration(out, artifact);
+    process.stdout.write(`calibrate: wrote ${file} for ${model.metadata.name} (${model.metadata.digest})\n`);
+  } finally {
+    model.dispose();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`calibrate: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

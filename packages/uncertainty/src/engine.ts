@@ -1,0 +1,200 @@
+/** The serving-time uncertainty engine: one batched model pass in, one {@link Assessment} per input out. */
+import { AppError } from '@mserve/common';
+import type { CalibrationArtifact } from './artifact';
+import { apsSet, conformalThreshold } from './conformal';
+import { GaussianScorer } from './gaussian';
+import { DropoutCovariance, fastMcDropout, fastMcScratch } from './mc-dropout';
+import { hashFloat32, Rng } from './prng';
+import { computeSignals, type Signals } from './signals';
+import { isotonicAt, logisticLogit, sigmoid } from './stats';
+import type { Assessment, InputFactsLike, LastDenseLike, ModelMetadataLike, PredictOutputLike } from './types';
+
+/** Largest number of MC samples a request may ask for. */
+export const MAX_SAMPLES = 1000;
+
+/** Salt separating the conformal tie-breaking stream from the MC-dropout stream of the same input. */
+const CONFORMAL_SALT = 0x5bd1e995;
+
+/** Options of {@link UncertaintyEngine.assess}. */
+export interface AssessOptions {
+  /** MC-dropout samples, 1..1000 (1 = deterministic). */
+  samples: number;
+  /** Conformal miscoverage, in (0, 1). */
+  alpha: number;
+}
+
+/** Uniform in [0,1) for the randomised conformal set of an input: a pure function of its bytes. */
+export function conformalUniform(inputs: Float32Array, offset: number, length: number): number {
+  return new Rng(hashFloat32(inputs, offset, length, CONFORMAL_SALT)).uniform();
+}
+
+/** Turns one model pass into calibrated uncertainty, using a {@link CalibrationArtifact} of the same model. */
+export class UncertaintyEngine {
+  private readonly scorer: GaussianScorer;
+  private readonly cov: DropoutCovariance;
+  private readonly inputSize: number;
+  private readonly thresholds = new Map<number, number>();
+
+  private constructor(
+    readonly artifact: CalibrationArtifact,
+    private readonly metadata: ModelMetadataLike,
+    private readonly dense: LastDenseLike,
+  ) {
+    this.scorer = new GaussianScorer(artifact.density);
+    this.cov = new DropoutCovariance(dense);
+    this.inputSize = metadata.inputShape.reduce((a, b) => a * b, 1);
+  }
+
+  /** Binds an artifact to a loaded model; refuses an artifact fitted for another digest. */
+  static create(
+    artifact: CalibrationArtifact,
+    model: { metadata: ModelMetadataLike; lastDense: LastDenseLike },
+  ): UncertaintyEngine {
+    const { metadata, lastDense } = model;
+    if (artifact.model.digest !== metadata.digest) {
+      throw new AppError(
+        'CALIBRATION_MISMATCH',
+        `calibration was fitted for model digest ${artifact.model.digest}, but ${metadata.name} has digest ` +
+          `${metadata.digest}; run \`pnpm calibrate -- --model ${metadata.name}\``,
+      );
+    }
+    if (lastDense.outDim !== metadata.classes || lastDense.inDim !== metadata.featureDim) {
+      throw new AppError(
+        'MODEL_LOAD_FAILED',
+        `last Dense ${lastDense.inDim}x${lastDense.outDim} does not match metadata`,
+      );
+    }
+    return new UncertaintyEngine(artifact, metadata, lastDense);
+  }
+
+  /** Human-readable description of the pipeline, returned with every assessment. */
+  method(samples: number): string {
+    const d = this.artifact.dropout;
+    const mc = samples > 1 ? `mc-dropout(${d.mode} p=${d.rate}, fast gaussian, T=${samples})` : 'deterministic';
+    return `${mc}+class-gaussian-ood+logistic-isotonic-reliability+aps-conformal`;
+  }
+
+  private threshold(alpha: number): number {
+    let q = this.thresholds.get(alpha);
+    if (q === undefined) {
+      q = conformalThreshold(this.artifact.conformal, alpha);
+      if (this.thresholds.size > 256) this.thresholds.clear();
+      this.thresholds.set(alpha, q);
+    }
+    return q;
+  }
+
+  /** Deterministic signals of every input of a batch (for calibration and evaluation). */
+  signals(out: PredictOutputLike, inputs: Float32Array, facts: (InputFactsLike | undefined)[] = []): Signals[] {
+    const plane = new Float32Array(this.artifact.density.dim);
+    const res: Signals[] = [];
+    for (let i = 0; i < out.n; i++) {
+      res.push(
+        computeSignals({
+          i,
+          logits: out.logits,
+          probabilities: out.probabilities,
+          features: out.features,
+          featureDim: out.featureDim,
+          inputs,
+          inputShape: this.metadata.inputShape,
+          dense: this.dense,
+          scorer: this.scorer,
+          pooling: this.artifact.pooling,
+          plane,
+          facts: facts[i],
+          factsModel: this.artifact.facts,
+          ood: this.artifact.ood,
+        }),
+      );
+    }
+    return res;
+  }
+
+  /** P(answer right | digit): answer model, then its isotonic calibration on digits. */
+  answerProbability(s: Signals): number {
+    const r = this.artifact.reliability;
+    return Math.min(1, Math.max(0, isotonicAt(r.isotonic, sigmoid(logisticLogit(r.answer, s.answerFeatures)))));
+  }
+
+  /** P(input is a digit) from the digit gate. */
+  digitProbability(s: Signals): number {
+    return sigmoid(logisticLogit(this.artifact.reliability.digit, s.digitFeatures));
+  }
+
+  /** Calibrated reliability: P(answer right | digit) * P(digit). */
+  reliabilityOf(s: Signals): number {
+    return this.answerProbability(s) * this.digitProbability(s);
+  }
+
+  /** OOD flag from the density score and the upload's facts. */
+  oodFlag(s: Signals, facts: InputFactsLike | undefined): boolean {
+    const colour = typeof facts?.colourfulness === 'number' ? facts.colourfulness : 0;
+    return s.oodScore > this.artifact.ood.threshold || colour > this.artifact.ood.maxColourfulness;
+  }
+
+  /**
+   * Assesses every input of one batched pass. `inputs` are the model inputs of the pass (n * prod(inputShape)),
+   * `facts` the preprocessing facts per input (undefined when the caller sent a raw tensor).
+   */
+  assess(
+    out: PredictOutputLike,
+    inputs: Float32Array,
+    facts: (InputFactsLike | undefined)[],
+    opts: AssessOptions,
+  ): Assessment[] {
+    const T = Math.round(opts.samples);
+    if (!(T >= 1 && T <= MAX_SAMPLES))
+      throw new AppError('VALIDATION_FAILED', `samples must be 1..${MAX_SAMPLES}, got ${opts.samples}`);
+    if (!(opts.alpha > 0 && opts.alpha < 1))
+      throw new AppError('VALIDATION_FAILED', `alpha must be in (0,1), got ${opts.alpha}`);
+    if (inputs.length !== out.n * this.inputSize) {
+      throw new AppError(
+        'INFERENCE_FAILED',
+        `inputs hold ${inputs.length} values, expected ${out.n} x ${this.inputSize}`,
+      );
+    }
+    const k = out.classes;
+    const q = this.threshold(opts.alpha);
+    const rate = this.artifact.dropout.rate;
+    const scratch = fastMcScratch(k);
+    const signals = this.signals(out, inputs, facts);
+    const method = this.method(T);
+    return signals.map((s, i) => {
+      const seed = hashFloat32(inputs, i * this.inputSize, this.inputSize);
+      const mc = fastMcDropout(
+        this.cov,
+        out.features,
+        i * out.featureDim,
+        out.logits,
+        i * k,
+        rate,
+        T,
+        new Rng(seed),
+        scratch,
+      );
+      const flag = this.oodFlag(s, facts[i]);
+      const reliability = this.reliabilityOf(s);
+      const u = conformalUniform(inputs, i * this.inputSize, this.inputSize);
+      return {
+        prediction: s.prediction,
+        probabilities: Array.from(mc.mean),
+        rawProbabilities: Array.from(out.probabilities.subarray(i * k, i * k + k)),
+        uncertainty: {
+          reliability,
+          reliable: !flag && reliability >= this.artifact.reliability.threshold,
+          outOfDistribution: { score: s.oodScore, flag },
+          predictionSet: flag ? [] : apsSet(s.pooled, q, u),
+          abstained: flag,
+          alpha: opts.alpha,
+          entropy: mc.entropy,
+          expectedEntropy: mc.expectedEntropy,
+          mutualInformation: mc.mutualInformation,
+          perClassVariance: Array.from(mc.perClassVariance),
+          samples: T,
+          method,
+        },
+      };
+    });
+  }
+}

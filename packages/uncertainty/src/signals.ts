@@ -1,0 +1,170 @@
+/**
+ * Deterministic per-input signals shared by calibration and serving: everything the reliability model, the OOD
+ * gate and the conformal sets look at. None depends on the number of MC samples, so the reliability of an answer
+ * does not change with the `samples` a client asks for.
+ */
+import type { DenseWeights } from './mc-dropout';
+import type { DensityScores, GaussianScorer } from './gaussian';
+import { densityInput } from './gaussian';
+import { factsScore, type FactsModel } from './facts-model';
+import type { InputFactsLike } from './types';
+
+/** Inputs of the answer model, P(answer right | input is a digit), in order. */
+export const ANSWER_FEATURES = [
+  'logMaxSoftmax',
+  'logitMargin',
+  'dropoutSnr',
+  'qdaLogPostPred',
+  'qdaAgree',
+  'ldaLogPostPred',
+  'pooledLogPostPred',
+  'mahalanobisGap',
+  'logPixelScore',
+  'logResidual',
+] as const;
+
+/** Inputs of the digit gate, P(input is a digit), in order. */
+export const DIGIT_FEATURES = ['logPixelScore', 'logFactsScore', 'logResidual', 'outputInk'] as const;
+
+/** Signals of one input. */
+export interface Signals {
+  prediction: number;
+  density: DensityScores;
+  /** max(pixel part, facts part), each divided by its 99.5% calibration quantile: about 1 at the digit edge. */
+  oodScore: number;
+  /** Mean squared whitened deviation per pixel from the nearest digit class (about 1 for digits). */
+  pixelScore: number;
+  /** Facts distance per fact to the nearest acquisition route; undefined without facts. */
+  factsScore: number | undefined;
+  /** Answer-model inputs in {@link ANSWER_FEATURES} order. */
+  answerFeatures: number[];
+  /** Digit-gate inputs in {@link DIGIT_FEATURES} order. */
+  digitFeatures: number[];
+  /** Pooled class probabilities for the conformal sets. */
+  pooled: Float64Array;
+}
+
+const LOG_FLOOR = -50;
+
+function logSoftmaxAt(z: ArrayLike<number>, k: number, scale: number, at: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < k; j++) m = Math.max(m, scale * (z[j] as number));
+  let s = 0;
+  for (let j = 0; j < k; j++) s += Math.exp(scale * (z[j] as number) - m);
+  return scale * (z[at] as number) - m - Math.log(s);
+}
+
+/** Pooled probabilities softmax(a * logits + b * densityLogPosterior). */
+export function pooledProbabilities(
+  logits: ArrayLike<number>,
+  off: number,
+  qda: Float64Array,
+  k: number,
+  a: number,
+  b: number,
+  out = new Float64Array(k),
+): Float64Array {
+  let m = -Infinity;
+  for (let j = 0; j < k; j++) {
+    const v = a * (logits[off + j] as number) + b * Math.max(qda[j] as number, LOG_FLOOR * 10);
+    out[j] = v;
+    m = Math.max(m, v);
+  }
+  let s = 0;
+  for (let j = 0; j < k; j++) {
+    const e = Math.exp((out[j] as number) - m);
+    out[j] = e;
+    s += e;
+  }
+  for (let j = 0; j < k; j++) out[j] = (out[j] as number) / s;
+  return out;
+}
+
+/** Computes the {@link Signals} of row `i` of a batch. */
+export function computeSignals(args: {
+  i: number;
+  logits: Float32Array;
+  probabilities: Float32Array;
+  features: Float32Array;
+  featureDim: number;
+  inputs: Float32Array;
+  inputShape: number[];
+  dense: DenseWeights;
+  scorer: GaussianScorer;
+  pooling: { modelWeight: number; densityWeight: number };
+  plane: Float32Array;
+  facts: InputFactsLike | undefined;
+  factsModel: FactsModel;
+  ood: { pixelRef: number; factsRef: number };
+}): Signals {
+  const { i, logits, probabilities, features, featureDim, dense, scorer } = args;
+  const k = dense.outDim;
+  const lo = i * k;
+  let top = 0;
+  let second = -1;
+  for (let j = 1; j < k; j++) {
+    if ((logits[lo + j] as number) > (logits[lo + top] as number)) top = j;
+  }
+  for (let j = 0; j < k; j++) {
+    if (j !== top && (second < 0 || (logits[lo + j] as number) > (logits[lo + second] as number))) second = j;
+  }
+  const margin = (logits[lo + top] as number) - (logits[lo + second] as number);
+  // Spread of the top-2 logit margin under dropout (up to the constant p/(1-p), removed by standardisation).
+  let v = 0;
+  const fo = i * featureDim;
+  for (let d = 0; d < featureDim; d++) {
+    const x = features[fo + d] as number;
+    if (x === 0) continue;
+    const dw = (dense.kernel[d * k + top] as number) - (dense.kernel[d * k + second] as number);
+    v += x * x * dw * dw;
+  }
+  const snr = margin / Math.sqrt(v + 1e-9);
+
+  const plane = densityInput(args.inputs, i, args.inputShape, args.plane);
+  const density = scorer.score(plane, 0);
+  const dim = scorer.model.dim;
+  const pixelScore = density.distance / dim;
+  const fScore = factsScore(args.factsModel, args.facts);
+  const pixelPart = pixelScore / args.ood.pixelRef;
+  const factsPart = fScore === undefined ? undefined : fScore / args.ood.factsRef;
+  const oodScore = Math.max(pixelPart, factsPart ?? 0);
+  let qArg = 0;
+  for (let j = 1; j < k; j++)
+    if ((density.qdaLogPosterior[j] as number) > (density.qdaLogPosterior[qArg] as number)) qArg = j;
+  const maha = density.mahalanobis;
+  let mMin = Infinity;
+  for (let j = 0; j < k; j++) mMin = Math.min(mMin, maha[j] as number);
+  const ldaLog = logSoftmaxAt(
+    Array.from(maha, (d) => -0.5 * d),
+    k,
+    1,
+    top,
+  );
+  const pooled = pooledProbabilities(
+    logits,
+    lo,
+    density.qdaLogPosterior,
+    k,
+    args.pooling.modelWeight,
+    args.pooling.densityWeight,
+  );
+  let ink = 0;
+  for (let d = 0; d < plane.length; d++) if ((plane[d] as number) > 0.5) ink++;
+  const pTop = Math.max(probabilities[lo + top] as number, 1e-30);
+  const logPixel = Math.log(pixelPart + 1e-6);
+  const logResidual = Math.log(density.residual / Math.max(1, dim - scorer.model.pcaDim) + 1e-6);
+  const answerFeatures = [
+    Math.max(Math.log(pTop), LOG_FLOOR),
+    margin,
+    snr,
+    Math.max(density.qdaLogPosterior[top] as number, LOG_FLOOR),
+    qArg === top ? 1 : 0,
+    Math.max(ldaLog, LOG_FLOOR),
+    Math.max(Math.log(Math.max(pooled[top] as number, 1e-30)), LOG_FLOOR),
+    Math.log1p(Math.max(0, (maha[top] as number) - mMin)),
+    logPixel,
+    logResidual,
+  ];
+  const digitFeatures = [logPixel, Math.log((factsPart ?? pixelPart) + 1e-6), logResidual, ink / plane.length];
+  return { prediction: top, density, oodScore, pixelScore, factsScore: fScore, answerFeatures, digitFeatures, pooled };
+}
