@@ -1,0 +1,34 @@
+// Entry point of the one-shot calibrate image: exits 0 at once when CALIBRATION_DIR already holds the artifact
+// for the mounted model's digest, otherwise runs the calibrate CLI (apps/eval) to fit and write it. Keeps compose
+// and the Kubernetes Job idempotent: re-running them costs one model digest, not a calibration.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const app = process.env.APP_DIR || '/app';
+const load = (name) => require(require.resolve(name, { paths: [app] }));
+const args = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+};
+const modelDir = flag('--model', process.env.MODEL_DIR || '/assets/models/mnist_model');
+const outDir = flag('--out', process.env.CALIBRATION_DIR || '/calibration');
+
+async function main() {
+  const { modelDigest } = load('@mserve/model-runtime');
+  const { calibrationPath } = load('@mserve/uncertainty');
+  const digest = await modelDigest(modelDir);
+  const file = calibrationPath(outDir, digest);
+  if (fs.existsSync(file)) {
+    process.stdout.write(`calibrate: ${file} already present for ${digest}, nothing to do\n`);
+    return;
+  }
+  process.stdout.write(`calibrate: no artifact for ${digest} in ${outDir}, fitting one\n`);
+  process.argv = [process.argv[0], path.join(app, 'dist/calibrate.js'), '--model', modelDir, '--out', outDir];
+  require(path.join(app, 'dist/calibrate.js'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`calibrate: ${err && err.message ? err.message : String(err)}\n`);
+  process.exit(1);
+});
