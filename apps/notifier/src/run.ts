@@ -1,0 +1,84 @@
+import type { AddressInfo } from 'node:net';
+import { Queue, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { createLogger } from '@mserve/common';
+import { parseAllowList, type DeliveryJobData } from '@mserve/webhooks';
+import type { NotifierConfig } from './config';
+import { createHttpServer } from './http';
+import { createMetrics } from './metrics';
+import { backoffStrategy, createProcessor } from './processor';
+
+/** A running notifier. */
+export interface Notifier {
+  port: number;
+  /** Stops taking deliveries, waits for in-flight ones (up to SHUTDOWN_TIMEOUT_MS) and closes everything. */
+  close(): Promise<void>;
+}
+
+/** Starts the delivery worker and the operational HTTP server. */
+export async function startNotifier(config: NotifierConfig): Promise<Notifier> {
+  const log = createLogger('notifier');
+  const allow = parseAllowList(config.WEBHOOK_ALLOW_HOSTS);
+  // BullMQ workers need blocking commands that never give up (maxRetriesPerRequest: null).
+  const connection = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue<DeliveryJobData>(config.WEBHOOK_QUEUE_NAME, { connection, prefix: config.QUEUE_PREFIX });
+  const metrics = createMetrics(queue);
+  const schedule = config.WEBHOOK_RETRY_SCHEDULE;
+  const processor = createProcessor({
+    secrets: config.WEBHOOK_SECRETS,
+    allow,
+    schedule,
+    jitter: config.WEBHOOK_RETRY_JITTER,
+    retryAfterMaxMs: config.WEBHOOK_RETRY_AFTER_MAX_MS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    maxResponseBytes: config.WEBHOOK_RESPONSE_MAX_BYTES,
+    log,
+    metrics,
+  });
+  const worker = new Worker<DeliveryJobData>(config.WEBHOOK_QUEUE_NAME, processor, {
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: config.NOTIFIER_CONCURRENCY,
+    lockDuration: config.LOCK_DURATION_MS,
+    stalledInterval: config.STALLED_INTERVAL_MS,
+    maxStalledCount: config.MAX_STALLED_COUNT,
+    settings: { backoffStrategy: backoffStrategy({ schedule, jitter: config.WEBHOOK_RETRY_JITTER }) },
+  });
+  worker.on('error', (err) => log.error({ err }, 'webhook worker error'));
+  await worker.waitUntilReady();
+
+  const server = createHttpServer({
+    queue,
+    metrics,
+    isRunning: () => worker.isRunning(),
+    ping: () => connection.ping(),
+    log,
+  });
+  await new Promise<void>((resolve) => server.listen(config.NOTIFIER_HTTP_PORT, resolve));
+  const port = (server.address() as AddressInfo).port;
+  log.info(
+    {
+      port,
+      queue: config.WEBHOOK_QUEUE_NAME,
+      secrets: config.WEBHOOK_SECRETS.length,
+      attempts: schedule.length + 1,
+      allow: config.WEBHOOK_ALLOW_HOSTS,
+    },
+    'notifier ready',
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      log.info('notifier stopping: waiting for in-flight deliveries');
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.SHUTDOWN_TIMEOUT_MS).unref());
+      // A delivery still running at the deadline keeps its lock until it expires; another notifier retries it.
+      const res = await Promise.race([worker.close().then(() => 'closed' as const), timeout]);
+      if (res === 'timeout') log.warn('shutdown deadline reached with deliveries in flight');
+      server.close();
+      await queue.close().catch(() => undefined);
+      connection.disconnect();
+      log.info('notifier stopped');
+    })());
+  return { port, close };
+}
