@@ -1,0 +1,165 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { MnistApiError } from '../errors';
+import { MnistClient } from '../sdk';
+import type { JobView, WebhookEventName } from '../types';
+import { flagValue, numberFlag, type ParsedArgs } from './args';
+import { expandInputs } from './files';
+import { mapBounded } from './pool';
+import { createProgress, type ProgressSink } from './progress';
+import { renderTable } from './table';
+
+/** Streams a command writes to (process.stdout/stderr in the CLI, buffers in tests). */
+export interface CliIO {
+  out: { write(text: string): unknown };
+  err: ProgressSink;
+  env: NodeJS.ProcessEnv;
+}
+
+export const USAGE = `Usage: pnpm cli <command> [options]
+
+Commands:
+  predict <files or folders...>   predict every image (folders are searched recursively)
+  submit <file> [--webhook <url>] queue one image; prints the job id
+  wait <id>                       wait for a job to end and print it
+
+Options:
+  --url <base>          gateway URL (default $MNIST_URL or http://127.0.0.1:8080)
+  --json                print JSON instead of a table
+  --concurrency <n>     predictions in flight at once (predict; default 8)
+  --samples <n>         Monte Carlo dropout samples
+  --alpha <a>           miscoverage level of the prediction set
+  --webhook <url>       webhook to call when the job ends (submit)
+  --events <list>       completed,failed (submit; default both)
+  --timeout <s>         give up waiting after this many seconds (default 120)
+  --no-progress         no progress bar on stderr
+
+Exit status: 0 all done, 1 usage or connection error, 2 some images failed.
+`;
+
+function clientFor(args: ParsedArgs, io: CliIO): MnistClient {
+  const baseUrl = flagValue(args, 'url') ?? io.env['MNIST_URL'] ?? 'http://127.0.0.1:8080';
+  return new MnistClient({ baseUrl });
+}
+
+function submitOptions(args: ParsedArgs): { samples?: number; alpha?: number } {
+  return {
+    ...(args.flags['samples'] !== undefined ? { samples: numberFlag(args, 'samples', 0, 1, 1000) } : {}),
+    ...(args.flags['alpha'] !== undefined ? { alpha: numberFlag(args, 'alpha', 0, 0.0001, 0.9999) } : {}),
+  };
+}
+
+const pct = (x: number | undefined): string => (x === undefined ? '' : `${(x * 100).toFixed(1)}%`);
+
+/** One row per outcome of `predict`. */
+type Outcome = { file: string; job: JobView } | { file: string; error: { code: string; message: string } };
+
+function tableOf(outcomes: readonly Outcome[]): string {
+  const rows = outcomes.map((o) => {
+    if ('error' in o) return [o.file, 'error', '', '', '', '', '', `${o.error.code}: ${o.error.message}`];
+    const r = o.job.result;
+    const u = r?.uncertainty;
+    return [
+      o.file,
+      r ? String(r.prediction) : o.job.status,
+      pct(r?.probabilities[r.prediction]),
+      pct(u?.reliability),
+      u ? (u.reliable ? 'yes' : 'no') : '',
+      u ? `{${u.predictionSet.join(',')}}` : '',
+      u ? (u.outOfDistribution.flag ? 'OOD' : '') : '',
+      o.job.timings ? `${o.job.timings.totalMs} ms` : '',
+    ];
+  });
+  return renderTable(['file', 'pred', 'prob', 'reliability', 'reliable', 'set', 'ood', 'time/error'], rows);
+}
+
+/** `predict <files or folders...>`: bounded-concurrency predictions, a table or JSON on stdout. */
+export async function predictCommand(args: ParsedArgs, io: CliIO): Promise<number> {
+  if (args.positionals.length === 0) throw new Error('predict needs at least one file or folder');
+  const files = await expandInputs(args.positionals);
+  if (files.length === 0) throw new Error('no images found in the given folders');
+  const client = clientFor(args, io);
+  const concurrency = numberFlag(args, 'concurrency', 8, 1, 256);
+  const timeoutMs = numberFlag(args, 'timeout', 120, 1, 86_400) * 1000;
+  const opts = submitOptions(args);
+  const showProgress = files.length > 1 && args.flags['no-progress'] === undefined;
+  const progress = createProgress(files.length, io.err);
+  let failed = 0;
+  const base = files.length === 1 ? path.dirname(files[0] ?? '') : commonDir(files);
+  const outcomes = await mapBounded(
+    files,
+    concurrency,
+    async (file): Promise<Outcome> => {
+      const name = path.relative(base, file) || path.basename(file);
+      try {
+        const image = await readFile(file);
+        const job = await client.predict(image, { ...opts, filename: path.basename(file), timeoutMs });
+        return { file: name, job };
+      } catch (err) {
+        failed += 1;
+        // A gateway that cannot be reached at all fails every file the same way: stop early and say so.
+        if (err instanceof MnistApiError && err.code === 'NETWORK') throw err;
+        const e = err instanceof MnistApiError ? { code: err.code, message: err.message } : errorOf(err);
+        return { file: name, error: e };
+      }
+    },
+    (done) => showProgress && progress.update(done, failed),
+  );
+  if (args.flags['json'] !== undefined) io.out.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+  else io.out.write(tableOf(outcomes));
+  return failed > 0 ? 2 : 0;
+}
+
+function errorOf(err: unknown): { code: string; message: string } {
+  return { code: 'CLIENT', message: err instanceof Error ? err.message : String(err) };
+}
+
+function commonDir(files: readonly string[]): string {
+  const parts = files.map((f) => path.resolve(path.dirname(f)).split(path.sep));
+  const first = parts[0] ?? [];
+  let n = first.length;
+  for (const p of parts) {
+    let i = 0;
+    while (i < n && p[i] === first[i]) i++;
+    n = i;
+  }
+  const joined = first.slice(0, n).join(path.sep);
+  return path.relative(process.cwd(), joined || path.sep) || '.';
+}
+
+/** `submit <file> [--webhook <url>]`: queues one image and prints its id (or the 202 body with --json). */
+export async function submitCommand(args: ParsedArgs, io: CliIO): Promise<number> {
+  const file = args.positionals[0];
+  if (!file || args.positionals.length > 1) throw new Error('submit takes exactly one file');
+  const url = flagValue(args, 'webhook');
+  const events = flagValue(args, 'events')
+    ?.split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '') as WebhookEventName[] | undefined;
+  const res = await clientFor(args, io).submit(await readFile(file), {
+    ...submitOptions(args),
+    filename: path.basename(file),
+    ...(url ? { webhook: { url, ...(events ? { events } : {}) } } : {}),
+  });
+  io.out.write(args.flags['json'] !== undefined ? `${JSON.stringify(res, null, 2)}\n` : `${res.id}\n`);
+  return 0;
+}
+
+/** `wait <id>`: long-polls until the job ends; prints it (table or JSON). Exit 2 when the job failed. */
+export async function waitCommand(args: ParsedArgs, io: CliIO): Promise<number> {
+  const id = args.positionals[0];
+  if (!id || args.positionals.length > 1) throw new Error('wait takes exactly one job id');
+  const timeoutMs = numberFlag(args, 'timeout', 120, 1, 86_400) * 1000;
+  const job = await clientFor(args, io).wait(id, { timeoutMs });
+  if (args.flags['json'] !== undefined) {
+    io.out.write(`${JSON.stringify(job, null, 2)}\n`);
+  } else {
+    const outcome: Outcome = job.error ? { file: id, error: job.error } : { file: id, job };
+    io.out.write(tableOf([outcome]).replace(/^file/, 'job '));
+    if (job.webhook) {
+      const w = job.webhook;
+      io.out.write(`webhook: ${w.state}, ${w.attempts} attempt(s), last status ${w.lastStatus ?? '-'}\n`);
+    }
+  }
+  return job.status === 'completed' ? 0 : 2;
+}

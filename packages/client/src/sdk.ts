@@ -1,0 +1,196 @@
+import { apiError, MnistApiError } from './errors';
+import { verifyWebhook, type HeaderSource, type VerifiedWebhook, type VerifyOptions } from './signing';
+import type { CompletedJob, ImageInput, JobView, SubmitOptions, SubmitResponse } from './types';
+
+/** Options of {@link MnistClient}. */
+export interface MnistClientOptions {
+  /** Gateway base URL, e.g. `http://127.0.0.1:8080`. */
+  baseUrl: string;
+  /** fetch implementation (tests, proxies); the global one by default. */
+  fetch?: typeof fetch;
+  /** Headers sent with every request (auth, tracing). */
+  headers?: Record<string, string>;
+  /** Timeout of one plain request, in ms (long-polls add their wait on top). */
+  requestTimeoutMs?: number;
+  /** Longest `?wait=` the gateway accepts (its MAX_WAIT_S), in seconds. */
+  maxWaitS?: number;
+  /** How often a submission refused with 429 QUEUE_FULL is retried after the server's Retry-After. */
+  queueFullRetries?: number;
+}
+
+const TERMINAL = new Set(['completed', 'failed']);
+
+function sniffType(bytes: Uint8Array): string {
+  const b = (i: number): number => bytes[i] ?? -1;
+  if (b(0) === 0x89 && b(1) === 0x50 && b(2) === 0x4e && b(3) === 0x47) return 'image/png';
+  if (b(0) === 0xff && b(1) === 0xd8 && b(2) === 0xff) return 'image/jpeg';
+  if (b(0) === 0x47 && b(1) === 0x49 && b(2) === 0x46) return 'image/gif';
+  if (b(0) === 0x42 && b(1) === 0x4d) return 'image/bmp';
+  if (b(0) === 0x52 && b(1) === 0x49 && b(8) === 0x57 && b(9) === 0x45) return 'image/webp';
+  return 'application/octet-stream';
+}
+
+function toBlob(image: ImageInput): Blob {
+  if (image instanceof Blob) return image;
+  const bytes = image instanceof ArrayBuffer ? new Uint8Array(image) : image;
+  return new Blob([bytes], { type: sniffType(bytes) });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Typed client of the MNIST serving API over fetch. Errors are {@link MnistApiError}s carrying the API's stable
+ * `code`; a job that fails is not an error for {@link get}/{@link wait} (inspect `status`), but is for
+ * {@link predict}, which promises a prediction.
+ */
+export class MnistClient {
+  private readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly headers: Record<string, string>;
+  private readonly requestTimeoutMs: number;
+  private readonly maxWaitS: number;
+  private readonly queueFullRetries: number;
+
+  constructor(opts: MnistClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.fetchImpl = opts.fetch ?? fetch;
+    this.headers = opts.headers ?? {};
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.maxWaitS = opts.maxWaitS ?? 30;
+    this.queueFullRetries = opts.queueFullRetries ?? 3;
+  }
+
+  /** Verifies a webhook delivery received from the notifier (see the standalone {@link verifyWebhook}). */
+  static verifyWebhook<T = unknown>(
+    headers: HeaderSource,
+    rawBody: string | Buffer,
+    secrets: string | readonly string[],
+    opts?: VerifyOptions,
+  ): VerifiedWebhook<T> {
+    return verifyWebhook<T>(headers, rawBody, secrets, opts);
+  }
+
+  private async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    init: { body?: () => FormData; timeoutMs?: number; signal?: AbortSignal | undefined },
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const signals = [AbortSignal.timeout(init.timeoutMs ?? this.requestTimeoutMs)];
+      if (init.signal) signals.push(init.signal);
+      let res: Response;
+      try {
+        res = await this.fetchImpl(`${this.baseUrl}${path}`, {
+          method,
+          headers: { accept: 'application/json', ...this.headers },
+          ...(init.body ? { body: init.body() } : {}),
+          signal: AbortSignal.any(signals),
+        });
+      } catch (err) {
+        const e = err as Error;
+        const code = e.name === 'TimeoutError' ? 'CLIENT_TIMEOUT' : e.name === 'AbortError' ? 'ABORTED' : 'NETWORK';
+        throw new MnistApiError(0, code, `${method} ${path}: ${e.message}`, undefined, undefined, { cause: err });
+      }
+      const text = await res.text();
+      let body: unknown = null;
+      try {
+        body = text.length > 0 ? JSON.parse(text) : null;
+      } catch {
+        body = null;
+      }
+      if (res.ok) return body as T;
+      const error = apiError(res.status, body, text);
+      const retryAfter = Number(res.headers.get('retry-after'));
+      if (error.code === 'QUEUE_FULL' && attempt < this.queueFullRetries) {
+        // Refused before enqueueing, so resending cannot create a duplicate job.
+        await sleep((Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 1) * 1000);
+        continue;
+      }
+      throw error;
+    }
+  }
+
+  private form(image: ImageInput, opts: SubmitOptions): () => FormData {
+    const blob = toBlob(image);
+    return () => {
+      const form = new FormData();
+      form.append('image', blob, opts.filename ?? 'image');
+      if (opts.samples !== undefined) form.append('samples', String(opts.samples));
+      if (opts.alpha !== undefined) form.append('alpha', String(opts.alpha));
+      if (opts.webhook) form.append('webhook', JSON.stringify(opts.webhook));
+      return form;
+    };
+  }
+
+  /** Queues an image for prediction (`POST /v1/jobs`); resolves with the job id once it is queued. */
+  async submit(image: ImageInput, opts: SubmitOptions = {}): Promise<SubmitResponse> {
+    return this.request<SubmitResponse>('POST', '/v1/jobs', { body: this.form(image, opts), signal: opts.signal });
+  }
+
+  /** Reads a job (`GET /v1/jobs/:id`); with `wait` (seconds) the gateway holds the answer until the job ends. */
+  async get(id: string, opts: { wait?: number; signal?: AbortSignal } = {}): Promise<JobView> {
+    const wait = opts.wait !== undefined ? Math.max(0, Math.min(this.maxWaitS, opts.wait)) : undefined;
+    const query = wait !== undefined && wait > 0 ? `?wait=${wait}` : '';
+    return this.request<JobView>('GET', `/v1/jobs/${encodeURIComponent(id)}${query}`, {
+      timeoutMs: this.requestTimeoutMs + (wait ?? 0) * 1000,
+      signal: opts.signal,
+    });
+  }
+
+  /**
+   * Long-polls until the job is completed or failed and returns it (a failed job is returned, not thrown).
+   * @throws MnistApiError TIMEOUT (with `jobId`) when it has not ended within `timeoutMs`
+   */
+  async wait(id: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<JobView> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    let last: JobView | undefined;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      try {
+        const wait = Math.max(1, Math.min(this.maxWaitS, Math.ceil(left / 1000)));
+        last = await this.get(id, { wait, signal: opts.signal });
+        if (TERMINAL.has(last.status)) return last;
+      } catch (err) {
+        // The gateway restarting or Redis blinking is no reason to give up on a job that is still queued.
+        const transient = err instanceof MnistApiError && (err.status === 0 || err.status >= 502);
+        if (!transient || (err as MnistApiError).code === 'ABORTED') throw err;
+        await sleep(Math.min(1000, Math.max(0, deadline - Date.now())));
+      }
+    }
+    throw new MnistApiError(
+      504,
+      'TIMEOUT',
+      `job ${id} did not end in time (last status ${last?.status ?? 'unknown'})`,
+      {
+        status: last?.status,
+      },
+      id,
+    );
+  }
+
+  /**
+   * Predicts one image and resolves with the completed job (`POST /v1/predict`). When the gateway's synchronous
+   * window passes (504 TIMEOUT) the job keeps running, so this keeps waiting for it until `timeoutMs`.
+   * @throws MnistApiError with the job's error code when the job failed, or TIMEOUT (with `jobId`)
+   */
+  async predict(image: ImageInput, opts: SubmitOptions & { timeoutMs?: number } = {}): Promise<CompletedJob> {
+    const started = Date.now();
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    let view: JobView;
+    try {
+      view = await this.request<JobView>('POST', '/v1/predict', {
+        body: this.form(image, opts),
+        timeoutMs: Math.max(timeoutMs, this.requestTimeoutMs),
+        signal: opts.signal,
+      });
+    } catch (err) {
+      if (!(err instanceof MnistApiError) || err.code !== 'TIMEOUT' || !err.jobId) throw err;
+      const left = Math.max(1, timeoutMs - (Date.now() - started));
+      view = await this.wait(err.jobId, { timeoutMs: left, signal: opts.signal });
+    }
+    if (view.status === 'completed' && view.result) return view as CompletedJob;
+    const e = view.error ?? { code: 'INTERNAL', message: `job ended ${view.status}` };
+    throw new MnistApiError(0, e.code, e.message, undefined, view.id);
+  }
+}
