@@ -1,8 +1,10 @@
 import { verifyWebhook } from '@mserve/client';
 import { enqueueWebhook, getDeliveryState } from '@mserve/webhooks';
-import { eventually, isolatedQueue, newSecret, startNotifierProcess, startReceiver } from './harness';
+import { eventually, isolatedQueue, newSecret, startNotifierProcess, startReceiver, writeReport } from './harness';
 
 describe('notifier crash and graceful stop', () => {
+  const report: Record<string, unknown> = { lockDurationMs: 1000, stalledIntervalMs: 300 };
+  afterAll(() => writeReport('crash', report));
   const secret = newSecret();
   const env = (prefix: string): Record<string, string> => ({
     QUEUE_PREFIX: prefix,
@@ -23,6 +25,7 @@ describe('notifier crash and graceful stop', () => {
       await enqueueWebhook(queue, { jobId: 'job-crash', event: 'completed', url: receiver.url, payload: { n: 1 } });
       await receiver.waitFor(1);
       expect(await getDeliveryState(queue, 'job-crash')).toMatchObject({ state: 'delivering', attempts: 1 });
+      const killedAt = Date.now();
       first.kill('SIGKILL');
       expect(await first.exited).toBe('SIGKILL');
       // The real notifier (not just the tsx wrapper) is gone: its connection to the receiver dropped.
@@ -34,6 +37,11 @@ describe('notifier crash and graceful stop', () => {
           const s = await getDeliveryState(queue, 'job-crash');
           return s?.state === 'delivered' ? s : null;
         });
+        report['sigkillMidDelivery'] = {
+          recoveredAfterKillMs: (receiver.received[1]?.at ?? 0) - killedAt,
+          answered: receiver.received.map((r) => r.answered),
+          state,
+        };
         expect(state).toMatchObject({ attempts: 2, lastStatus: 200 });
         // Let any duplicate show up before counting.
         await new Promise((r) => setTimeout(r, 1500));

@@ -7,6 +7,7 @@ import {
   newSecret,
   startNotifierProcess,
   startReceiver,
+  writeReport,
   type NotifierProcess,
   type Receiver,
 } from './harness';
@@ -16,6 +17,7 @@ describe('notifier delivery (real notifier process, real Redis, receiver on loop
   const [oldSecret, newSecretValue] = [newSecret(), newSecret()];
   let notifier: NotifierProcess;
   const receivers: Receiver[] = [];
+  const report: Record<string, unknown> = { retrySchedule: '100ms,200ms,300ms,400ms', jitter: 0.1 };
 
   beforeAll(async () => {
     notifier = await startNotifierProcess({
@@ -29,6 +31,7 @@ describe('notifier delivery (real notifier process, real Redis, receiver on loop
   });
 
   afterAll(async () => {
+    writeReport('delivery', report);
     notifier.kill('SIGTERM');
     await notifier.exited;
     await Promise.all(receivers.map((r) => r.close()));
@@ -58,6 +61,12 @@ describe('notifier delivery (real notifier process, real Redis, receiver on loop
     expect(receiver.received.every((r) => r.headers['x-request-id'] === 'req-1')).toBe(true);
     // Retry-After: 1 on the 429 was honoured although the schedule said 300 ms.
     const gap = (receiver.received[3]?.at ?? 0) - (receiver.received[2]?.at ?? 0);
+    report['failThreeTimes'] = {
+      answered: receiver.received.map((r) => r.answered),
+      gapsMs: receiver.received.slice(1).map((r, i) => r.at - (receiver.received[i]?.at ?? 0)),
+      webhookIds: [...new Set(receiver.received.map((r) => r.headers['webhook-id']))],
+      state,
+    };
     expect(gap).toBeGreaterThanOrEqual(950);
 
     const last = receiver.received[3];
@@ -95,6 +104,7 @@ describe('notifier delivery (real notifier process, real Redis, receiver on loop
     });
     // Schedule of 4 retries: 5 attempts, then nothing more.
     expect(state).toMatchObject({ state: 'dead', attempts: 5, lastStatus: 500 });
+    report['exhausted'] = { requests: receiver.received.length, state };
     expect(receiver.received).toHaveLength(5);
     const list = (await getJson(notifier.port, '/dead-letters')) as { total: number; items: DeadLetter[] };
     const item = list.items.find((d) => d.jobId === 'job-dead');

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -186,4 +187,13 @@ export async function eventually<T>(fn: () => Promise<T | null | undefined | fal
 export async function getJson(port: number, pathname: string): Promise<unknown> {
   const res = await fetch(`http://127.0.0.1:${port}${pathname}`);
   return res.json();
+}
+
+/** Writes a suite's measured facts to `reports/notifier-<name>.json` (the source of numbers quoted about it). */
+export function writeReport(name: string, data: Record<string, unknown>): void {
+  mkdirSync(path.join(ROOT, 'reports'), { recursive: true });
+  writeFileSync(
+    path.join(ROOT, `reports/notifier-${name}.json`),
+    `${JSON.stringify({ measuredAt: new Date().toISOString(), command: `pnpm jest apps/notifier/test/${name}.test.ts`, ...data }, null, 2)}\n`,
+  );
 }

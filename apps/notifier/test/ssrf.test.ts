@@ -6,6 +6,7 @@ import {
   newSecret,
   startNotifierProcess,
   startReceiver,
+  writeReport,
   type NotifierProcess,
 } from './harness';
 
@@ -91,6 +92,12 @@ describe('SSRF guard end to end', () => {
     const dead = (await getJson(notifier.port, '/dead-letters?limit=100')) as { items: DeadLetter[] };
     expect(dead.items).toHaveLength(targets.length);
     for (const d of dead.items) expect(d.reason).toMatch(/^WEBHOOK_URL_REFUSED: /);
+    writeReport('ssrf', {
+      targets,
+      deadLetters: dead.items.length,
+      reasons: dead.items.map((d) => d.reason),
+      loopbackConnections: listener.connections() - before,
+    });
     expect(listener.connections()).toBe(before);
     expect(listener.received.length).toBe(requestsBefore);
   });

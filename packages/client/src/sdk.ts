@@ -14,7 +14,10 @@ export interface MnistClientOptions {
   requestTimeoutMs?: number;
   /** Longest `?wait=` the gateway accepts (its MAX_WAIT_S), in seconds. */
   maxWaitS?: number;
-  /** How often a submission refused with 429 QUEUE_FULL is retried after the server's Retry-After. */
+  /**
+   * How often a submission refused with 429 QUEUE_FULL (or, for predictions without a webhook, 503 with the queue
+   * unavailable) is retried after the server's Retry-After.
+   */
   queueFullRetries?: number;
 }
 
@@ -73,7 +76,13 @@ export class MnistClient {
   private async request<T>(
     method: 'GET' | 'POST',
     path: string,
-    init: { body?: () => FormData; timeoutMs?: number; signal?: AbortSignal | undefined },
+    init: {
+      body?: () => FormData;
+      timeoutMs?: number;
+      signal?: AbortSignal | undefined;
+      /** Also retry 503 REDIS_UNAVAILABLE/NOT_READY: only where a duplicate job would be harmless. */
+      retryUnavailable?: boolean;
+    },
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const signals = [AbortSignal.timeout(init.timeoutMs ?? this.requestTimeoutMs)];
@@ -101,8 +110,10 @@ export class MnistClient {
       if (res.ok) return body as T;
       const error = apiError(res.status, body, text);
       const retryAfter = Number(res.headers.get('retry-after'));
-      if (error.code === 'QUEUE_FULL' && attempt < this.queueFullRetries) {
-        // Refused before enqueueing, so resending cannot create a duplicate job.
+      const unavailable = error.code === 'REDIS_UNAVAILABLE' || error.code === 'NOT_READY';
+      if ((error.code === 'QUEUE_FULL' || (init.retryUnavailable && unavailable)) && attempt < this.queueFullRetries) {
+        // QUEUE_FULL is refused before enqueueing, so resending cannot create a duplicate job; an unavailable queue
+        // might have taken the job, which only matters when a duplicate would fire a second webhook.
         await sleep((Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 1) * 1000);
         continue;
       }
@@ -183,6 +194,7 @@ export class MnistClient {
         body: this.form(image, opts),
         timeoutMs: Math.max(timeoutMs, this.requestTimeoutMs),
         signal: opts.signal,
+        retryUnavailable: opts.webhook === undefined,
       });
     } catch (err) {
       if (!(err instanceof MnistApiError) || err.code !== 'TIMEOUT' || !err.jobId) throw err;

@@ -167,8 +167,10 @@ export async function resolveDeliverableUrl(url: string, opts: GuardOptions): Pr
   for (const { address } of addresses) {
     const range = addressRange(address);
     if (hostAllowed || range === 'unicast' || (range !== 'invalid' && inAllowedCidr(address, allow))) continue;
+    const what =
+      isIP(host) !== 0 ? `webhook address ${address}` : `webhook host "${host}" resolves to ${address}, which`;
     refuse(
-      `webhook host "${host}" resolves to ${address}, a ${range} address; deliveries go to public addresses only ` +
+      `${what} is in the ${range} range; deliveries go to public addresses only ` +
         `(operators can allow local receivers with WEBHOOK_ALLOW_HOSTS)`,
       { host, address, range },
     );

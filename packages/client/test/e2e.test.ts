@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { resolveAssetsDir } from '@mserve/common';
+import { MnistApiError, MnistClient, verifyWebhook, type JobView } from '../src/index';
+import { ROOT, runCli, startStack, waitUntil, type Stack } from './stack';
+
+/**
+ * End to end against real processes: private Redis, worker, gateway, notifier. The webhook receiver listens on
+ * 127.0.0.2, the only allowlisted address, so every address of the SSRF list (127.0.0.1 included) stays refused.
+ */
+describe('SDK and CLI against the running stack', () => {
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  const images = path.join(resolveAssetsDir(), 'data/images');
+  let stack: Stack;
+  let client: MnistClient;
+  // Measured facts of this run, written to reports/client-e2e.json (the source of numbers quoted about it).
+  const report: Record<string, unknown> = { command: 'pnpm jest packages/client/test/e2e.test.ts' };
+
+  beforeAll(async () => {
+    stack = await startStack(
+      { WEBHOOK_ALLOW_HOSTS: '127.0.0.2' },
+      { WEBHOOK_SECRETS: secret, WEBHOOK_RETRY_SCHEDULE: '200ms,200ms,200ms,200ms' },
+    );
+    client = new MnistClient({ baseUrl: stack.gatewayUrl });
+  }, 180_000);
+
+  afterAll(async () => {
+    mkdirSync(path.join(ROOT, 'reports'), { recursive: true });
+    writeFileSync(
+      path.join(ROOT, 'reports/client-e2e.json'),
+      `${JSON.stringify({ measuredAt: new Date().toISOString(), ...report }, null, 2)}\n`,
+    );
+    await stack?.stop();
+  }, 60_000);
+
+  it('predicts the shared images folder with the CLI (JSON), every file completed with a digit', async () => {
+    const t0 = Date.now();
+    const res = await runCli(['predict', images, '--url', stack.gatewayUrl, '--json', '--concurrency', '4']);
+    report['cliPredictFolder'] = { wallMs: Date.now() - t0, exitCode: res.code };
+    expect(res.err).toMatch(/progress: 9\/9/);
+    const outcomes = JSON.parse(res.out) as Array<{ file: string; job: JobView; error?: unknown }>;
+    expect(outcomes.filter((o) => o.error)).toEqual([]);
+    expect(res.code).toBe(0);
+    expect(outcomes.map((o) => o.file).sort()).toEqual(
+      [
+        '172.png',
+        '3.png',
+        '5.png',
+        '63.png',
+        '65.png',
+        'colour_320_232.jpg',
+        'colour_320_240.png',
+        'colour_500_332.jpg',
+        'grayscale_999_893.png',
+      ].sort(),
+    );
+    report['cliPredictFolder'] = {
+      ...(report['cliPredictFolder'] as object),
+      files: outcomes.length,
+      completed: outcomes.filter((o) => o.job?.status === 'completed').length,
+      predictions: Object.fromEntries(outcomes.map((o) => [o.file, o.job?.result?.prediction ?? null])),
+    };
+    for (const o of outcomes) {
+      expect(o.job.status).toBe('completed');
+      expect(o.job.result?.prediction).toEqual(expect.any(Number));
+      expect(o.job.result?.probabilities).toHaveLength(10);
+    }
+  }, 120_000);
+
+  it('prints a readable table for a folder and a single file', async () => {
+    const res = await runCli([
+      'predict',
+      images,
+      path.join(images, '3.png'),
+      '--url',
+      stack.gatewayUrl,
+      '--no-progress',
+    ]);
+    expect(res.code).toBe(0);
+    const lines = res.out.trim().split('\n');
+    expect(lines[0]).toMatch(/^file\s+pred\s+prob\s+reliability/);
+    // Nine distinct files (3.png named twice is predicted once).
+    expect(lines).toHaveLength(2 + 9);
+    expect(res.err).toBe('');
+  }, 120_000);
+
+  it('submits with a webhook; a receiver failing three times gets one verified success and GET shows it', async () => {
+    const got: Array<{ headers: http.IncomingHttpHeaders; body: string; status: number }> = [];
+    const receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const status = got.length < 3 ? 503 : 200;
+        got.push({ headers: req.headers, body: Buffer.concat(chunks).toString(), status });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.2', r));
+    try {
+      const url = `http://127.0.0.2:${(receiver.address() as AddressInfo).port}/hook`;
+      const sub = await runCli(['submit', path.join(images, '5.png'), '--webhook', url, '--url', stack.gatewayUrl]);
+      expect(sub.code).toBe(0);
+      const id = sub.out.trim();
+      const job = await client.wait(id, { timeoutMs: 60_000 });
+      expect(job.status).toBe('completed');
+      await waitUntil(async () => got.some((g) => g.status === 200), 30_000, 'successful delivery');
+      const view = await client.get(id);
+      expect(view.webhook).toEqual({ state: 'delivered', attempts: 4, lastStatus: 200, nextAttemptAt: null });
+      await new Promise((r) => setTimeout(r, 1000));
+      report['webhook'] = { receiverStatuses: got.map((g) => g.status), state: view.webhook };
+      expect(got.map((g) => g.status)).toEqual([503, 503, 503, 200]);
+      expect(new Set(got.map((g) => g.headers['webhook-id'])).size).toBe(1);
+      const last = got[3];
+      if (!last) throw new Error('no delivery');
+      const verified = verifyWebhook<{ type: string; data: JobView }>(last.headers, last.body, [secret]);
+      expect(verified.payload.type).toBe('job.completed');
+      expect(verified.payload.data.id).toBe(id);
+      expect(verified.payload.data.result?.prediction).toBe(job.result?.prediction);
+      expect(() =>
+        verifyWebhook(last.headers, last.body.replace('"job.completed"', '"job.failed"'), [secret]),
+      ).toThrow();
+      // The CLI's wait shows the job and its delivery.
+      const waited = await runCli(['wait', id, '--url', stack.gatewayUrl]);
+      expect(waited.out).toMatch(/webhook: delivered, 4 attempt\(s\), last status 200/);
+    } finally {
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
+  }, 120_000);
+
+  it('refuses every internal webhook target at submission with 422, and nothing connects to a loopback listener', async () => {
+    let connections = 0;
+    const listener = http.createServer((_req, res) => res.end());
+    listener.on('connection', () => connections++);
+    await new Promise<void>((r) => listener.listen(0, '::', r));
+    const p = (listener.address() as AddressInfo).port;
+    const targets = [
+      `http://127.0.0.1:${p}/`,
+      `http://[::1]:${p}/`,
+      'http://10.0.0.1/',
+      'http://172.16.0.1/',
+      'http://192.168.1.1/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://100.64.0.1/',
+      `http://0.0.0.0:${p}/`,
+      `http://0x7f000001:${p}/`,
+      `http://2130706433:${p}/`,
+      `http://[::ffff:127.0.0.1]:${p}/`,
+      `http://localhost:${p}/`,
+      'file:///etc/passwd',
+      `gopher://127.0.0.1:${p}/_x`,
+    ];
+    const image = Buffer.from(await (await import('node:fs/promises')).readFile(path.join(images, '3.png')));
+    try {
+      for (const url of targets) {
+        const err = await client.submit(image, { webhook: { url } }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(MnistApiError);
+        expect(err).toMatchObject({ status: 422, code: 'WEBHOOK_URL_REFUSED' });
+      }
+      report['ssrfAtSubmission'] = { targets: targets.length, loopbackConnections: connections };
+      expect(connections).toBe(0);
+      // Control: the listener does count a connection.
+      await fetch(`http://127.0.0.1:${p}/`);
+      expect(connections).toBe(1);
+    } finally {
+      listener.closeAllConnections();
+      await new Promise<void>((r) => listener.close(() => r()));
+    }
+  }, 60_000);
+});
