@@ -15,7 +15,9 @@
 # stop_grace_period (read from compose.yaml here instead). `podman run` defaults to the host network on this
 # machine; compose services get their own bridge network, where service names resolve.
 #
-# Env: ASSETS_DIR (default ../shared), CT_KEEP=1 keeps the stack up on failure, CT_SKIP_BUILD=1 reuses images.
+# Env: ASSETS_DIR (default ../shared), CT_KEEP=1 keeps the stack up on failure, CT_SKIP_BUILD=1 reuses images,
+# CT_GIT_REF=<ref> builds from `git archive <ref>` instead of the work tree (a shared or dirty work tree would
+# otherwise put uncommitted files into the images).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -71,8 +73,15 @@ cleanup() {
 trap cleanup EXIT
 
 # --- 2. images --------------------------------------------------------------------------------------------------
+CTX=$ROOT
+if [ -n "${CT_GIT_REF:-}" ]; then
+  CTX=$WORK/context
+  mkdir -p "$CTX"
+  git -C "$ROOT" archive "$CT_GIT_REF" | tar -x -C "$CTX" || die "git archive $CT_GIT_REF failed"
+  log "building from $CT_GIT_REF ($(git -C "$ROOT" rev-parse --short "$CT_GIT_REF"))"
+fi
 declare -A BUILD_MS
-build_args=(--format docker -f docker/Dockerfile)
+build_args=(--format docker -f "$CTX/docker/Dockerfile")
 # Behind a TLS-intercepting proxy (this sandbox) the build needs the host's CA bundle; it is mounted, not copied.
 if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
   build_args+=(-v "$NODE_EXTRA_CA_CERTS:/run/extra-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/extra-ca.crt)
@@ -84,7 +93,7 @@ for t in gateway worker notifier calibrate; do
   fi
   log "building mserve-$t"
   t0=$(now_ms)
-  timeout 1800 podman build "${build_args[@]}" --target "$t" -t "mserve-$t:$TAG" . >"$WORK/build-$t.log" 2>&1 \
+  timeout 1800 podman build "${build_args[@]}" --target "$t" -t "mserve-$t:$TAG" "$CTX" >"$WORK/build-$t.log" 2>&1 \
     || { tail -40 "$WORK/build-$t.log"; die "image $t did not build"; }
   BUILD_MS[$t]=$(( $(now_ms) - t0 ))
   log "built mserve-$t in ${BUILD_MS[$t]} ms ($(podman image inspect "mserve-$t:$TAG" --format '{{.Size}}') bytes)"
@@ -165,13 +174,27 @@ for c in "${CONTAINERS[@]}"; do case $c in *_redis_*) stop_one "$c" ;; esac; don
 # --- 6. report ----------------------------------------------------------------------------------------------------
 TOTAL_MS=$(( ($(date +%s%N) - START) / 1000000 ))
 mkdir -p "$(dirname "$REPORT")"
+SOURCE="${CT_GIT_REF:-work tree} $(git -C "$ROOT" rev-parse --short "${CT_GIT_REF:-HEAD}" 2>/dev/null || echo '?')"
+STOPS_JSON="[$(IFS=,; echo "${STOPS[*]}")]"
+BUILD_JSON="{\"gateway\":${BUILD_MS[gateway]},\"worker\":${BUILD_MS[worker]},\"notifier\":${BUILD_MS[notifier]},\"calibrate\":${BUILD_MS[calibrate]}}"
+export REPORT SOURCE STOPS_JSON BUILD_JSON CALIBRATE_MS READY_MS PREDICT_MS PREDICTION TOTAL_MS IMAGE_FILE
+PODMAN_VERSION=$(podman --version | awk '{print $3}')
+export PODMAN_VERSION
 node -e '
-  const [file, json] = process.argv.slice(1);
-  require("fs").writeFileSync(file, JSON.stringify(JSON.parse(json), null, 2) + "\n");
-' "$REPORT" "{\"command\":\"pnpm test:containers\",\"finishedAt\":\"$(date -u +%FT%TZ)\",\
-\"podman\":\"$(podman --version | awk '{print $3}')\",\"skipBuild\":${CT_SKIP_BUILD:-0},\
-\"buildMs\":{\"gateway\":${BUILD_MS[gateway]},\"worker\":${BUILD_MS[worker]},\"notifier\":${BUILD_MS[notifier]},\
-\"calibrate\":${BUILD_MS[calibrate]}},\"calibrateMs\":$CALIBRATE_MS,\"stackReadyMs\":$READY_MS,\
-\"predict\":{\"image\":\"$(basename "$IMAGE_FILE")\",\"prediction\":$PREDICTION,\"ms\":$PREDICT_MS},\
-\"stops\":[$(IFS=,; echo "${STOPS[*]}")],\"totalMsBeforeTeardown\":$TOTAL_MS}"
+  const e = process.env;
+  const report = {
+    command: "pnpm test:containers",
+    finishedAt: new Date().toISOString(),
+    source: e.SOURCE,
+    podman: e.PODMAN_VERSION,
+    skipBuild: e.CT_SKIP_BUILD === "1",
+    buildMs: JSON.parse(e.BUILD_JSON),
+    calibrateMs: Number(e.CALIBRATE_MS),
+    stackReadyMs: Number(e.READY_MS),
+    predict: { image: require("path").basename(e.IMAGE_FILE), prediction: JSON.parse(e.PREDICTION), ms: Number(e.PREDICT_MS) },
+    stops: JSON.parse(e.STOPS_JSON),
+    totalMsBeforeTeardown: Number(e.TOTAL_MS),
+  };
+  require("fs").writeFileSync(e.REPORT, JSON.stringify(report, null, 2) + "\n");
+'
 log "PASS: images built, stack answered a prediction, every container stopped cleanly; wrote $REPORT"
