@@ -120,7 +120,7 @@ function cached(dir: string | undefined, name: string, make: () => Promise<Prepa
 }
 
 /**
- * Loads and preprocesses everything. `quick` keeps every 4th evaluation digit and Fashion item, 1,000 shifted
+ * Loads and preprocesses everything. `quick` keeps every 4th evaluation digit, every 10th Fashion item, 250
  * digits per shift and half the training digits. `cacheDir` (development only) stores the preprocessed planes.
  */
 export async function loadEvalData(opts: {
@@ -136,21 +136,21 @@ export async function loadEvalData(opts: {
   const trainIdx = opts.quick ? every(trainRaw.n, 0, 2) : every(trainRaw.n, 0, 1);
   const calIdx = every(test.n, 0, 2);
   const evalIdx = opts.quick ? every(test.n, 1, 8) : every(test.n, 1, 2);
-  const fashionIdx = opts.quick ? every(fashionRaw.n, 0, 4) : every(fashionRaw.n, 0, 1);
-  const shiftIdx = opts.quick ? every(test.n, 1, 10) : every(test.n, 1, 4);
+  const fashionIdx = opts.quick ? every(fashionRaw.n, 0, 10) : every(fashionRaw.n, 0, 1);
+  const shiftIdx = opts.quick ? every(test.n, 1, 40) : every(test.n, 1, 4);
   const t0 = performance.now();
   const train = await cached(opts.cacheDir, `${q}train`, () => prepareImages(trainRaw, trainIdx, pre));
   const calibration = await cached(opts.cacheDir, 'calibration', () => prepareImages(test, calIdx, pre));
   const evaluation = await cached(opts.cacheDir, `${q}evaluation`, () => prepareImages(test, evalIdx, pre));
   const fashion = await cached(opts.cacheDir, `${q}fashion`, () => prepareImages(fashionRaw, fashionIdx, pre));
   const synthetic = await cached(opts.cacheDir, 'synthetic', () => prepareSynthetic(1800, 20240611, pre, trainRaw));
-  const trainUploads = await cached(opts.cacheDir, 'train-uploads', () =>
-    prepareUploads(trainRaw, uploadIndices(trainRaw.n, UPLOADS), UPLOAD_SEED),
+  const trainUploads = await cached(opts.cacheDir, `${q}train-uploads`, () =>
+    prepareUploads(trainRaw, uploadIndices(trainRaw.n, opts.quick ? 100 : UPLOADS), UPLOAD_SEED),
   );
   const evalUploads = await cached(opts.cacheDir, `${q}eval-uploads`, () =>
     prepareUploads(
       test,
-      evalIdx.filter((_, j) => j % (opts.quick ? 4 : 8) === 0),
+      evalIdx.filter((_, j) => j % (opts.quick ? 25 : 8) === 0),
       UPLOAD_SEED + 1_000_000,
     ),
   );

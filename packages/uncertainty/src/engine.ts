@@ -133,16 +133,7 @@ export class UncertaintyEngine {
     return s.oodScore > this.artifact.ood.threshold || colour > this.artifact.ood.maxColourfulness;
   }
 
-  /**
-   * Assesses every input of one batched pass. `inputs` are the model inputs of the pass (n * prod(inputShape)),
-   * `facts` the preprocessing facts per input (undefined when the caller sent a raw tensor).
-   */
-  assess(
-    out: PredictOutputLike,
-    inputs: Float32Array,
-    facts: (InputFactsLike | undefined)[],
-    opts: AssessOptions,
-  ): Assessment[] {
+  private validate(out: PredictOutputLike, inputs: Float32Array, opts: AssessOptions): void {
     const T = Math.round(opts.samples);
     if (!(T >= 1 && T <= MAX_SAMPLES))
       throw new AppError('VALIDATION_FAILED', `samples must be 1..${MAX_SAMPLES}, got ${opts.samples}`);
@@ -154,11 +145,41 @@ export class UncertaintyEngine {
         `inputs hold ${inputs.length} values, expected ${out.n} x ${this.inputSize}`,
       );
     }
+  }
+
+  /**
+   * Assesses every input of one batched pass. `inputs` are the model inputs of the pass (n * prod(inputShape)),
+   * `facts` the preprocessing facts per input (undefined when the caller sent a raw tensor).
+   */
+  assess(
+    out: PredictOutputLike,
+    inputs: Float32Array,
+    facts: (InputFactsLike | undefined)[],
+    opts: AssessOptions,
+  ): Assessment[] {
+    this.validate(out, inputs, opts);
+    return this.assessSignals(out, inputs, facts, this.signals(out, inputs, facts), opts);
+  }
+
+  /**
+   * {@link assess} with the deterministic signals computed beforehand (they do not depend on `opts`), so one
+   * batch can be assessed at several alphas or sample counts for the price of one density pass.
+   */
+  assessSignals(
+    out: PredictOutputLike,
+    inputs: Float32Array,
+    facts: (InputFactsLike | undefined)[],
+    signals: Signals[],
+    opts: AssessOptions,
+  ): Assessment[] {
+    this.validate(out, inputs, opts);
+    if (signals.length !== out.n)
+      throw new AppError('INFERENCE_FAILED', `${signals.length} signals for ${out.n} inputs`);
+    const T = Math.round(opts.samples);
     const k = out.classes;
     const q = this.threshold(opts.alpha);
     const rate = this.artifact.dropout.rate;
     const scratch = fastMcScratch(k);
-    const signals = this.signals(out, inputs, facts);
     const method = this.method(T);
     return signals.map((s, i) => {
       const seed = hashFloat32(inputs, i * this.inputSize, this.inputSize);

@@ -164,7 +164,8 @@ export interface FastMcScratch {
   cov: Float64Array;
   L: Float64Array;
   z: Float64Array;
-  eps: Float64Array;
+  d: Float64Array;
+  p: Float64Array;
 }
 
 /** Scratch buffers for k classes. */
@@ -173,14 +174,34 @@ export function fastMcScratch(k: number): FastMcScratch {
     cov: new Float64Array((k * (k + 1)) / 2),
     L: new Float64Array(k * k),
     z: new Float64Array(k),
-    eps: new Float64Array(k),
+    d: new Float64Array(k),
+    p: new Float64Array(k),
   };
+}
+
+/** Rows of the shared table of standard normal vectors. */
+export const NORMAL_ROWS = 4096;
+const normalTables = new Map<number, Float64Array>();
+
+/**
+ * A fixed table of NORMAL_ROWS standard normal k-vectors. Each input reads T/2 consecutive rows from an offset
+ * drawn from its own seeded PRNG (the hash of its bytes), so its draws are i.i.d. normal, identical for identical
+ * inputs, and cost no transcendental function per draw.
+ */
+function normalTable(k: number): Float64Array {
+  let t = normalTables.get(k);
+  if (!t) {
+    const rng = new Rng(0x6e6f726d);
+    t = Float64Array.from({ length: NORMAL_ROWS * k }, () => rng.normal());
+    normalTables.set(k, t);
+  }
+  return t;
 }
 
 /**
  * Fast path: T Gaussian draws of the dropout logits of one input. `logits` holds the deterministic logits W'x+b
- * (the mean). Draws come in antithetic pairs (eps, -eps), which halves the normal draws and the variance of the
- * mean estimate. T = 1 returns the deterministic softmax.
+ * (the mean). Draws come in antithetic pairs (eps, -eps), which halves the draws and the variance of the mean
+ * estimate. T = 1 returns the deterministic softmax.
  */
 export function fastMcDropout(
   cov: DropoutCovariance,
@@ -194,25 +215,68 @@ export function fastMcDropout(
   scratch: FastMcScratch = fastMcScratch(cov.k),
 ): McSummary {
   const k = cov.k;
-  const acc = new SampleAccumulator(k);
   if (T <= 1 || rate <= 0) {
+    const acc = new SampleAccumulator(k);
     acc.addLogits(logits, logitOff);
     return acc.summary();
   }
   cov.covariance(features, featureOff, rate / (1 - rate), scratch.cov);
   packedCholesky(scratch.cov, k, scratch.L);
-  const { L, z, eps } = scratch;
+  const { L, z, d, p } = scratch;
+  const table = normalTable(k);
+  const sum = new Float64Array(k);
+  const sumSq = new Float64Array(k);
+  let entropySum = 0;
+  let row = rng.nextU32() % NORMAL_ROWS;
   for (let t = 0; t < T; t++) {
-    const sign = t % 2 === 0 ? 1 : -1;
-    if (sign === 1) for (let j = 0; j < k; j++) eps[j] = rng.normal();
-    for (let i = 0; i < k; i++) {
-      let s = logits[logitOff + i] as number;
-      for (let j = 0; j <= i; j++) s += sign * (L[i * k + j] as number) * (eps[j] as number);
-      z[i] = s;
+    if ((t & 1) === 0) {
+      const base = row * k;
+      for (let i = 0; i < k; i++) {
+        let s = 0;
+        const li = i * k;
+        for (let j = 0; j <= i; j++) s += (L[li + j] as number) * (table[base + j] as number);
+        d[i] = s;
+      }
+      row = row + 1 === NORMAL_ROWS ? 0 : row + 1;
     }
-    acc.addLogits(z, 0);
+    const sign = (t & 1) === 0 ? 1 : -1;
+    let m = -Infinity;
+    for (let j = 0; j < k; j++) {
+      const v = (logits[logitOff + j] as number) + sign * (d[j] as number);
+      z[j] = v;
+      if (v > m) m = v;
+    }
+    let se = 0;
+    for (let j = 0; j < k; j++) {
+      const e = Math.exp((z[j] as number) - m);
+      p[j] = e;
+      se += e;
+    }
+    const inv = 1 / se;
+    let pz = 0;
+    for (let j = 0; j < k; j++) {
+      const pj = (p[j] as number) * inv;
+      pz += pj * (z[j] as number);
+      sum[j] = (sum[j] as number) + pj;
+      sumSq[j] = (sumSq[j] as number) + pj * pj;
+    }
+    entropySum += m + Math.log(se) - pz;
   }
-  return acc.summary();
+  let h = 0;
+  for (let j = 0; j < k; j++) {
+    const mj = (sum[j] as number) / T;
+    sumSq[j] = Math.max(0, (sumSq[j] as number) / T - mj * mj);
+    sum[j] = mj;
+    if (mj > 0) h -= mj * Math.log(mj);
+  }
+  const expectedEntropy = entropySum / T;
+  return {
+    mean: sum,
+    entropy: h,
+    expectedEntropy,
+    mutualInformation: Math.max(0, h - expectedEntropy),
+    perClassVariance: sumSq,
+  };
 }
 
 /**

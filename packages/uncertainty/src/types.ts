@@ -48,6 +48,10 @@ export interface InputFactsLike {
   edgeDensity?: number;
   lumaEntropy?: number;
   outputInk?: number;
+  borderContrast?: number;
+  bboxFill?: number;
+  strokeWidth?: number;
+  bboxAspect?: number;
 }
 
 /** Decoded 8-bit pixels, as `preprocessPixels` takes them. */
