@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Queue } from 'bullmq';
 import type { Logger } from '@mserve/common';
-import { countDeadLetters, listDeadLetters } from '@mserve/webhooks';
+import { countDeadLetters, listDeadLetters, retryDeadLetter } from '@mserve/webhooks';
 import type { NotifierMetrics } from './metrics';
 
 /** What the operational endpoints read. */
@@ -20,13 +20,20 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * `/healthz` (process up), `/readyz` (consuming and Redis answering), `/metrics` (Prometheus) and
- * `/dead-letters?offset=&limit=` (newest first, `{total, items}`).
+ * `/healthz` (process up), `/readyz` (consuming and Redis answering), `/metrics` (Prometheus),
+ * `GET /dead-letters?offset=&limit=` (newest first, `{total, items}`) and `POST /dead-letters/<id>/retry`.
+ * The port is for operators and probes only (no auth): keep it off the public network.
  */
 export function createHttpServer(deps: HttpDeps): http.Server {
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://notifier');
     const handle = async (): Promise<void> => {
+      const retry = /^\/dead-letters\/([^/]+)\/retry$/.exec(url.pathname);
+      if (retry && req.method === 'POST') {
+        const id = decodeURIComponent(retry[1] ?? '');
+        if (await retryDeadLetter(deps.queue, id)) return json(res, 202, { deliveryId: id, state: 'pending' });
+        return json(res, 404, { error: { code: 'NOT_FOUND', message: `no dead letter ${id}` } });
+      }
       if (req.method !== 'GET') return json(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'GET only' } });
       switch (url.pathname) {
         case '/healthz':

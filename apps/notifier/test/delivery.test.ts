@@ -94,8 +94,9 @@ describe('notifier delivery (real notifier process, real Redis, receiver on loop
     expect(reason(() => verifyWebhook(last.headers, last.body, [oldSecret], { now: later }))).toBe('stale-timestamp');
   });
 
-  it('dead-letters a delivery after the last scheduled attempt and lists it on GET /dead-letters', async () => {
-    const receiver = await startReceiver(() => ({ status: 500 }));
+  it('dead-letters a delivery after the last scheduled attempt, lists it, and replays it on request', async () => {
+    let fixed = false;
+    const receiver = await startReceiver(() => ({ status: fixed ? 200 : 500 }));
     receivers.push(receiver);
     await enqueueWebhook(queue, { jobId: 'job-dead', event: 'failed', url: receiver.url, payload: { id: 'job-dead' } });
     const state = await eventually(async () => {
@@ -110,6 +111,21 @@ describe('notifier delivery (real notifier process, real Redis, receiver on loop
     const item = list.items.find((d) => d.jobId === 'job-dead');
     expect(item).toMatchObject({ event: 'failed', url: receiver.url, attempts: 5, lastStatus: 500 });
     expect(item?.reason).toMatch(/retries exhausted after 5 attempts/);
+
+    // The receiver is fixed; an operator replays the dead letter.
+    fixed = true;
+    const replay = await fetch(`http://127.0.0.1:${notifier.port}/dead-letters/${item?.deliveryId}/retry`, {
+      method: 'POST',
+    });
+    expect(replay.status).toBe(202);
+    const after = await eventually(async () => {
+      const s = await getDeliveryState(queue, 'job-dead');
+      return s?.state === 'delivered' ? s : null;
+    });
+    expect(after).toMatchObject({ attempts: 6, lastStatus: 200 });
+    expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    const missing = await fetch(`http://127.0.0.1:${notifier.port}/dead-letters/nope/retry`, { method: 'POST' });
+    expect(missing.status).toBe(404);
   });
 
   it('stops at the first 410 Gone', async () => {

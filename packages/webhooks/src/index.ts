@@ -16,6 +16,7 @@ export {
   enqueueWebhook,
   getDeliveryState,
   listDeadLetters,
+  retryDeadLetter,
   webhookBody,
 } from './queue';
 export {

@@ -125,3 +125,15 @@ export async function listDeadLetters(
 export async function countDeadLetters(queue: Queue): Promise<number> {
   return queue.getFailedCount();
 }
+
+/**
+ * Puts a dead-lettered delivery back in the queue (after the receiver was fixed): the retry schedule starts over,
+ * the message id stays the same, the attempt count keeps growing.
+ * @returns false when no dead letter has that id
+ */
+export async function retryDeadLetter(queue: Queue, deliveryId: string): Promise<boolean> {
+  const job = await queue.getJob(deliveryId);
+  if (!job || (await job.getState()) !== 'failed') return false;
+  await job.retry('failed', { resetAttemptsMade: true });
+  return true;
+}
