@@ -120,8 +120,8 @@ function cached(dir: string | undefined, name: string, make: () => Promise<Prepa
 }
 
 /**
- * Loads and preprocesses everything. `quick` keeps every 4th evaluation digit, every 10th Fashion item, 250
- * digits per shift and half the training digits. `cacheDir` (development only) stores the preprocessed planes.
+ * Loads and preprocesses everything. `quick` keeps every 8th evaluation digit, every 4th calibration digit, every
+ * 10th Fashion item, 250 digits per shift, a third of the training digits and half the synthetic non-digits. `cacheDir` (development only) stores the preprocessed planes.
  */
 export async function loadEvalData(opts: {
   quick: boolean;
@@ -133,17 +133,19 @@ export async function loadEvalData(opts: {
   const test = await loadMnistTest();
   const fashionRaw = await loadFashionMnistTest();
   const q = opts.quick ? 'quick-' : '';
-  const trainIdx = opts.quick ? every(trainRaw.n, 0, 2) : every(trainRaw.n, 0, 1);
-  const calIdx = every(test.n, 0, 2);
+  const trainIdx = opts.quick ? every(trainRaw.n, 0, 3) : every(trainRaw.n, 0, 1);
+  const calIdx = opts.quick ? every(test.n, 0, 4) : every(test.n, 0, 2);
   const evalIdx = opts.quick ? every(test.n, 1, 8) : every(test.n, 1, 2);
   const fashionIdx = opts.quick ? every(fashionRaw.n, 0, 10) : every(fashionRaw.n, 0, 1);
   const shiftIdx = opts.quick ? every(test.n, 1, 40) : every(test.n, 1, 4);
   const t0 = performance.now();
   const train = await cached(opts.cacheDir, `${q}train`, () => prepareImages(trainRaw, trainIdx, pre));
-  const calibration = await cached(opts.cacheDir, 'calibration', () => prepareImages(test, calIdx, pre));
+  const calibration = await cached(opts.cacheDir, `${q}calibration`, () => prepareImages(test, calIdx, pre));
   const evaluation = await cached(opts.cacheDir, `${q}evaluation`, () => prepareImages(test, evalIdx, pre));
   const fashion = await cached(opts.cacheDir, `${q}fashion`, () => prepareImages(fashionRaw, fashionIdx, pre));
-  const synthetic = await cached(opts.cacheDir, 'synthetic', () => prepareSynthetic(1800, 20240611, pre, trainRaw));
+  const synthetic = await cached(opts.cacheDir, `${q}synthetic`, () =>
+    prepareSynthetic(opts.quick ? 900 : 1800, 20240611, pre, trainRaw),
+  );
   const trainUploads = await cached(opts.cacheDir, `${q}train-uploads`, () =>
     prepareUploads(trainRaw, uploadIndices(trainRaw.n, opts.quick ? 100 : UPLOADS), UPLOAD_SEED),
   );
