@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parseAllowList } from '@mserve/webhooks';
 import { SendError, sendOnce } from './send';
@@ -70,5 +75,55 @@ describe('sendOnce', () => {
     );
     expect(err).toBeInstanceOf(SendError);
     expect(err).toMatchObject({ kind: 'refused-peer' });
+  });
+
+  it('verifies the receiver certificate against the host name over https (a self-signed one fails)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'notifier-tls-'));
+    const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=receiver.test',
+        '-addext',
+        'subjectAltName=DNS:receiver.test',
+      ],
+      { stdio: 'ignore' },
+    );
+    let requests = 0;
+    const tls = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
+      requests++;
+      res.end();
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    const tlsPort = (tls.address() as AddressInfo).port;
+    try {
+      const err = await sendOnce({
+        ...base,
+        target: {
+          url: new URL(`https://receiver.test:${tlsPort}/hook`),
+          host: 'receiver.test',
+          addresses: [{ address: '127.0.0.1', family: 4 }],
+        },
+        allow: parseAllowList(['127.0.0.1']),
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SendError);
+      expect((err as SendError).message).toMatch(/self-signed certificate/);
+      expect(requests).toBe(0);
+    } finally {
+      tls.closeAllConnections();
+      await new Promise<void>((r) => tls.close(() => r()));
+    }
   });
 });

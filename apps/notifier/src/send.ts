@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { isPermittedAddress, pinnedLookup, type AllowList, type DeliverableUrl } from '@mserve/webhooks';
 
 /** What one HTTP attempt produced. */
@@ -66,7 +66,8 @@ export function sendOnce(opts: SendOptions): Promise<SendResult> {
       lookup: pinnedLookup(target.addresses),
       // A fresh connection per attempt: a pooled socket would skip the connect-time checks.
       agent: false,
-      ...(isHttps ? { servername: target.host } : {}),
+      // The certificate is checked against the name, not the pinned address (SNI may not carry an IP).
+      ...(isHttps && isIP(target.host) === 0 ? { servername: target.host } : {}),
     });
     const timer = setTimeout(() => {
       req.destroy(new SendError(`no response within ${opts.timeoutMs} ms`, 'timeout'));
