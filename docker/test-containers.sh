@@ -67,18 +67,27 @@ cleanup() {
     fi
   fi
   rm -rf "$WORK"
-  log "duration $(( ($(date +%s%N) - START) / 1000000 )) ms (exit $rc)"
+  local total=$(( ($(date +%s%N) - START) / 1000000 ))
+  if [ $rc -eq 0 ] && [ -f "$REPORT" ]; then
+    TOTAL=$total node -e '
+      const f = process.argv[1], r = JSON.parse(require("fs").readFileSync(f, "utf8"));
+      r.totalMsWithTeardown = Number(process.env.TOTAL);
+      require("fs").writeFileSync(f, JSON.stringify(r, null, 2) + "\n");' "$REPORT" || true
+  fi
+  log "duration $total ms (exit $rc)"
   exit $rc
 }
 trap cleanup EXIT
 
 # --- 2. images --------------------------------------------------------------------------------------------------
 CTX=$ROOT
+SOURCE="work tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 if [ -n "${CT_GIT_REF:-}" ]; then
+  SOURCE="$CT_GIT_REF $(git -C "$ROOT" rev-parse --short "$CT_GIT_REF")"
   CTX=$WORK/context
   mkdir -p "$CTX"
   git -C "$ROOT" archive "$CT_GIT_REF" | tar -x -C "$CTX" || die "git archive $CT_GIT_REF failed"
-  log "building from $CT_GIT_REF ($(git -C "$ROOT" rev-parse --short "$CT_GIT_REF"))"
+  log "building from $SOURCE"
 fi
 declare -A BUILD_MS
 build_args=(--format docker -f "$CTX/docker/Dockerfile")
@@ -174,7 +183,6 @@ for c in "${CONTAINERS[@]}"; do case $c in *_redis_*) stop_one "$c" ;; esac; don
 # --- 6. report ----------------------------------------------------------------------------------------------------
 TOTAL_MS=$(( ($(date +%s%N) - START) / 1000000 ))
 mkdir -p "$(dirname "$REPORT")"
-SOURCE="${CT_GIT_REF:-work tree} $(git -C "$ROOT" rev-parse --short "${CT_GIT_REF:-HEAD}" 2>/dev/null || echo '?')"
 STOPS_JSON="[$(IFS=,; echo "${STOPS[*]}")]"
 BUILD_JSON="{\"gateway\":${BUILD_MS[gateway]},\"worker\":${BUILD_MS[worker]},\"notifier\":${BUILD_MS[notifier]},\"calibrate\":${BUILD_MS[calibrate]}}"
 export REPORT SOURCE STOPS_JSON BUILD_JSON CALIBRATE_MS READY_MS PREDICT_MS PREDICTION TOTAL_MS IMAGE_FILE
