@@ -128,6 +128,22 @@ describe('notifier delivery (real notifier process, real Redis, receiver on loop
     expect(missing.status).toBe(404);
   });
 
+  it('shows a delivery waiting out a Retry-After as retrying, with the time of the next attempt', async () => {
+    const receiver = await startReceiver(() => ({ status: 503, headers: { 'retry-after': '30' } }));
+    receivers.push(receiver);
+    const before = Date.now();
+    await enqueueWebhook(queue, { jobId: 'job-later', event: 'completed', url: receiver.url, payload: {} });
+    const state = await eventually(async () => {
+      const s = await getDeliveryState(queue, 'job-later');
+      return s?.state === 'retrying' ? s : null;
+    });
+    expect(state).toMatchObject({ attempts: 1, lastStatus: 503 });
+    const next = Date.parse(state.nextAttemptAt ?? '');
+    expect(next - before).toBeGreaterThanOrEqual(29_000);
+    expect(next - Date.now()).toBeLessThanOrEqual(30_000);
+    expect(receiver.received).toHaveLength(1);
+  });
+
   it('stops at the first 410 Gone', async () => {
     const receiver = await startReceiver(() => ({ status: 410 }));
     receivers.push(receiver);
