@@ -5,8 +5,9 @@
 #   3. runs the one-shot calibrate job, then brings the compose stack up (Redis, gateway, 2 workers, notifier),
 #   4. submits an image through the gateway container (POST /v1/predict, multipart field `image`) and checks the
 #      answer carries result.prediction,
-#   5. sends SIGTERM to every container (podman stop with the service's stop_grace_period as the timeout) and checks
-#      each exits with code 0 before its grace period ends (a SIGKILL or an unhandled SIGTERM gives 137/143),
+#   5. stops one worker with SIGTERM while async jobs arrive and checks every job still completes, then sends
+#      SIGTERM to every other container (podman stop with the service's stop_grace_period as the timeout); each
+#      must exit with code 0 before its grace period ends (a SIGKILL or an unhandled SIGTERM gives 137/143),
 #   6. tears everything down and prints its duration; the measurements go to reports/containers.json.
 #
 # podman-compose 1.0.3 quirks handled here: it ignores --abort-on-container-exit and depends_on conditions (so the
@@ -175,9 +176,61 @@ stop_one() {
   [ "$rc" = "0" ] || die "$c exited with $rc on SIGTERM (137: killed after the grace period, 143: SIGTERM unhandled)"
   [ "$ms" -lt $(( grace * 1000 )) ] || die "$c took $ms ms, longer than its ${grace}s grace period"
 }
-# Clients first, Redis last, so that workers and the notifier drain against a live Redis.
+# 5a. A worker stopped under load: submit DRAIN_JOBS async jobs and SIGTERM the first worker while they arrive.
+# It must drain (exit 0 within its grace) and every job must still complete (the other worker takes the rest).
+DRAIN_JOBS=${CT_DRAIN_JOBS:-120}
+FIRST_WORKER=$(printf '%s\n' "${CONTAINERS[@]}" | grep '_worker_' | head -1)
+t0=$(now_ms)
+URL=$URL IMAGE_FILE=$IMAGE_FILE N=$DRAIN_JOBS node -e '
+  // POST /v1/jobs N times, 8 at a time; writes one job id per line.
+  const fs = require("fs");
+  const bytes = fs.readFileSync(process.env.IMAGE_FILE);
+  const name = require("path").basename(process.env.IMAGE_FILE);
+  let next = 0;
+  const ids = [];
+  async function one() {
+    while (next < Number(process.env.N)) {
+      next++;
+      const form = new FormData();
+      form.append("image", new Blob([bytes], { type: "image/png" }), name);
+      const r = await fetch(`${process.env.URL}/v1/jobs`, { method: "POST", body: form });
+      if (r.status !== 202) throw new Error(`POST /v1/jobs answered ${r.status}: ${await r.text()}`);
+      ids.push((await r.json()).id);
+    }
+  }
+  Promise.all(Array.from({ length: 8 }, one))
+    .then(() => fs.writeFileSync(process.argv[1], ids.join("\n") + "\n"))
+    .catch((e) => { console.error(e.message); process.exit(1); });
+' "$WORK/submitted.txt" 2>"$WORK/submit.err" &
+SUBMIT_PID=$!
+sleep 0.5
+stop_one "$FIRST_WORKER"
+wait "$SUBMIT_PID" || die "submitting $DRAIN_JOBS jobs failed: $(tail -3 "$WORK/submit.err")"
+DRAIN_RESULT=$(URL=$URL node -e '
+  const ids = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean);
+  (async () => {
+    const states = {};
+    for (const id of ids) {
+      let status = "unknown";
+      for (let i = 0; i < 6 && !["completed", "failed"].includes(status); i++) {
+        const r = await fetch(`${process.env.URL}/v1/jobs/${id}?wait=10`);
+        status = (await r.json()).status ?? `http ${r.status}`;
+      }
+      states[status] = (states[status] ?? 0) + 1;
+    }
+    console.log(JSON.stringify({ submitted: ids.length, states }));
+  })().catch((e) => { console.error(e); process.exit(1); });
+' "$WORK/submitted.txt") || die "could not read the submitted jobs back"
+DRAIN_MS=$(( $(now_ms) - t0 ))
+log "worker stopped under load: $DRAIN_RESULT in $DRAIN_MS ms"
+node -e 'const r = JSON.parse(process.argv[1]); process.exit(r.submitted === Number(process.argv[2]) && r.states.completed === r.submitted ? 0 : 1)' \
+  "$DRAIN_RESULT" "$DRAIN_JOBS" || die "not every job submitted around the worker's SIGTERM completed: $DRAIN_RESULT"
+
+# 5b. The rest: clients first, Redis last, so that workers and the notifier drain against a live Redis.
 for c in "${CONTAINERS[@]}"; do case $c in *_gateway_*) stop_one "$c" ;; esac; done
-for c in "${CONTAINERS[@]}"; do case $c in *_worker_* | *_notifier_*) stop_one "$c" ;; esac; done
+for c in "${CONTAINERS[@]}"; do
+  case $c in "$FIRST_WORKER") ;; *_worker_* | *_notifier_*) stop_one "$c" ;; esac
+done
 for c in "${CONTAINERS[@]}"; do case $c in *_redis_*) stop_one "$c" ;; esac; done
 
 # --- 6. report ----------------------------------------------------------------------------------------------------
@@ -185,7 +238,8 @@ TOTAL_MS=$(( ($(date +%s%N) - START) / 1000000 ))
 mkdir -p "$(dirname "$REPORT")"
 STOPS_JSON="[$(IFS=,; echo "${STOPS[*]}")]"
 BUILD_JSON="{\"gateway\":${BUILD_MS[gateway]},\"worker\":${BUILD_MS[worker]},\"notifier\":${BUILD_MS[notifier]},\"calibrate\":${BUILD_MS[calibrate]}}"
-export REPORT SOURCE STOPS_JSON BUILD_JSON CALIBRATE_MS READY_MS PREDICT_MS PREDICTION TOTAL_MS IMAGE_FILE
+export REPORT SOURCE STOPS_JSON BUILD_JSON CALIBRATE_MS READY_MS PREDICT_MS PREDICTION TOTAL_MS IMAGE_FILE \
+  DRAIN_RESULT DRAIN_MS
 PODMAN_VERSION=$(podman --version | awk '{print $3}')
 export PODMAN_VERSION
 node -e '
@@ -200,6 +254,7 @@ node -e '
     calibrateMs: Number(e.CALIBRATE_MS),
     stackReadyMs: Number(e.READY_MS),
     predict: { image: require("path").basename(e.IMAGE_FILE), prediction: JSON.parse(e.PREDICTION), ms: Number(e.PREDICT_MS) },
+    workerStoppedUnderLoad: { ...JSON.parse(e.DRAIN_RESULT), ms: Number(e.DRAIN_MS) },
     stops: JSON.parse(e.STOPS_JSON),
     totalMsBeforeTeardown: Number(e.TOTAL_MS),
   };
