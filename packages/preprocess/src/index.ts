@@ -11,4 +11,4 @@ export type {
   RawPixels,
 } from './types';
 export { seededRandom, syntheticUpload } from './synthetic';
-export type { SyntheticUpload } from './synthetic';
+export type { SyntheticOptions, SyntheticUpload } from './synthetic';

@@ -1,7 +1,8 @@
+import { fitBackground } from './background';
 import { labelComponents } from './components';
 import type { Rgba } from './decode';
 import type { Plane } from './resample';
-import { borderIndices, percentile, robustStats } from './stats';
+import { borderIndices, percentile } from './stats';
 
 /** Luminance with alpha flattened onto the paper colour, and colour statistics of the same composite. */
 export interface Flattened {
@@ -82,12 +83,18 @@ export function flatten(rgba: Rgba): Flattened {
   let sYb = 0;
   let sRg2 = 0;
   let sYb2 = 0;
+  const composite = transparent > 0;
   for (let i = 0; i < n; i++) {
-    const a = data[i * 4 + 3]! / 255;
-    const r = data[i * 4]! * a + paper * (1 - a);
-    const g = data[i * 4 + 1]! * a + paper * (1 - a);
-    const b = data[i * 4 + 2]! * a + paper * (1 - a);
-    if (transparent > 0) lum[i] = LUMA_R * r + LUMA_G * g + LUMA_B * b;
+    let r = data[i * 4]!;
+    let g = data[i * 4 + 1]!;
+    let b = data[i * 4 + 2]!;
+    if (composite) {
+      const a = data[i * 4 + 3]! / 255;
+      r = r * a + paper * (1 - a);
+      g = g * a + paper * (1 - a);
+      b = b * a + paper * (1 - a);
+      lum[i] = LUMA_R * r + LUMA_G * g + LUMA_B * b;
+    }
     const rg = r - g;
     const yb = 0.5 * (r + g) - b;
     sRg += rg;
@@ -130,7 +137,8 @@ function blank(luma: Plane, inverted: boolean, paperNoise: number): InkAnalysis 
 }
 
 /**
- * Separates ink from paper. The paper level and its noise come from the border; the polarity from which side of
+ * Separates ink from paper. The paper level (a smooth surface, for uneven lighting) and its noise come from the
+ * border; the polarity from which side of
  * the paper the strong deviations lie (darker: dark ink on light paper, which is inverted). Ink strength is
  * stretched between the noise floor and a robust stroke level, then specks far smaller than the main strokes are
  * dropped so they neither stretch the bounding box nor pull the centre of mass.
@@ -139,29 +147,31 @@ export function separateInk(luma: Plane): InkAnalysis {
   const { data: L, width, height } = luma;
   const n = width * height;
   const ring = borderIndices(width, height, ringWidth(width, height));
-  const borderValues = new Float32Array(ring.length);
-  for (let k = 0; k < ring.length; k++) borderValues[k] = L[ring[k]!]!;
-  const { median: paper, sigma } = robustStats(borderValues);
+  const { level: paper, median: paperMedian, sigma } = fitBackground(luma, ring);
   const threshold = Math.max(MIN_CONTRAST, 4 * sigma);
   let darker = 0;
   let lighter = 0;
   for (let i = 0; i < n; i++) {
-    const d = L[i]! - paper;
+    const d = L[i]! - paper[i]!;
     if (d < -threshold) darker -= d;
     else if (d > threshold) lighter += d;
   }
   const inverted = darker > lighter;
   const strength = new Float32Array(n);
+  // Lighting multiplies paper and ink alike: on light paper, ink darkness is measured relative to the local paper
+  // brightness (scaled to the border median) so a stroke in the shade is as strong as one in the light.
   for (let i = 0; i < n; i++) {
-    const d = inverted ? paper - L[i]! : L[i]! - paper;
+    const p = paper[i]!;
+    const d = inverted ? ((p - L[i]!) * paperMedian) / (p > 16 ? p : 16) : L[i]! - p;
     strength[i] = d > 0 ? d : 0;
   }
-  const candidate = (i: number): boolean => strength[i]! > threshold;
   let candidates = 0;
-  for (let i = 0; i < n; i++) if (candidate(i)) candidates++;
+  for (let i = 0; i < n; i++) if (strength[i]! > threshold) candidates++;
   if (candidates < Math.max(2, n * 1e-4)) return blank(luma, inverted, sigma / 255);
+  const candidateValues = new Float32Array(candidates);
+  for (let i = 0, k = 0; i < n; i++) if (strength[i]! > threshold) candidateValues[k++] = strength[i]!;
 
-  const hi = Math.max(threshold, percentile(strength, STROKE_CORE, candidate));
+  const hi = Math.max(threshold, percentile(candidateValues, STROKE_CORE));
   const lo = Math.min(Math.max(2 * sigma, 10), 0.4 * hi);
   const ink = new Float32Array(n);
   const mask = new Uint8Array(n);
@@ -212,16 +222,15 @@ export function separateInk(luma: Plane): InkAnalysis {
 function relativeStrokeWidth(ink: Float32Array, width: number, box: Box): number {
   let area = 0;
   let perimeter = 0;
-  const on = (x: number, y: number): boolean =>
-    x >= box.x0 && x <= box.x1 && y >= box.y0 && y <= box.y1 && ink[y * width + x]! > 0.5;
   for (let y = box.y0; y <= box.y1; y++) {
     for (let x = box.x0; x <= box.x1; x++) {
-      if (!on(x, y)) continue;
+      const i = y * width + x;
+      if (!(ink[i]! > 0.5)) continue;
       area++;
-      if (!on(x + 1, y)) perimeter++;
-      if (!on(x - 1, y)) perimeter++;
-      if (!on(x, y + 1)) perimeter++;
-      if (!on(x, y - 1)) perimeter++;
+      if (x === box.x1 || !(ink[i + 1]! > 0.5)) perimeter++;
+      if (x === box.x0 || !(ink[i - 1]! > 0.5)) perimeter++;
+      if (y === box.y1 || !(ink[i + width]! > 0.5)) perimeter++;
+      if (y === box.y0 || !(ink[i - width]! > 0.5)) perimeter++;
     }
   }
   const long = Math.max(box.x1 - box.x0 + 1, box.y1 - box.y0 + 1);

@@ -1,5 +1,6 @@
 import type { Box } from './ink';
 import { resample, type Plane } from './resample';
+import { maxFilter, thickenRadius } from './stroke';
 
 /** MNIST geometry: digits size-normalised into a 20x20 box, centre of mass at pixel (14,14) of 28x28. */
 export const SIDE = 28;
@@ -50,22 +51,28 @@ function placement(com: number, size: number, margin: number): number {
 }
 
 /**
- * Builds the 28x28 MNIST-style plane from separated ink: the ink box is scaled so its longer side is 20 px
+ * Builds the 28x28 MNIST-style plane from separated ink: hairline strokes are first thickened towards MNIST's
+ * relative stroke width (`strokeWidth` is the measured one), then the ink box is scaled so its longer side is 20 px
  * (aspect kept, box-filtered), then shifted by a sub-pixel amount so the centre of mass lands on (14,14), and the
  * result stretched so its brightest pixel is 1 like every MNIST digit.
  */
-export function mnistPlane(ink: Plane, box: Box): Float32Array {
-  const long = Math.max(box.x1 - box.x0 + 1, box.y1 - box.y0 + 1);
+export function mnistPlane(ink: Plane, box: Box, strokeWidth = 0): Float32Array {
+  const inkLong = Math.max(box.x1 - box.x0 + 1, box.y1 - box.y0 + 1);
+  const r = thickenRadius(strokeWidth, inkLong);
+  const grown = { x0: box.x0 - r, y0: box.y0 - r, x1: box.x1 + r, y1: box.y1 + r };
+  const long = inkLong + 2 * r;
+  const marginSrc = Math.ceil((MARGIN * long) / BOX);
+  const cropped = crop(ink, grown, marginSrc);
+  const patchSrc = r > 0 ? maxFilter(cropped, r) : cropped;
   const f = BOX / long;
-  const marginSrc = Math.ceil(MARGIN / f);
-  const patchSrc = crop(ink, box, marginSrc);
   const ow = Math.max(1, Math.round(patchSrc.width * f));
   const oh = Math.max(1, Math.round(patchSrc.height * f));
   const full = { x: 0, y: 0, width: patchSrc.width, height: patchSrc.height };
   const patch = resample(patchSrc, full, ow, oh);
   const com = centreOfMass(patch) ?? { x: ow / 2, y: oh / 2 };
-  const ox = placement(com.x, ow, marginSrc * f);
-  const oy = placement(com.y, oh, marginSrc * f);
+  const marginOut = (marginSrc * BOX) / long;
+  const ox = placement(com.x, ow, marginOut);
+  const oy = placement(com.y, oh, marginOut);
   // Resample once more straight into the 28x28 frame so the centring is sub-pixel rather than rounded.
   const sx = patchSrc.width / ow;
   const sy = patchSrc.height / oh;

@@ -103,6 +103,36 @@ describe('preprocess (mnist mode)', () => {
     expect(diff / 784).toBeLessThan(0.01);
   });
 
+  it('follows uneven lighting: a sheet fading from white to dark grey does not turn into ink', async () => {
+    const even = ringOnPaper(300, 240);
+    const shaded = ringOnPaper(300, 240);
+    for (let y = 0; y < 240; y++) {
+      for (let x = 0; x < 300; x++) {
+        const i = (y * 300 + x) * 4;
+        // Light fall-off from 250 on the left to 110 on the right, applied to paper and ink alike.
+        const gain = (250 - (140 * x) / 299) / 245;
+        for (let c = 0; c < 3; c++) shaded[i + c] = Math.round(shaded[i + c]! * gain);
+      }
+    }
+    const a = await preprocess(await encode(even, 300, 240, 'png'), GREY);
+    const b = await preprocess(await encode(shaded, 300, 240, 'png'), GREY);
+    expect(b.facts.inverted).toBe(true);
+    expect(b.facts.bboxFill).toBeCloseTo(a.facts.bboxFill, 2);
+    let diff = 0;
+    for (let i = 0; i < 784; i++) diff += Math.abs(a.tensor[i]! - b.tensor[i]!);
+    expect(diff / 784).toBeLessThan(0.03);
+  });
+
+  it('thickens hairline strokes towards the stroke width of MNIST digits', async () => {
+    const mass = (t: Float32Array): number => t.reduce((a, v) => a + v, 0);
+    const normal = await preprocess(await encode(ringOnPaper(400, 400, 0, 0, 20), 400, 400, 'png'), GREY);
+    const hairline = await preprocess(await encode(ringOnPaper(400, 400, 0, 0, 2), 400, 400, 'png'), GREY);
+    expect(hairline.facts.strokeWidth).toBeLessThan(0.02);
+    expect(normal.facts.strokeWidth).toBeGreaterThan(0.08);
+    // A 2-px line scaled by 1/10 would be a faint trace; thickened it carries most of a normal stroke's ink.
+    expect(mass(hairline.tensor)).toBeGreaterThan(0.7 * mass(normal.tensor));
+  });
+
   it('returns an empty input with no ink for a blank page instead of failing', async () => {
     const r = await preprocess(await encode(canvas(50, 40, [250, 250, 250, 255]), 50, 40, 'jpeg'), GREY);
     expectValid(r);

@@ -50,7 +50,7 @@ function normalise(decoded: Decoded, bytes: number, opts: PreprocessOptions, sta
   const ink = separateInk(flat.luma);
   let plane: Float32Array;
   if ((opts.mode ?? 'mnist') === 'naive') plane = naivePlane(flat.luma);
-  else plane = ink.box ? mnistPlane(ink.ink, ink.box) : new Float32Array(SIDE * SIDE);
+  else plane = ink.box ? mnistPlane(ink.ink, ink.box, ink.strokeWidth) : new Float32Array(SIDE * SIDE);
   const box = ink.box;
   const { width: ww, height: wh } = decoded.rgba;
   const facts: InputFacts = {

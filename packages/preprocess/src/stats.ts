@@ -7,12 +7,11 @@
 const BINS = 1024;
 const SCALE = (BINS - 1) / 255;
 
-/** Histogram-based percentile (q in [0,1]) of values in [0,255]; `mask` restricts the values considered. */
-export function percentile(values: ArrayLike<number>, q: number, mask?: (i: number) => boolean): number {
+/** Histogram-based percentile (q in [0,1]) of values in [0,255]. */
+export function percentile(values: ArrayLike<number>, q: number): number {
   const hist = new Uint32Array(BINS);
   let n = 0;
   for (let i = 0; i < values.length; i++) {
-    if (mask && !mask(i)) continue;
     const b = (values[i]! * SCALE + 0.5) | 0;
     hist[b < 0 ? 0 : b >= BINS ? BINS - 1 : b]!++;
     n++;
@@ -25,17 +24,6 @@ export function percentile(values: ArrayLike<number>, q: number, mask?: (i: numb
     if (acc > target) return b / SCALE;
   }
   return 255;
-}
-
-/** Median and robust standard deviation (1.4826 x median absolute deviation) of a list of values in [0,255]. */
-export function robustStats(values: ArrayLike<number>): { median: number; sigma: number } {
-  const median = percentile(values, 0.5);
-  const dev = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const d = values[i]! - median;
-    dev[i] = d < 0 ? -d : d;
-  }
-  return { median, sigma: 1.4826 * percentile(dev, 0.5) };
 }
 
 /** Indices of the outer ring of a width x height image, `ring` pixels thick. */

@@ -82,10 +82,10 @@ export function patchPngSize(png: Buffer, width: number, height: number): Buffer
 }
 
 /** A "0"-like glyph (square outline, thickened in its top-left corner so its mass is off centre). */
-export function ringOnPaper(width: number, height: number, ox = 0, oy = 0): Uint8Array {
+export function ringOnPaper(width: number, height: number, ox = 0, oy = 0, thickness?: number): Uint8Array {
   const px = canvas(width, height, [245, 245, 240, 255]);
   const s = Math.floor(Math.min(width, height) / 2);
-  const t = Math.max(1, Math.floor(s / 8));
+  const t = thickness ?? Math.max(1, Math.floor(s / 8));
   const x = ox + Math.floor(width / 4);
   const y = oy + Math.floor(height / 4);
   const ink: [number, number, number, number] = [20, 20, 30, 255];

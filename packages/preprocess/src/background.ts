@@ -1,0 +1,124 @@
+import type { Plane } from './resample';
+import { percentile } from './stats';
+
+/** Paper level as a smooth surface over the image, and the noise around it. */
+export interface Background {
+  /** Paper luminance at each pixel. */
+  level: Float32Array;
+  /** Median paper luminance over the border. */
+  median: number;
+  /** Robust standard deviation of the border around the surface. */
+  sigma: number;
+}
+
+/** Border samples used for the fit, at most (subsampled evenly beyond that). */
+const MAX_SAMPLES = 1500;
+const TERMS = 6;
+
+function basis(u: number, v: number, out: Float64Array): void {
+  out[0] = 1;
+  out[1] = u;
+  out[2] = v;
+  out[3] = u * u;
+  out[4] = v * v;
+  out[5] = u * v;
+}
+
+/** Solves the small symmetric system A x = b by Gaussian elimination with partial pivoting; null if singular. */
+function solve(a: Float64Array, b: Float64Array, n: number): Float64Array | null {
+  const m = Float64Array.from(a);
+  const x = Float64Array.from(b);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r * n + c]!) > Math.abs(m[p * n + c]!)) p = r;
+    if (Math.abs(m[p * n + c]!) < 1e-9) return null;
+    if (p !== c) {
+      for (let k = 0; k < n; k++) [m[c * n + k], m[p * n + k]] = [m[p * n + k]!, m[c * n + k]!];
+      [x[c], x[p]] = [x[p]!, x[c]!];
+    }
+    for (let r = c + 1; r < n; r++) {
+      const f = m[r * n + c]! / m[c * n + c]!;
+      for (let k = c; k < n; k++) m[r * n + k]! -= f * m[c * n + k]!;
+      x[r]! -= f * x[c]!;
+    }
+  }
+  for (let c = n - 1; c >= 0; c--) {
+    let s = x[c]!;
+    for (let k = c + 1; k < n; k++) s -= m[c * n + k]! * x[k]!;
+    x[c] = s / m[c * n + c]!;
+  }
+  return x;
+}
+
+/**
+ * Models the paper under uneven lighting (phone photos: a light fall-off across the sheet, vignetting) as a
+ * quadratic surface fitted to the image border, where there is paper, by least squares repeated on the samples
+ * that fit (ink or clutter touching the border is rejected as outliers). On evenly lit paper this reduces to the
+ * border median. The surface is then the reference that ink stands out from, instead of one global paper level.
+ */
+export function fitBackground(luma: Plane, ring: Int32Array): Background {
+  const { data: L, width, height } = luma;
+  const stride = Math.max(1, Math.floor(ring.length / MAX_SAMPLES));
+  const count = Math.ceil(ring.length / stride);
+  const ys = new Float32Array(count);
+  // Design matrix, one row of basis terms per sample, computed once.
+  const phi = new Float64Array(count * TERMS);
+  const row = new Float64Array(TERMS);
+  const toU = (x: number): number => (width > 1 ? (2 * x) / (width - 1) - 1 : 0);
+  const toV = (y: number): number => (height > 1 ? (2 * y) / (height - 1) - 1 : 0);
+  for (let j = 0, k = 0; k < ring.length; k += stride, j++) {
+    const i = ring[k]!;
+    const x = i % width;
+    basis(toU(x), toV((i - x) / width), row);
+    phi.set(row, j * TERMS);
+    ys[j] = L[i]!;
+  }
+  const med = percentile(ys, 0.5);
+  let coef: Float64Array = Float64Array.from([med, 0, 0, 0, 0, 0]);
+  const residual = new Float32Array(count);
+  const spread = (c: Float64Array): number => {
+    for (let j = 0; j < count; j++) {
+      let p = 0;
+      for (let t = 0; t < TERMS; t++) p += c[t]! * phi[j * TERMS + t]!;
+      const r = ys[j]! - p;
+      residual[j] = r < 0 ? -r : r;
+    }
+    return 1.4826 * percentile(residual, 0.5);
+  };
+  let sigma = spread(coef);
+  // Too few samples or a degenerate shape (1-3 px wide images): the constant level is all we can trust.
+  if (count >= 4 * TERMS && width >= 8 && height >= 8) {
+    for (let iter = 0; iter < 4; iter++) {
+      const cut = 2.5 * sigma + 4;
+      const ata = new Float64Array(TERMS * TERMS);
+      const atb = new Float64Array(TERMS);
+      let used = 0;
+      for (let j = 0; j < count; j++) {
+        if (residual[j]! > cut) continue;
+        used++;
+        const o = j * TERMS;
+        for (let r = 0; r < TERMS; r++) {
+          atb[r]! += phi[o + r]! * ys[j]!;
+          for (let c = 0; c < TERMS; c++) ata[r * TERMS + c]! += phi[o + r]! * phi[o + c]!;
+        }
+      }
+      if (used < 4 * TERMS) break;
+      const next = solve(ata, atb, TERMS);
+      if (!next) break;
+      coef = next;
+      sigma = spread(coef);
+    }
+  }
+  const level = new Float32Array(width * height);
+  const [c0, c1, c2, c3, c4, c5] = coef;
+  const us = Float32Array.from({ length: width }, (_, x) => toU(x));
+  const quad = Float32Array.from(us, (u) => c3! * u * u);
+  for (let y = 0; y < height; y++) {
+    const v = toV(y);
+    const rowConst = c0! + c2! * v + c4! * v * v;
+    const rowLin = c1! + c5! * v;
+    const o = y * width;
+    for (let x = 0; x < width; x++) level[o + x] = rowConst + rowLin * us[x]! + quad[x]!;
+  }
+  return { level, median: med, sigma };
+}
