@@ -21,7 +21,7 @@ export const workerEnvSpec = {
     unit: 'ms',
     default: 4,
     min: 0,
-    max: 1000,
+    max: 60000,
   }),
   WORKER_HTTP_PORT: env.int({ doc: 'port of /healthz and /metrics', default: 9100, min: 0, max: 65535 }),
   LOCK_DURATION_MS: env.int({

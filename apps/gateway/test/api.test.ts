@@ -1,0 +1,174 @@
+import { Queue } from 'bullmq';
+import { expectMatchesSpec } from './openapi-check';
+import {
+  REDIS_URL,
+  postImage,
+  request,
+  sampleImages,
+  startGateway,
+  startWorker,
+  uniqueQueue,
+  type Proc,
+} from './harness';
+import { closeHttp } from './harness';
+
+// A 150 ms batch window makes every job finish well after its long-poll started, so the poll's latency is the
+// gateway's reaction to the completion, not a race with it.
+const queue = uniqueQueue('api');
+const env = { REDIS_URL, QUEUE_NAME: queue };
+let gateway: Proc;
+let worker: Proc;
+let base = '';
+const images = sampleImages();
+const digit = images.find((i) => i.name === '5.png')!.bytes;
+
+beforeAll(async () => {
+  const [g, w] = await Promise.all([
+    startGateway(env),
+    startWorker({ ...env, BATCH_MAX_WAIT_MS: '150', BATCH_MAX_SIZE: '8' }),
+  ]);
+  gateway = g.proc;
+  base = g.base;
+  worker = w.proc;
+}, 90_000);
+
+afterAll(async () => {
+  closeHttp();
+  await Promise.all([gateway?.stop(), worker?.stop()]);
+});
+
+describe('gateway API with a real worker', () => {
+  it('accepts a raw image with 202 and a Location, and the job completes with the result contract', async () => {
+    const res = await postImage(base, '/v1/jobs', digit, '?samples=20&alpha=0.1');
+    expect(res.status).toBe(202);
+    expectMatchesSpec('/v1/jobs', 'post', res);
+    expect(res.headers.location).toBe(`/v1/jobs/${res.body.id}`);
+    const done = await request(`${base}${res.headers.location}?wait=20`);
+    expect(done.status).toBe(200);
+    expectMatchesSpec('/v1/jobs/{id}', 'get', done);
+    expect(done.body.status).toBe('completed');
+    expect(done.body.result.uncertainty.samples).toBe(20);
+    expect(done.body.result.uncertainty.alpha).toBe(0.1);
+    expect(done.body.model.digest).toMatch(/^sha256:/);
+  });
+
+  it('accepts multipart uploads with form parameters and JSON bodies with a base64 image', async () => {
+    const form = new FormData();
+    form.append('image', new Blob([digit], { type: 'image/png' }), '5.png');
+    form.append('samples', '7');
+    const multipart = await fetch(`${base}/v1/predict`, { method: 'POST', body: form });
+    const mBody = (await multipart.json()) as { result: { uncertainty: { samples: number } } };
+    expect(multipart.status).toBe(200);
+    expectMatchesSpec('/v1/predict', 'post', { status: multipart.status, body: mBody });
+    expect(mBody.result.uncertainty.samples).toBe(7);
+
+    const json = await request(`${base}/v1/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ image: digit.toString('base64'), samples: 9 }),
+    });
+    expect(json.status).toBe(200);
+    expectMatchesSpec('/v1/predict', 'post', json);
+    expect(json.body.result.uncertainty.samples).toBe(9);
+    // Same image, same deterministic pass: the parameters change the uncertainty estimate, not the prediction.
+    expect(json.body.result.prediction).toBe((mBody.result as unknown as { prediction: number }).prediction);
+    expect(json.body.result.rawProbabilities).toEqual(
+      (mBody.result as unknown as { rawProbabilities: number[] }).rawProbabilities,
+    );
+  });
+
+  it.each([
+    ['samples out of range', '/v1/jobs', 'image/png', digit, '?samples=0', 400],
+    ['alpha of 1', '/v1/jobs', 'image/png', digit, '?alpha=1', 400],
+    ['an unknown parameter', '/v1/jobs', 'image/png', digit, '?colour=red', 400],
+    ['a text body', '/v1/jobs', 'text/plain', Buffer.from('hello'), '', 415],
+    ['bytes that are no image', '/v1/jobs', 'image/png', Buffer.from('not an image at all'), '', 415],
+    ['an empty body', '/v1/predict', 'image/png', Buffer.alloc(0), '', 422],
+    ['a truncated PNG', '/v1/predict', 'image/png', digit.subarray(0, 60), '', 422],
+    ['malformed JSON', '/v1/jobs', 'application/json', Buffer.from('{"image": '), '', 400],
+  ])('answers %s with a 4xx error body, never a 500', async (_what, route, type, body, query, status) => {
+    const res = await request(`${base}${route}${query}`, { method: 'POST', headers: { 'content-type': type }, body });
+    expect(res.status).toBe(status);
+    expect(res.body).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+    expectMatchesSpec(route, 'post', res);
+  });
+
+  it('answers an unknown job with 404 and a bad wait with 400', async () => {
+    const missing = await request(`${base}/v1/jobs/00000000-0000-4000-8000-000000000000`);
+    expect(missing.status).toBe(404);
+    expectMatchesSpec('/v1/jobs/{id}', 'get', missing);
+    const bad = await request(`${base}/v1/jobs/00000000-0000-4000-8000-000000000000?wait=31`);
+    expect(bad.status).toBe(400);
+  });
+
+  it('long-poll answers within 50 ms of completion, and a finished job comes back at once', async () => {
+    const lags: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const sub = await postImage(base, '/v1/jobs', images[i % images.length]!.bytes);
+      const res = await request(`${base}/v1/jobs/${sub.body.id}?wait=20`);
+      expect(res.body.status).toBe('completed');
+      lags.push(res.at - Date.parse(res.body.finishedAt));
+      const t0 = Date.now();
+      const again = await request(`${base}/v1/jobs/${sub.body.id}?wait=30`);
+      expect(Date.now() - t0).toBeLessThan(500);
+      expect(again.body.result).toEqual(res.body.result);
+    }
+    process.stdout.write(`long-poll lag after completion (ms): ${lags.join(', ')}\n`);
+    for (const lag of lags) expect(lag).toBeLessThanOrEqual(50);
+  });
+
+  it('carries the client request id into the job and the worker log', async () => {
+    const res = await postImage(base, '/v1/predict', digit, '', { 'x-request-id': 'it-req-42' });
+    expect(res.headers['x-request-id']).toBe('it-req-42');
+    expect(res.body.requestId).toBe('it-req-42');
+    expect(worker.output()).toContain('"requestId":"it-req-42"');
+  });
+
+  it('fails only the malformed job of a batch, with its reason kept', async () => {
+    const q = new Queue(queue, { connection: { url: REDIS_URL } });
+    try {
+      const subs = await Promise.all([0, 1, 2].map(() => postImage(base, '/v1/jobs', digit)));
+      await q.add(
+        'predict',
+        {
+          v: 1,
+          params: { samples: 5, alpha: 0.1 },
+          facts: {},
+          input: { dtype: 'float32', shape: [28, 28], data: 'AAAA' },
+        },
+        { jobId: '11111111-1111-4111-8111-111111111111' },
+      );
+      const bad = await request(`${base}/v1/jobs/11111111-1111-4111-8111-111111111111?wait=20`);
+      expect(bad.body).toMatchObject({ status: 'failed', error: { code: 'VALIDATION_FAILED' } });
+      expectMatchesSpec('/v1/jobs/{id}', 'get', bad);
+      for (const s of subs) {
+        const r = await request(`${base}/v1/jobs/${s.body.id}?wait=20`);
+        expect(r.body.status).toBe('completed');
+      }
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('describes the model, health, readiness, metrics and the API itself', async () => {
+    const models = await request(`${base}/v1/models`);
+    expectMatchesSpec('/v1/models', 'get', models);
+    expect(models.body.models[0]).toMatchObject({
+      name: 'mnist_model',
+      inputShape: [28, 28],
+      servedByThisGateway: true,
+    });
+    expect(models.body.models[0].calibration).toMatchObject({ format: 'mserve-calibration' });
+    expectMatchesSpec('/healthz', 'get', await request(`${base}/healthz`));
+    const ready = await request(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expectMatchesSpec('/readyz', 'get', ready);
+    const metrics = await request(`${base}/metrics`);
+    expect(metrics.text).toMatch(/http_request_duration_seconds_bucket\{.*route="\/v1\/jobs"/);
+    expect(metrics.text).toMatch(/queue_jobs\{state="completed"\} \d+/);
+    const html = await request(`${base}/docs`);
+    expect(html.text).toContain('/v1/jobs/{id}');
+    const doc = await request(`${base}/docs/openapi.json`);
+    expect(doc.body.openapi).toBe('3.1.0');
+  });
+});

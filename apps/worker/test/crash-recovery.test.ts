@@ -1,0 +1,105 @@
+import { Queue, QueueEvents } from 'bullmq';
+import {
+  REDIS_URL,
+  closeHttp,
+  postImage,
+  request,
+  sampleImages,
+  startGateway,
+  startWorker,
+  uniqueQueue,
+  waitUntil,
+  writeReport,
+  type Proc,
+} from './harness';
+
+const queueName = uniqueQueue('crash');
+const env = {
+  REDIS_URL,
+  QUEUE_NAME: queueName,
+  // Short lock and stall check so recovery takes seconds, not the production 30 s.
+  LOCK_DURATION_MS: '3000',
+  STALLED_INTERVAL_MS: '1000',
+};
+const procs: Proc[] = [];
+let base = '';
+let queue: Queue;
+let events: QueueEvents;
+const stalled: string[] = [];
+const failed: string[] = [];
+
+beforeAll(async () => {
+  const g = await startGateway({ REDIS_URL, QUEUE_NAME: queueName });
+  procs.push(g.proc);
+  base = g.base;
+  queue = new Queue(queueName, { connection: { url: REDIS_URL } });
+  events = new QueueEvents(queueName, { connection: { url: REDIS_URL } });
+  events.on('stalled', ({ jobId }) => stalled.push(jobId));
+  events.on('failed', ({ jobId }) => failed.push(jobId));
+  await events.waitUntilReady();
+}, 90_000);
+
+afterAll(async () => {
+  closeHttp();
+  await Promise.all(procs.map((p) => p.stop('SIGKILL')));
+  await events?.close();
+  await queue?.close();
+});
+
+const images = sampleImages().filter((i) => !i.name.startsWith('grayscale_999'));
+
+async function submit(n: number): Promise<string[]> {
+  const subs = await Promise.all(
+    Array.from({ length: n }, (_, i) => postImage(base, '/v1/jobs', images[i % images.length]!.bytes)),
+  );
+  expect(subs.map((s) => s.status)).toEqual(Array<number>(n).fill(202));
+  return subs.map((s) => s.body.id as string);
+}
+
+async function statuses(ids: string[]): Promise<string[]> {
+  return Promise.all(ids.map(async (id) => (await request(`${base}/v1/jobs/${id}?wait=30`)).body.status as string));
+}
+
+describe('worker crash and shutdown', () => {
+  it('recovers every job of a batch held by a SIGKILLed worker', async () => {
+    // A long batch window makes the doomed worker hold all 20 jobs active at the moment it dies.
+    const a = await startWorker({ ...env, BATCH_MAX_SIZE: '64', BATCH_MAX_WAIT_MS: '30000' });
+    procs.push(a.proc);
+    const ids = await submit(20);
+    await waitUntil(async () => (await queue.getActiveCount()) === 20, 15_000, 'worker A holding 20 active jobs');
+    a.proc.child.kill('SIGKILL');
+    await a.proc.exited;
+
+    const t0 = Date.now();
+    const b = await startWorker(env);
+    procs.push(b.proc);
+    expect(await statuses(ids)).toEqual(Array<string>(20).fill('completed'));
+    const recoveredMs = Date.now() - t0;
+    expect(stalled.length).toBe(20);
+    expect(failed).toEqual([]);
+    writeReport('crash-recovery', { heldJobs: 20, recoveredAllMs: recoveredMs, stalledEvents: stalled.length });
+    await b.proc.stop();
+  }, 90_000);
+
+  it('drains on SIGTERM under load: the stopping worker exits 0, no job stalls or fails', async () => {
+    stalled.length = 0;
+    failed.length = 0;
+    const [a, b] = await Promise.all([startWorker(env), startWorker(env)]);
+    procs.push(a.proc, b.proc);
+    const ids = await submit(300);
+    // Stop A while both are busy with the backlog.
+    await waitUntil(async () => (await queue.getCompletedCount()) >= 40, 30_000, 'work under way');
+    const t0 = Date.now();
+    const code = await a.proc.stop('SIGTERM', 30_000);
+    const drainMs = Date.now() - t0;
+    expect(code).toBe(0);
+    expect(a.proc.output()).toContain('worker stopped');
+    // A was really working when told to stop: it finished jobs after the signal (its in-flight batch).
+    const afterSignal = a.proc.output().split('draining')[1] ?? '';
+    expect(afterSignal).toContain('job completed');
+    expect(await statuses(ids)).toEqual(Array<string>(300).fill('completed'));
+    expect(stalled).toEqual([]);
+    expect(failed).toEqual([]);
+    writeReport('sigterm-drain', { jobs: 300, drainMs, stalledEvents: stalled.length, failedEvents: failed.length });
+  }, 120_000);
+});
