@@ -215,8 +215,8 @@ export async function evaluateOurs(
     diagram: diagram(ev.reliability, ev.correct),
     riskCoverage: riskCoverage(ev.reliability, ev.correct).curve,
     histograms: {
-      mnistOod: histogram(logOod(ev.oodScore), -1, 3, 40),
-      fashionOod: histogram(logOod(fa.oodScore), -1, 3, 40),
+      mnistOod: histogram(logOod(ev.oodScore), -1.5, 1.5, 40),
+      fashionOod: histogram(logOod(fa.oodScore), -1.5, 1.5, 40),
       mnistReliability: histogram(ev.reliability, 0, 1, 40),
       fashionReliability: histogram(fa.reliability, 0, 1, 40),
     },

@@ -12,7 +12,7 @@ import type { IsotonicModel, LogisticModel } from './stats';
 
 /** Format name and version written in every artifact; bump the version on any incompatible change. */
 export const ARTIFACT_FORMAT = 'mserve-calibration';
-export const ARTIFACT_VERSION = 1;
+export const ARTIFACT_VERSION = 2;
 
 /** How MC dropout is done for this model. */
 export interface DropoutSetting {

@@ -5,7 +5,7 @@ import { apsSet, conformalThreshold } from './conformal';
 import { GaussianScorer } from './gaussian';
 import { DropoutCovariance, fastMcDropout, fastMcScratch } from './mc-dropout';
 import { hashFloat32, Rng } from './prng';
-import { computeSignals, type Signals } from './signals';
+import { ANSWER_FEATURES, computeSignals, DIGIT_FEATURES, type Signals } from './signals';
 import { isotonicAt, logisticLogit, sigmoid } from './stats';
 import type { Assessment, InputFactsLike, LastDenseLike, ModelMetadataLike, PredictOutputLike } from './types';
 
@@ -56,6 +56,17 @@ export class UncertaintyEngine {
         'CALIBRATION_MISMATCH',
         `calibration was fitted for model digest ${artifact.model.digest}, but ${metadata.name} has digest ` +
           `${metadata.digest}; run \`pnpm calibrate -- --model ${metadata.name}\``,
+      );
+    }
+    const same = (a: readonly string[], b: readonly string[]): boolean =>
+      a.length === b.length && a.every((x, i) => x === b[i]);
+    if (
+      !same(artifact.reliability.answer.features, ANSWER_FEATURES) ||
+      !same(artifact.reliability.digit.features, DIGIT_FEATURES)
+    ) {
+      throw new AppError(
+        'CALIBRATION_MISMATCH',
+        `calibration for ${metadata.name} was fitted with other reliability features; run \`pnpm calibrate -- --model ${metadata.name}\``,
       );
     }
     if (lastDense.outDim !== metadata.classes || lastDense.inDim !== metadata.featureDim) {
@@ -117,14 +128,15 @@ export class UncertaintyEngine {
     return Math.min(1, Math.max(0, isotonicAt(r.isotonic, sigmoid(logisticLogit(r.answer, s.answerFeatures)))));
   }
 
-  /** P(input is a digit) from the digit gate. */
-  digitProbability(s: Signals): number {
-    return sigmoid(logisticLogit(this.artifact.reliability.digit, s.digitFeatures));
+  /** P(input is a digit) from the digit gate (which also sees the OOD flag). */
+  digitProbability(s: Signals, facts: InputFactsLike | undefined): number {
+    const flag = this.oodFlag(s, facts) ? 1 : 0;
+    return sigmoid(logisticLogit(this.artifact.reliability.digit, [...s.digitFeatures, flag]));
   }
 
   /** Calibrated reliability: P(answer right | digit) * P(digit). */
-  reliabilityOf(s: Signals): number {
-    return this.answerProbability(s) * this.digitProbability(s);
+  reliabilityOf(s: Signals, facts: InputFactsLike | undefined): number {
+    return this.answerProbability(s) * this.digitProbability(s, facts);
   }
 
   /** OOD flag from the density score and the upload's facts. */
@@ -195,7 +207,7 @@ export class UncertaintyEngine {
         scratch,
       );
       const flag = this.oodFlag(s, facts[i]);
-      const reliability = this.reliabilityOf(s);
+      const reliability = this.reliabilityOf(s, facts[i]);
       const u = conformalUniform(inputs, i * this.inputSize, this.inputSize);
       return {
         prediction: s.prediction,

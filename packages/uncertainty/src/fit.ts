@@ -231,9 +231,9 @@ export async function fitCalibration(opts: FitCalibrationOptions): Promise<Calib
     },
     pooling: { modelWeight: 1, densityWeight: 0 },
     reliability: {
-      answer: EMPTY_LOGISTIC,
+      answer: { ...EMPTY_LOGISTIC, features: [...ANSWER_FEATURES] },
       isotonic: { x: [], y: [] },
-      digit: EMPTY_LOGISTIC,
+      digit: { ...EMPTY_LOGISTIC, features: [...DIGIT_FEATURES] },
       threshold: 1,
       thresholdRule: '',
     },
@@ -285,9 +285,13 @@ export async function fitCalibration(opts: FitCalibrationOptions): Promise<Calib
   const isotonic = fitIsotonic(oof, correct);
   const answer = fitAnswer(calSig.map((_, i) => i));
   const digitsSig = [...calSig, ...upSig];
+  const digitsFacts = [...cal.facts, ...uploads.facts];
   const digit = fitLogistic(
     [...DIGIT_FEATURES],
-    [...digitsSig.map((s) => s.digitFeatures), ...synSig.map((s) => s.digitFeatures)],
+    [
+      ...digitsSig.map((s, i) => [...s.digitFeatures, engine.oodFlag(s, digitsFacts[i]) ? 1 : 0]),
+      ...synSig.map((s, i) => [...s.digitFeatures, engine.oodFlag(s, synth.facts[i]) ? 1 : 0]),
+    ],
     [...digitsSig.map(() => 1), ...synSig.map(() => 0)],
     {
       l2: 1e-2,
@@ -296,9 +300,11 @@ export async function fitCalibration(opts: FitCalibrationOptions): Promise<Calib
   );
   // The gate was fitted with equal total weights (prior 1/2); re-centre it on the stated non-digit prior.
   digit.bias += Math.log((1 - o.nonDigitPrior) / o.nonDigitPrior);
-  const oofRel = oof.map(
-    (s, i) => isotonicAt(isotonic, s) * sigmoid(logisticLogit(digit, (calSig[i] as Signals).digitFeatures)),
-  );
+  const oofRel = oof.map((s, i) => {
+    const sig = calSig[i] as Signals;
+    const flag = engine.oodFlag(sig, cal.facts[i]) ? 1 : 0;
+    return isotonicAt(isotonic, s) * sigmoid(logisticLogit(digit, [...sig.digitFeatures, flag]));
+  });
   const threshold = riskThreshold(oofRel, correct, o.targetRisk);
   artifact.reliability = {
     answer,

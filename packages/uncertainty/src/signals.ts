@@ -24,7 +24,7 @@ export const ANSWER_FEATURES = [
 ] as const;
 
 /** Inputs of the digit gate, P(input is a digit), in order. */
-export const DIGIT_FEATURES = ['logPixelScore', 'logFactsScore', 'logResidual', 'outputInk'] as const;
+export const DIGIT_FEATURES = ['logPixelScore', 'logFactsScore', 'logResidual', 'outputInk', 'oodFlag'] as const;
 
 /** Signals of one input. */
 export interface Signals {
@@ -38,7 +38,7 @@ export interface Signals {
   factsScore: number | undefined;
   /** Answer-model inputs in {@link ANSWER_FEATURES} order. */
   answerFeatures: number[];
-  /** Digit-gate inputs in {@link DIGIT_FEATURES} order. */
+  /** Digit-gate inputs in {@link DIGIT_FEATURES} order, without the final OOD flag (it needs the threshold). */
   digitFeatures: number[];
   /** Pooled class probabilities for the conformal sets. */
   pooled: Float64Array;
