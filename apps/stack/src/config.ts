@@ -1,0 +1,22 @@
+import { env, parseEnv, type EnvConfig } from '@mserve/common';
+
+/** Variables the launcher itself reads; everything else passes through to the processes it starts. */
+export const stackEnvSpec = {
+  PORT: env.int({ doc: 'gateway HTTP port', default: 8080, min: 1, max: 65535 }),
+  REDIS_URL: env.str({
+    doc: 'Redis to use; when nothing answers there, a private redis-server is started on a free port',
+    default: 'redis://127.0.0.1:6379',
+  }),
+  MODEL_DIR: env.str({ doc: 'SavedModel served; default `<ASSETS_DIR>/models/mnist_model`', default: '' }),
+  CALIBRATION_DIR: env.str({ doc: 'calibration artifacts (fitted first when missing)', default: 'calibration' }),
+  STACK_WORKERS: env.int({ doc: 'worker processes to start', default: 1, min: 1, max: 16 }),
+  REDIS_SERVER_BIN: env.str({ doc: 'redis-server executable for the private Redis', default: 'redis-server' }),
+};
+
+/** Typed launcher configuration. */
+export type StackConfig = EnvConfig<typeof stackEnvSpec>;
+
+/** Parses the launcher's configuration once. */
+export function loadStackConfig(source: NodeJS.ProcessEnv = process.env): StackConfig {
+  return parseEnv(stackEnvSpec, source);
+}

@@ -1,0 +1,38 @@
+import { spawn } from 'node:child_process';
+import IORedis from 'ioredis';
+import { freePort, track, waitFor, type Child } from './procs';
+
+/** True when a Redis answers PING at `url` within a second. */
+export async function redisAnswers(url: string): Promise<boolean> {
+  const client = new IORedis(url, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Starts a throw-away redis-server (no persistence) on a free port and waits until it answers. */
+export async function startPrivateRedis(bin: string): Promise<{ child: Child; url: string }> {
+  const port = await freePort();
+  const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const child = track('redis-server', proc);
+  const url = `redis://127.0.0.1:${port}`;
+  if (!(await waitFor(() => redisAnswers(url), 10_000))) {
+    proc.kill('SIGKILL');
+    throw new Error(`redis-server did not answer on port ${port} (is ${bin} installed?)`);
+  }
+  return { child, url };
+}
