@@ -226,6 +226,18 @@ log "worker stopped under load: $DRAIN_RESULT in $DRAIN_MS ms"
 node -e 'const r = JSON.parse(process.argv[1]); process.exit(r.submitted === Number(process.argv[2]) && r.states.completed === r.submitted ? 0 : 1)' \
   "$DRAIN_RESULT" "$DRAIN_JOBS" || die "not every job submitted around the worker's SIGTERM completed: $DRAIN_RESULT"
 
+# Memory and CPU time of every process container after that load (a data point for requests and limits; the
+# per-process CPU and RSS per 100 req/s come from `pnpm bench`, reports/bench.json).
+STATS_JSON=$(podman stats --no-stream --format json $(printf '%s\n' "${CONTAINERS[@]}" | grep -v "^$FIRST_WORKER$") 2>/dev/null \
+  | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      try {
+        const rows = JSON.parse(s).map((r) => ({ name: r.name, memUsage: r.mem_usage, cpuTime: r.cpu_time, pids: Number(r.pids) }));
+        console.log(JSON.stringify(rows));
+      } catch { console.log("[]"); }
+    });') || STATS_JSON="[]"
+log "container stats after the load: $STATS_JSON"
+
 # 5b. The rest: clients first, Redis last, so that workers and the notifier drain against a live Redis.
 for c in "${CONTAINERS[@]}"; do case $c in *_gateway_*) stop_one "$c" ;; esac; done
 for c in "${CONTAINERS[@]}"; do
@@ -239,7 +251,7 @@ mkdir -p "$(dirname "$REPORT")"
 STOPS_JSON="[$(IFS=,; echo "${STOPS[*]}")]"
 BUILD_JSON="{\"gateway\":${BUILD_MS[gateway]},\"worker\":${BUILD_MS[worker]},\"notifier\":${BUILD_MS[notifier]},\"calibrate\":${BUILD_MS[calibrate]}}"
 export REPORT SOURCE STOPS_JSON BUILD_JSON CALIBRATE_MS READY_MS PREDICT_MS PREDICTION TOTAL_MS IMAGE_FILE \
-  DRAIN_RESULT DRAIN_MS
+  DRAIN_RESULT DRAIN_MS STATS_JSON
 PODMAN_VERSION=$(podman --version | awk '{print $3}')
 export PODMAN_VERSION
 node -e '
@@ -255,6 +267,7 @@ node -e '
     stackReadyMs: Number(e.READY_MS),
     predict: { image: require("path").basename(e.IMAGE_FILE), prediction: JSON.parse(e.PREDICTION), ms: Number(e.PREDICT_MS) },
     workerStoppedUnderLoad: { ...JSON.parse(e.DRAIN_RESULT), ms: Number(e.DRAIN_MS) },
+    statsAfterLoad: JSON.parse(e.STATS_JSON),
     stops: JSON.parse(e.STOPS_JSON),
     totalMsBeforeTeardown: Number(e.TOTAL_MS),
   };
