@@ -14,8 +14,8 @@ import { measureCosts } from './preprocess-costs';
 import { renderMarkdown, type PreprocessReport } from './preprocess-report';
 import { evaluateUploads } from './preprocess-uploads';
 
-/** Default sample: 4000 uploads keep the run under two minutes on two shared cores; `--limit 10000` is the full set. */
-const DEFAULT_LIMIT = 4000;
+/** Default sample: 2000 uploads keep the run under two minutes on two shared cores; `--limit 10000` is the full set. */
+const DEFAULT_LIMIT = 2000;
 const DEFAULT_RUNS = 30;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     process.stdout.write(
-      'usage: pnpm preprocess:eval [--json] [--limit N (default 4000; 10000 = all)] [--runs N (default 30)]\n',
+      'usage: pnpm preprocess:eval [--json] [--limit N (default 2000; 10000 = all)] [--runs N (default 30)]\n',
     );
     return;
   }
