@@ -214,6 +214,15 @@ describe('preprocess on a hostile corpus', () => {
     });
   });
 
+  it('never lifts a limit when given an undefined, NaN or negative value', async () => {
+    const bomb = patchPngSize(await encode(canvas(16, 16, [0, 0, 0, 255]), 16, 16, 'png'), 20000, 20000);
+    for (const maxPixels of [undefined, Number.NaN, -1, Number.POSITIVE_INFINITY]) {
+      await expect(preprocess(bomb, { ...GREY, limits: { maxPixels } })).rejects.toMatchObject({
+        code: 'IMAGE_TOO_MANY_PIXELS',
+      });
+    }
+  });
+
   it('reads only the first frame of an animated GIF and the first page of a TIFF', async () => {
     for (const buf of [await animatedGif(), await multiPageTiff()]) {
       const r = await preprocess(buf, GREY);

@@ -27,8 +27,14 @@ function outputChannels(shape: number[]): 1 | 3 {
   return shape.length === 3 && shape[2] === 3 ? 3 : 1;
 }
 
+/** Limits of a call; an absent, non-finite or non-positive value keeps the default rather than lifting the limit. */
 function resolveLimits(partial: Partial<PreprocessLimits> | undefined): PreprocessLimits {
-  return { ...DEFAULT_LIMITS, ...(partial ?? {}) };
+  const pick = (v: number | undefined, fallback: number): number =>
+    v !== undefined && Number.isFinite(v) && v > 0 ? v : fallback;
+  return {
+    maxBytes: pick(partial?.maxBytes, DEFAULT_LIMITS.maxBytes),
+    maxPixels: pick(partial?.maxPixels, DEFAULT_LIMITS.maxPixels),
+  };
 }
 
 function toTensor(plane: Float32Array, channels: 1 | 3): Float32Array {
