@@ -90,7 +90,7 @@ if [ -n "${CT_GIT_REF:-}" ]; then
   git -C "$ROOT" archive "$CT_GIT_REF" | tar -x -C "$CTX" || die "git archive $CT_GIT_REF failed"
   log "building from $SOURCE"
 fi
-declare -A BUILD_MS
+declare -A BUILD_MS IMAGE_BYTES
 build_args=(--format docker -f "$CTX/docker/Dockerfile")
 # Behind a TLS-intercepting proxy (this sandbox) the build needs the host's CA bundle; it is mounted, not copied.
 if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
@@ -106,8 +106,12 @@ for t in gateway worker notifier calibrate; do
   timeout 1800 podman build "${build_args[@]}" --target "$t" -t "mserve-$t:$TAG" "$CTX" >"$WORK/build-$t.log" 2>&1 \
     || { tail -40 "$WORK/build-$t.log"; die "image $t did not build"; }
   BUILD_MS[$t]=$(( $(now_ms) - t0 ))
-  log "built mserve-$t in ${BUILD_MS[$t]} ms ($(podman image inspect "mserve-$t:$TAG" --format '{{.Size}}') bytes)"
+  log "built mserve-$t in ${BUILD_MS[$t]} ms"
 done
+for t in gateway worker notifier calibrate; do
+  IMAGE_BYTES[$t]=$(podman image inspect "mserve-$t:$TAG" --format '{{.Size}}')
+done
+log "image sizes (bytes): gateway ${IMAGE_BYTES[gateway]}, worker ${IMAGE_BYTES[worker]}, notifier ${IMAGE_BYTES[notifier]}, calibrate ${IMAGE_BYTES[calibrate]}"
 
 # --- 3. stack ---------------------------------------------------------------------------------------------------
 log "calibrate (one-shot) on project $PROJECT"
@@ -250,8 +254,9 @@ TOTAL_MS=$(( ($(date +%s%N) - START) / 1000000 ))
 mkdir -p "$(dirname "$REPORT")"
 STOPS_JSON="[$(IFS=,; echo "${STOPS[*]}")]"
 BUILD_JSON="{\"gateway\":${BUILD_MS[gateway]},\"worker\":${BUILD_MS[worker]},\"notifier\":${BUILD_MS[notifier]},\"calibrate\":${BUILD_MS[calibrate]}}"
+SIZES_JSON="{\"gateway\":${IMAGE_BYTES[gateway]},\"worker\":${IMAGE_BYTES[worker]},\"notifier\":${IMAGE_BYTES[notifier]},\"calibrate\":${IMAGE_BYTES[calibrate]}}"
 export REPORT SOURCE STOPS_JSON BUILD_JSON CALIBRATE_MS READY_MS PREDICT_MS PREDICTION TOTAL_MS IMAGE_FILE \
-  DRAIN_RESULT DRAIN_MS STATS_JSON
+  DRAIN_RESULT DRAIN_MS STATS_JSON SIZES_JSON
 PODMAN_VERSION=$(podman --version | awk '{print $3}')
 export PODMAN_VERSION
 node -e '
@@ -263,6 +268,7 @@ node -e '
     podman: e.PODMAN_VERSION,
     skipBuild: e.CT_SKIP_BUILD === "1",
     buildMs: JSON.parse(e.BUILD_JSON),
+    imageBytes: JSON.parse(e.SIZES_JSON),
     calibrateMs: Number(e.CALIBRATE_MS),
     stackReadyMs: Number(e.READY_MS),
     predict: { image: require("path").basename(e.IMAGE_FILE), prediction: JSON.parse(e.PREDICTION), ms: Number(e.PREDICT_MS) },
