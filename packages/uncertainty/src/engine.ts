@@ -134,9 +134,10 @@ export class UncertaintyEngine {
     return sigmoid(logisticLogit(this.artifact.reliability.digit, [...s.digitFeatures, flag]));
   }
 
-  /** Calibrated reliability: P(answer right | digit) * P(digit). */
+  /** Calibrated reliability: P(answer right | digit) * P(digit), capped for flagged inputs. */
   reliabilityOf(s: Signals, facts: InputFactsLike | undefined): number {
-    return this.answerProbability(s) * this.digitProbability(s, facts);
+    const r = this.answerProbability(s) * this.digitProbability(s, facts);
+    return this.oodFlag(s, facts) ? Math.min(r, this.artifact.ood.flaggedReliabilityCap) : r;
   }
 
   /** OOD flag from the density score and the upload's facts. */

@@ -1,6 +1,6 @@
 /**
  * A density over the preprocessing's input facts (ink share, luminance entropy, edge density, contrast, box fill,
- * stroke width, output ink, box aspect): a mixture of Gaussians, one per acquisition route (28x28 digit pixels, and
+ * stroke width, output ink, box aspect, colourfulness): a mixture of Gaussians, one per acquisition route (28x28 digit pixels, and
  * digits photographed or scanned as uploads), each with a Ledoit–Wolf shrinkage covariance. An input is as far
  * from "a digit" as its nearest component. Pixel-space density alone cannot tell a centred 20-px garment from a
  * digit after MNIST-style normalisation; these facts can, because they describe the upload before it was
@@ -20,6 +20,7 @@ export const FACT_NAMES = [
   'strokeWidth',
   'outputInk',
   'bboxAspect',
+  'colourfulness',
 ] as const;
 
 /** One mixture component. */
@@ -38,7 +39,7 @@ export interface FactsModel {
   components: FactsComponent[];
 }
 
-/** Facts as a numeric vector (bboxAspect on a log scale); undefined when any fact is missing. */
+/** Facts as a numeric vector (bboxAspect and colourfulness on log scales); undefined when any fact is missing. */
 export function factsVector(f: InputFactsLike | undefined): number[] | undefined {
   if (!f) return undefined;
   const rec = f as Record<string, unknown>;
@@ -46,7 +47,7 @@ export function factsVector(f: InputFactsLike | undefined): number[] | undefined
   for (const n of FACT_NAMES) {
     const v = rec[n];
     if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
-    out.push(n === 'bboxAspect' ? Math.log(Math.max(v, 1e-3)) : v);
+    out.push(n === 'bboxAspect' ? Math.log(Math.max(v, 1e-3)) : n === 'colourfulness' ? Math.log1p(Math.max(v, 0)) : v);
   }
   return out;
 }
