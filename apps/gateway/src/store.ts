@@ -48,7 +48,8 @@ export class JobStore {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: Math.max(1000, config.REDIS_TIMEOUT_MS),
-      commandTimeout: config.REDIS_TIMEOUT_MS,
+      // A backstop that drops hung commands; the request-level deadline is in call().
+      commandTimeout: config.REDIS_TIMEOUT_MS * 5,
       retryStrategy: (times) => Math.min(100 * times, 1000),
     });
     this.redis.on('error', (err) => this.logger.debug({ err: err.message }, 'redis producer connection error'));
@@ -69,8 +70,14 @@ export class JobStore {
       return await Promise.race([
         op(),
         new Promise<never>((_, reject) => {
+          // The deadline is checked one event-loop turn late on purpose: when CPU work (image decoding) held the
+          // loop past it, the reply may already sit in the socket, and the poll phase delivers it before
+          // setImmediate runs, so a busy gateway does not mistake its own lag for Redis being down.
           timer = setTimeout(
-            () => reject(new AppError('REDIS_UNAVAILABLE', 'the job queue did not answer in time; retry shortly')),
+            () =>
+              setImmediate(() =>
+                reject(new AppError('REDIS_UNAVAILABLE', 'the job queue did not answer in time; retry shortly')),
+              ),
             this.config.REDIS_TIMEOUT_MS,
           );
         }),

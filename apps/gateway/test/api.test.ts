@@ -24,7 +24,8 @@ const digit = images.find((i) => i.name === '5.png')!.bytes;
 
 beforeAll(async () => {
   const [g, w] = await Promise.all([
-    startGateway(env),
+    // Loopback receivers are refused unless allowlisted; 127.0.0.1 is, for the webhook seam test.
+    startGateway({ ...env, WEBHOOK_ALLOW_HOSTS: '127.0.0.1' }),
     startWorker({ ...env, BATCH_MAX_WAIT_MS: '150', BATCH_MAX_SIZE: '8' }),
   ]);
   gateway = g.proc;
@@ -170,5 +171,29 @@ describe('gateway API with a real worker', () => {
     expect(html.text).toContain('/v1/jobs/{id}');
     const doc = await request(`${base}/docs/openapi.json`);
     expect(doc.body.openapi).toBe('3.1.0');
+  });
+
+  it('carries a webhook to the notifier queue and shows its delivery state, refusing private URLs with 422', async () => {
+    const refused = await postImage(
+      base,
+      '/v1/jobs',
+      digit,
+      `?webhook=${encodeURIComponent('{"url":"http://10.0.0.1/hook"}')}`,
+    );
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('WEBHOOK_URL_REFUSED');
+    expectMatchesSpec('/v1/jobs', 'post', refused);
+
+    const form = new FormData();
+    form.append('image', new Blob([digit], { type: 'image/png' }), '5.png');
+    form.append('webhook', JSON.stringify({ url: 'http://127.0.0.1:9/hook', events: ['completed'] }));
+    const sub = await fetch(`${base}/v1/jobs`, { method: 'POST', body: form });
+    expect(sub.status).toBe(202);
+    const { id } = (await sub.json()) as { id: string };
+    const done = await request(`${base}/v1/jobs/${id}?wait=20`);
+    expect(done.body.status).toBe('completed');
+    // No notifier runs in this suite: the delivery waits in its queue.
+    expect(done.body.webhook).toMatchObject({ state: 'pending', attempts: 0 });
+    expectMatchesSpec('/v1/jobs/{id}', 'get', done);
   });
 });

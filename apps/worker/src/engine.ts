@@ -13,6 +13,26 @@ export interface EngineOptions {
   logger: Logger;
 }
 
+/**
+ * Path of the first NaN or infinite number in a result, if any. JSON would turn it into `null` and hand the client
+ * a result that breaks the contract; failing that one job says what happened instead.
+ */
+export function firstNonFinite(v: unknown, at = 'result'): string | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : at;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const bad = firstNonFinite(v[i], `${at}[${i}]`);
+      if (bad) return bad;
+    }
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const bad = firstNonFinite(x, `${at}.${k}`);
+      if (bad) return bad;
+    }
+  }
+  return undefined;
+}
+
 /** Rows `idx` of a batched pass, as a pass of their own (the engine assesses one parameter set per call). */
 function selectRows(out: PredictOutput, idx: number[]): PredictOutput {
   const pick = (src: Float32Array, width: number) => {
@@ -93,7 +113,12 @@ export async function createEngine(opts: EngineOptions): Promise<InferenceEngine
         try {
           const facts = idx.map((row) => items[row]!.facts as unknown as InputFacts);
           const assessed = unc.assess(sub, subInputs, facts, first.params);
-          assessed.forEach((value, j) => (outcomes[idx[j] as number] = { ok: true, value }));
+          assessed.forEach((value, j) => {
+            const bad = firstNonFinite(value);
+            outcomes[idx[j] as number] = bad
+              ? { ok: false, error: new AppError('INFERENCE_FAILED', `the model produced a non-finite ${bad}`) }
+              : { ok: true, value };
+          });
         } catch (e) {
           const error = toAppError(e);
           for (const row of idx) outcomes[row] = { ok: false, error };

@@ -1,0 +1,2 @@
+export { stackEnvSpec, loadStackConfig } from './config';
+export type { StackConfig } from './config';
