@@ -11,6 +11,7 @@ import {
   podTemplate,
   render,
   replicasOf,
+  typeCheckWithModels,
   validateWithModels,
 } from './render';
 
@@ -70,6 +71,18 @@ describe.each(OVERLAYS)('infra/k8s/overlays/%s', (overlay) => {
     c.resources.limits['cpu'] = 'two cores';
     expect(validateWithModels([broken])[0]?.status).toBe('invalid');
   });
+
+  it('has no unknown or misplaced fields (TypeScript excess-property check against kubernetes-models types)', () => {
+    // A copy of the worker with a misspelt probe field proves the check can fail; it must be the only error.
+    const typo = structuredClone(deployment('mserve-worker'));
+    typo.metadata.name = 'typo-probe';
+    const probe = podTemplate(typo)?.spec.containers[0]?.livenessProbe as Record<string, unknown> | undefined;
+    if (!probe) throw new Error('worker has no liveness probe');
+    probe['periodSecond'] = 10;
+    const errors = typeCheckWithModels([...objects, typo], (o) => !o.apiVersion.startsWith('keda.sh/'));
+    expect(errors.map((e) => e.split(':')[0])).toEqual(['Deployment/typo-probe']);
+    expect(errors[0]).toMatch(/periodSecond/);
+  }, 60_000);
 
   it('gives every container CPU and memory requests and limits', () => {
     const missing: string[] = [];

@@ -3,7 +3,9 @@
  * with `kubernetes-models` (in a child process: that package is ESM-only), and typed views of the fields the
  * assertions read.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
@@ -161,4 +163,54 @@ export function selects(selector: LabelSelector | undefined, labels: Record<stri
     if (e.operator === 'DoesNotExist' && has) return false;
   }
   return true;
+}
+
+/**
+ * Unknown-field check: kubernetes-models' JSON schemas accept unknown fields, so each object is also written as a
+ * typed object literal (`const o: IDeployment = {...}`) and compiled with tsc, whose excess-property check rejects
+ * a misspelt or misplaced field at any depth. Returns one message per object that fails (`Kind/name: tsc error`).
+ * Objects without a kubernetes-models type (KEDA) are skipped here and checked by infra/test/keda-schema.ts.
+ */
+export function typeCheckWithModels(objects: K8sObject[], modelled: (o: K8sObject) => boolean): string[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'k8s-types-'));
+  try {
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    const lines: string[] = [];
+    const owners: string[] = [];
+    objects.forEach((o, i) => {
+      if (!modelled(o)) return;
+      lines.push(`import type { I${o.kind} as T${i} } from 'kubernetes-models/${o.apiVersion}/${o.kind}';`);
+      owners.push('');
+    });
+    objects.forEach((o, i) => {
+      if (!modelled(o)) return;
+      lines.push(`export const o${i}: T${i} = ${JSON.stringify(o)};`);
+      owners.push(`${o.kind}/${o.metadata.name}`);
+    });
+    writeFileSync(path.join(dir, 'check.mts'), lines.join('\n') + '\n');
+    const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
+    const args = [
+      '--noEmit',
+      '--strict',
+      '--target',
+      'es2022',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+    ];
+    const r = spawnSync(process.execPath, [tsc, ...args, '--skipLibCheck', '--types', 'node', 'check.mts'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    if (r.status === 0) return [];
+    const errors = `${r.stdout}${r.stderr}`.split('\n').filter((l) => /^check\.mts\(\d+,\d+\)/.test(l));
+    if (errors.length === 0) throw new Error(`tsc failed without diagnostics: ${r.stdout}${r.stderr}`);
+    return errors.map((l) => {
+      const line = Number(/^check\.mts\((\d+),/.exec(l)?.[1]);
+      return `${owners[line - 1] || 'imports'}: ${l.replace(/^check\.mts\(\d+,\d+\): /, '')}`;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
