@@ -39,9 +39,23 @@ TAG=ct-$$
 COMPOSE_FILE=$ROOT/docker/compose.yaml
 WORK=$(mktemp -d)
 REPORT=$ROOT/reports/containers.json
-export IMAGE_TAG=$TAG IMAGE_PREFIX=mserve ASSETS_DIR=$ASSETS
+export IMAGE_TAG=$TAG IMAGE_PREFIX=mserve ASSETS_HOST_DIR=$ASSETS
 GATEWAY_PORT=$(node -e 'const s=require("net").createServer().listen(0,()=>{console.log(s.address().port);s.close()})')
 export GATEWAY_PORT
+
+CTX=$ROOT
+SOURCE="work tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+if [ -n "${CT_GIT_REF:-}" ]; then
+  SOURCE="$CT_GIT_REF $(git -C "$ROOT" rev-parse --short "$CT_GIT_REF")"
+  CTX=$WORK/context
+  mkdir -p "$CTX"
+  git -C "$ROOT" archive "$CT_GIT_REF" | tar -x -C "$CTX" || die "git archive $CT_GIT_REF failed"
+  log "building from $SOURCE"
+  # The compose file and the calibration artifacts of that commit, not of the work tree; the folder is writable
+  # for the calibrate container (uid 1000) in case that commit's artifact is missing.
+  COMPOSE_FILE=$CTX/docker/compose.yaml
+  chmod 0777 "$CTX/calibration" 2>/dev/null || true
+fi
 
 bash "$TOOLS" setup >/dev/null
 bash "$TOOLS" base >/dev/null
@@ -81,15 +95,6 @@ cleanup() {
 trap cleanup EXIT
 
 # --- 2. images --------------------------------------------------------------------------------------------------
-CTX=$ROOT
-SOURCE="work tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
-if [ -n "${CT_GIT_REF:-}" ]; then
-  SOURCE="$CT_GIT_REF $(git -C "$ROOT" rev-parse --short "$CT_GIT_REF")"
-  CTX=$WORK/context
-  mkdir -p "$CTX"
-  git -C "$ROOT" archive "$CT_GIT_REF" | tar -x -C "$CTX" || die "git archive $CT_GIT_REF failed"
-  log "building from $SOURCE"
-fi
 declare -A BUILD_MS IMAGE_BYTES
 build_args=(--format docker -f "$CTX/docker/Dockerfile")
 # Behind a TLS-intercepting proxy (this sandbox) the build needs the host's CA bundle; it is mounted, not copied.
