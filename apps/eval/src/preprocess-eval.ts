@@ -48,11 +48,13 @@ async function main(): Promise<void> {
     if (!values.json) process.stdout.write(`preprocess:eval: ${m}\n`);
   };
 
+  const loadAtStart = os.loadavg()[0] ?? 0;
   const model = await loadSavedModel(assetPath('models/mnist_model'));
   try {
     const test = await loadMnistTest();
     log(`model ${model.metadata.name} ${model.metadata.digest}; ${Math.min(limit, test.n)} uploads`);
     const uploads = await evaluateUploads(model, test, limit, (done) => log(`${done} uploads done`));
+    const loadAtCosts = os.loadavg()[0] ?? 0;
     const costs = await measureCosts(assetPath('data/images'), model.metadata.inputShape, runs);
     const report: PreprocessReport = {
       command: ['pnpm preprocess:eval', ...argv].join(' '),
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
         withinTwoPointsOfRaw: uploads.mnist.accuracy >= uploads.raw.accuracy - 0.02,
         fifteenPointsAboveNaive: uploads.mnist.accuracy >= uploads.naive.accuracy + 0.15,
       },
-      machine: { cpus: os.cpus().length, node: process.version },
+      machine: { cpus: os.cpus().length, node: process.version, loadAtStart, loadAtCosts },
     };
     const dir = path.join(repoRoot(), 'reports');
     mkdirSync(dir, { recursive: true });
