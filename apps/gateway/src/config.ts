@@ -19,7 +19,12 @@ export const gatewayEnvSpec = {
     default: 86400,
     min: 1,
   }),
-  RESULT_MAX_COUNT: env.int({ doc: 'most finished jobs kept (each of completed and failed)', default: 100000, min: 1 }),
+  // A completed job takes ~12 KB of Redis (payload with the input tensor, result, indexes): 20,000 is ~250 MB.
+  RESULT_MAX_COUNT: env.int({
+    doc: 'most finished jobs kept, each of completed and failed (~12 KB of Redis per job)',
+    default: 20000,
+    min: 1,
+  }),
   MC_SAMPLES_DEFAULT: env.int({
     doc: 'Monte Carlo dropout samples when the request does not say',
     default: 30,

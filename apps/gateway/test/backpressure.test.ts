@@ -1,6 +1,6 @@
 import { expectMatchesSpec } from './openapi-check';
 import { REDIS_URL, postImage, request, sampleImages, startGateway, uniqueQueue, type Proc } from './harness';
-import { closeHttp } from './harness';
+import { closeHttp, dropQueue } from './harness';
 
 // No worker consumes this queue: every accepted job stays waiting.
 const LIMIT = 5;
@@ -24,6 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   closeHttp();
   await gateway?.stop();
+  await dropQueue(queue);
 });
 
 describe('backpressure without workers', () => {

@@ -9,6 +9,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { repoRoot } from '@mserve/common';
+import { Queue } from 'bullmq';
 
 export const ROOT = repoRoot(__dirname);
 export const GATEWAY_MAIN = path.join(ROOT, 'apps/gateway/src/main.ts');
@@ -219,4 +220,16 @@ export function writeReport(name: string, data: Record<string, unknown>): void {
 /** Closes the client's keep-alive sockets so the test process can exit. */
 export function closeHttp(): void {
   agent.destroy();
+}
+
+/** Deletes every key of a test queue from the shared Redis (results would otherwise stay for RESULT_TTL_S). */
+export async function dropQueue(name: string, redisUrl = REDIS_URL): Promise<void> {
+  const q = new Queue(name, { connection: { url: redisUrl } });
+  try {
+    await q.obliterate({ force: true });
+    const client = await q.client;
+    await client.del(`bull:${name}:mserve:models`);
+  } finally {
+    await q.close();
+  }
 }

@@ -9,7 +9,7 @@ import {
   writeReport,
   type Proc,
 } from './harness';
-import { closeHttp } from './harness';
+import { closeHttp, dropQueue } from './harness';
 
 const JOBS = 1000;
 const queue = uniqueQueue('load');
@@ -30,6 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   closeHttp();
   await Promise.all([gateway?.stop(), worker?.stop()]);
+  await dropQueue(queue);
 });
 
 /** The parts of a result that must not depend on batching: everything but the timings and ids. */

@@ -2,6 +2,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import {
   REDIS_URL,
   closeHttp,
+  dropQueue,
   postImage,
   request,
   sampleImages,
@@ -44,6 +45,7 @@ afterAll(async () => {
   await Promise.all(procs.map((p) => p.stop('SIGKILL')));
   await events?.close();
   await queue?.close();
+  await dropQueue(queueName);
 });
 
 const images = sampleImages().filter((i) => !i.name.startsWith('grayscale_999'));
