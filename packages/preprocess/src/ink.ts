@@ -1,5 +1,6 @@
 import { fitBackground } from './background';
 import { labelComponents } from './components';
+import { removeRulings } from './rules';
 import type { Rgba } from './decode';
 import type { Plane } from './resample';
 import { borderIndices, percentile } from './stats';
@@ -31,6 +32,8 @@ export interface InkAnalysis {
   components: number;
   droppedInk: number;
   strokeWidth: number;
+  /** Rows plus columns removed as rulings of lined or squared paper. */
+  ruled: number;
 }
 
 const LUMA_R = 0.299;
@@ -133,6 +136,7 @@ function blank(luma: Plane, inverted: boolean, paperNoise: number): InkAnalysis 
     components: 0,
     droppedInk: 0,
     strokeWidth: 0,
+    ruled: 0,
   };
 }
 
@@ -182,6 +186,7 @@ export function separateInk(luma: Plane): InkAnalysis {
     ink[i] = v;
     mask[i] = v > STROKE_LEVEL ? 1 : 0;
   }
+  const ruled = removeRulings(mask, ink, STROKE_LEVEL, width, height);
   const { labels, components } = labelComponents(mask, ink, width, height);
   const maxMass = components.reduce((m, c) => Math.max(m, c.mass), 0);
   const kept = new Uint8Array(components.length + 1);
@@ -215,6 +220,7 @@ export function separateInk(luma: Plane): InkAnalysis {
     components: keptCount,
     droppedInk: totalMass > 0 ? 1 - keptMass / totalMass : 0,
     strokeWidth: relativeStrokeWidth(ink, width, box),
+    ruled,
   };
 }
 

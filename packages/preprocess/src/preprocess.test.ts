@@ -133,6 +133,22 @@ describe('preprocess (mnist mode)', () => {
     expect(mass(hairline.tensor)).toBeGreaterThan(0.7 * mass(normal.tensor));
   });
 
+  it('removes the rulings of lined and squared paper, also where the digit crosses them', async () => {
+    const plain = await preprocess(await encode(sevenOnPaper(300, 300), 300, 300, 'png'), GREY);
+    for (const grid of [false, true]) {
+      const px = sevenOnPaper(300, 300);
+      for (let y = 15; y < 300; y += 30) rect(px, 300, { x: 0, y, w: 300, h: 2 }, [140, 160, 200, 255]);
+      if (grid) for (let x = 10; x < 300; x += 30) rect(px, 300, { x, y: 0, w: 2, h: 300 }, [140, 160, 200, 255]);
+      const r = await preprocess(await encode(px, 300, 300, 'png'), GREY);
+      expect(r.facts.ruledLines).toBeGreaterThanOrEqual(grid ? 40 : 20);
+      expect(r.facts.bboxFill).toBeCloseTo(plain.facts.bboxFill, 1);
+      let diff = 0;
+      for (let i = 0; i < 784; i++) diff += Math.abs(plain.tensor[i]! - r.tensor[i]!);
+      expect(diff / 784).toBeLessThan(0.04);
+    }
+    expect(plain.facts.ruledLines).toBe(0);
+  });
+
   it('returns an empty input with no ink for a blank page instead of failing', async () => {
     const r = await preprocess(await encode(canvas(50, 40, [250, 250, 250, 255]), 50, 40, 'jpeg'), GREY);
     expectValid(r);

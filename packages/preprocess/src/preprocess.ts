@@ -77,6 +77,7 @@ function normalise(decoded: Decoded, bytes: number, opts: PreprocessOptions, sta
     inkComponents: ink.components,
     droppedInk: ink.droppedInk,
     strokeWidth: ink.strokeWidth,
+    ruledLines: ink.ruled,
     lumaEntropy: lumaEntropy(flat.luma),
     outputInk: shareAbove(plane),
     transparency: flat.transparency ? 1 : 0,

@@ -47,6 +47,8 @@ export interface InputFacts {
   inkComponents: number;
   /** Share of candidate ink mass dropped as specks or clutter. */
   droppedInk: number;
+  /** Rows plus columns (working pixels) removed as rulings of lined or squared paper. */
+  ruledLines: number;
   /** Estimated stroke width relative to the ink bounding box's longer side (MNIST digits: ~0.10). */
   strokeWidth: number;
   /** Shannon entropy of the 32-bin luminance histogram, bits (digits on paper: low; photos: high, max 5). */
