@@ -1,5 +1,6 @@
 import { env, parseEnv, type EnvConfig } from '@mserve/common';
 import { DEFAULT_ALPHA, DEFAULT_QUEUE_NAME, SAMPLES_MAX, SAMPLES_MIN } from '@mserve/contracts';
+import { webhookGuardEnv } from '@mserve/webhooks';
 
 /** Every environment variable the gateway reads; rendered into the README with `describeEnv(gatewayEnvSpec)`. */
 export const gatewayEnvSpec = {
@@ -64,7 +65,8 @@ export const gatewayEnvSpec = {
     min: 50,
   }),
   MAX_UPLOAD_BYTES: env.int({ doc: 'largest accepted upload', unit: 'bytes', default: 10 * 1024 * 1024, min: 1024 }),
-  WEBHOOK_ALLOW_HOSTS: env.list({ doc: 'hosts or CIDRs webhooks may target despite the SSRF guard', default: [] }),
+  // The same allowlist variable as the notifier's, so submission and delivery apply one policy.
+  ...webhookGuardEnv,
 };
 
 /** Typed gateway configuration. */
