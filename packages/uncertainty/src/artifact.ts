@@ -46,12 +46,6 @@ export interface CalibrationArtifact {
     passRate: number;
     /** Colourfulness (Hasler–Süsstrunk M) above which an upload is flagged whatever its shape. */
     maxColourfulness: number;
-    /**
-     * Upper bound of the reliability of a flagged input: P(right AND digit | flagged) by Bayes from the flag rate
-     * of calibration digits and uploads, the flag rate of synthetic non-digits, the non-digit prior and the
-     * accuracy on flagged calibration digits (Laplace-smoothed).
-     */
-    flaggedReliabilityCap: number;
   };
   /** Log-linear pooling of model logits and density posterior used for conformal sets. */
   pooling: { modelWeight: number; densityWeight: number };

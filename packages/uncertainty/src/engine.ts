@@ -134,10 +134,9 @@ export class UncertaintyEngine {
     return sigmoid(logisticLogit(this.artifact.reliability.digit, [...s.digitFeatures, flag]));
   }
 
-  /** Calibrated reliability: P(answer right | digit) * P(digit), capped for flagged inputs. */
+  /** Calibrated reliability: P(answer right | digit) * P(digit). */
   reliabilityOf(s: Signals, facts: InputFactsLike | undefined): number {
-    const r = this.answerProbability(s) * this.digitProbability(s, facts);
-    return this.oodFlag(s, facts) ? Math.min(r, this.artifact.ood.flaggedReliabilityCap) : r;
+    return this.answerProbability(s) * this.digitProbability(s, facts);
   }
 
   /** OOD flag from the density score and the upload's facts. */

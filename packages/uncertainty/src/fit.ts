@@ -223,7 +223,6 @@ export async function fitCalibration(opts: FitCalibrationOptions): Promise<Calib
     density,
     facts: factsModel,
     ood: {
-      flaggedReliabilityCap: 1,
       pixelRef: 1,
       factsRef: 1,
       threshold: Infinity,
@@ -303,19 +302,10 @@ export async function fitCalibration(opts: FitCalibrationOptions): Promise<Calib
   );
   // The gate was fitted with equal total weights (prior 1/2); re-centre it on the stated non-digit prior.
   digit.bias += Math.log((1 - o.nonDigitPrior) / o.nonDigitPrior);
-  const digitFlags = digitsSig.map((s, i) => engine.oodFlag(s, digitsFacts[i]));
-  const pFlagDigit = (digitFlags.filter(Boolean).length + 1) / (digitFlags.length + 2);
-  const pFlagOther = (synSig.filter((s, i) => engine.oodFlag(s, synth.facts[i])).length + 1) / (synSig.length + 2);
-  const flaggedCal = calSig.flatMap((s, i) => (engine.oodFlag(s, cal.facts[i]) ? [correct[i] as number] : []));
-  const accFlagged = (flaggedCal.reduce((a, b) => a + b, 0) + 1) / (flaggedCal.length + 2);
-  const pDigitFlagged =
-    ((1 - o.nonDigitPrior) * pFlagDigit) / ((1 - o.nonDigitPrior) * pFlagDigit + o.nonDigitPrior * pFlagOther);
-  artifact.ood.flaggedReliabilityCap = pDigitFlagged * accFlagged;
   const oofRel = oof.map((s, i) => {
     const sig = calSig[i] as Signals;
     const flag = engine.oodFlag(sig, cal.facts[i]) ? 1 : 0;
-    const r = isotonicAt(isotonic, s) * sigmoid(logisticLogit(digit, [...sig.digitFeatures, flag]));
-    return flag ? Math.min(r, artifact.ood.flaggedReliabilityCap) : r;
+    return isotonicAt(isotonic, s) * sigmoid(logisticLogit(digit, [...sig.digitFeatures, flag]));
   });
   const threshold = riskThreshold(oofRel, correct, o.targetRisk);
   artifact.reliability = {
