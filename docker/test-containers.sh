@@ -75,6 +75,10 @@ cleanup() {
   if [ $rc -ne 0 ] && [ "${CT_KEEP:-0}" = "1" ]; then
     log "CT_KEEP=1: leaving project $PROJECT up (podman-compose -p $PROJECT -f $COMPOSE_FILE down -v)"
   else
+    # `podman-compose down` removes containers without their anonymous volumes; remove them with -v first.
+    for c in $(podman ps -a --filter "label=io.podman.compose.project=$PROJECT" --format '{{.Names}}' 2>/dev/null); do
+      podman rm -f -v -t 1 "$c" >/dev/null 2>&1 || true
+    done
     PC_TIMEOUT=120 pc down -v || true
     podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
     if [ "${CT_SKIP_BUILD:-0}" != "1" ]; then
