@@ -1,3 +1,4 @@
+import IORedis from 'ioredis';
 import {
   REDIS_URL,
   postImage,
@@ -79,7 +80,16 @@ describe('1,000 concurrent jobs over HTTP', () => {
     const count = Number(/worker_batch_size_count (\S+)/.exec(metrics.text)?.[1]);
     const totals = results.map((r) => r.res.body.timings.totalMs as number).sort((a, b) => a - b);
     const pct = (p: number) => totals[Math.min(totals.length - 1, Math.floor(p * totals.length))];
+    // Redis memory of finished jobs, for sizing RESULT_MAX_COUNT (payload with the input tensor, result, indexes).
+    const redis = new IORedis(REDIS_URL);
+    const sampleIds = results.slice(0, 20).map((r) => r.id);
+    const bytes = await Promise.all(
+      sampleIds.map(async (id) => Number(await redis.call('MEMORY', 'USAGE', `bull:${queue}:${id}`))),
+    );
+    redis.disconnect();
+    const redisBytesPerJob = Math.round(bytes.reduce((a, b) => a + b, 0) / bytes.length);
     writeReport('load', {
+      redisBytesPerFinishedJob: redisBytesPerJob,
       jobs: JOBS,
       distinctImages: images.length,
       submitMs,
