@@ -5,7 +5,13 @@ import { assetPath, repoRoot } from '@mserve/common';
 import { loadMnistTest, loadMnistTrain } from '@mserve/datasets';
 import { loadSavedModel, type LoadedModel } from '@mserve/model-runtime';
 import { preprocess, preprocessPixels, syntheticUpload } from '@mserve/preprocess';
-import { PLANE, type ImageSetLike, type PreparedSet, type PreprocessPixelsLike } from '@mserve/uncertainty';
+import {
+  prepareDigitUploads,
+  type DigitUploadLike,
+  type ImageSetLike,
+  type PreparedSet,
+  type PreprocessPixelsLike,
+} from '@mserve/uncertainty';
 
 /** A model directory from a path or a model name under `<ASSETS_DIR>/models`. */
 export function resolveModelDir(nameOrDir: string): string {
@@ -35,34 +41,18 @@ export async function calibrationSources(): Promise<{
   return { train: loadMnistTrain(), test: await loadMnistTest() };
 }
 
-/**
- * Digits of `set` at `indices` re-encoded as realistic uploads (paper, lighting, noise, JPEG/PNG; seeded) and
- * preprocessed from the encoded bytes, exactly like an upload.
- */
-export async function prepareUploads(
-  set: ImageSetLike,
-  indices: number[],
-  seedBase: number,
-  concurrency = 4,
-): Promise<PreparedSet> {
-  const planes = new Float32Array(indices.length * PLANE);
-  const facts: PreparedSet['facts'] = new Array(indices.length);
-  let next = 0;
-  const work = async (): Promise<void> => {
-    while (next < indices.length) {
-      const j = next++;
-      const i = indices[j] as number;
-      const up = await syntheticUpload(set.images.subarray(i * PLANE, i * PLANE + PLANE), seedBase + i);
-      const r = await preprocess(up.image, { inputShape: [28, 28] });
-      planes.set(r.tensor.subarray(0, PLANE), j * PLANE);
-      facts[j] = r.facts;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, work));
-  return { n: indices.length, planes, facts, labels: Uint8Array.from(indices, (i) => set.labels[i] as number) };
+/** A digit re-encoded as a realistic upload (paper, lighting, noise, JPEG/PNG; seeded) and preprocessed from bytes. */
+export const digitUpload: DigitUploadLike = async (digit, seed) => {
+  const up = await syntheticUpload(digit, seed);
+  return preprocess(up.image, { inputShape: [28, 28] });
+};
+
+/** Digits of `set` at `indices` as realistic uploads, preprocessed exactly like an upload. */
+export function prepareUploads(set: ImageSetLike, indices: number[], seedBase: number): Promise<PreparedSet> {
+  return prepareDigitUploads(set, indices, seedBase, digitUpload);
 }
 
-/** Training digits re-encoded as uploads for the facts density, and their seed. */
+/** Training digits re-encoded as uploads for the facts density, and their seed (as `fitCalibration` uses). */
 export const UPLOADS = 300;
 export const UPLOAD_SEED = 7_000_000;
 

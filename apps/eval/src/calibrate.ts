@@ -9,11 +9,8 @@ import {
   calibrationSources,
   defaultCalibrationDir,
   loadModel,
-  prepareUploads,
+  digitUpload,
   preprocessForCalibration,
-  uploadIndices,
-  UPLOADS,
-  UPLOAD_SEED,
 } from './calib-models';
 
 async function main(): Promise<void> {
@@ -29,12 +26,11 @@ async function main(): Promise<void> {
   const model = await loadModel(values.model ?? 'mnist_model');
   try {
     const { train, test } = await calibrationSources();
-    const uploads = await prepareUploads(train, uploadIndices(train.n, UPLOADS), UPLOAD_SEED);
     const artifact = await fitCalibration({
       model,
       preprocessPixels: preprocessForCalibration,
       train,
-      uploads,
+      digitUpload,
       calibration: test,
       log: (m) => process.stdout.write(`calibrate: ${m}\n`),
     });

@@ -8,13 +8,20 @@ import { conformalUniform, UncertaintyEngine } from './engine';
 import { fitFactsModel } from './facts-model';
 import { fitGaussian, type GaussianModel } from './gaussian';
 import { DropoutCovariance, fastMcDropout, fastMcScratch } from './mc-dropout';
-import { expandPlanes, predictAll, prepareImages, prepareSynthetic, PLANE } from './prepare';
+import { expandPlanes, predictAll, prepareDigitUploads, prepareImages, prepareSynthetic, PLANE } from './prepare';
 import { hashFloat32, Rng } from './prng';
 import { ANSWER_FEATURES, DIGIT_FEATURES, pooledProbabilities, type Signals } from './signals';
 import { auroc, fitIsotonic, fitLogistic, isotonicAt, logisticLogit, sigmoid, type LogisticModel } from './stats';
 
 const EMPTY_LOGISTIC: LogisticModel = { features: [], mean: [], scale: [], weights: [], bias: 0 };
-import type { ImageSetLike, PredictorLike, PredictOutputLike, PreparedSet, PreprocessPixelsLike } from './types';
+import type {
+  DigitUploadLike,
+  ImageSetLike,
+  PredictorLike,
+  PredictOutputLike,
+  PreparedSet,
+  PreprocessPixelsLike,
+} from './types';
 
 /** Options of {@link fitCalibration}. */
 export interface FitCalibrationOptions {
@@ -30,6 +37,8 @@ export interface FitCalibrationOptions {
    * route of the facts density. Without them uploads of real digits look unlike 28x28 pixels and get flagged.
    */
   uploads?: PreparedSet;
+  /** Used to make `uploads` from 300 training digits when they are not given and `train` is a raw image set. */
+  digitUpload?: DigitUploadLike;
   /** A density already fitted on the same training digits (it does not depend on the model): skips refitting. */
   density?: GaussianModel;
   /** Prepared synthetic non-digits; generated (and preprocessed) when absent. */
@@ -58,6 +67,16 @@ const DEFAULTS = {
   nonDigitPrior: 0.01,
   seed: 20240611,
 };
+/** Training digits re-encoded as uploads for the facts density when `digitUpload` is given, and their seed. */
+const UPLOAD_COUNT = 300;
+const UPLOAD_SEED = 7_000_000;
+
+/** `count` indices spread over 0..n-1 (the training digits are ordered by class). */
+function spread(n: number, count: number): number[] {
+  const step = Math.max(1, Math.floor(n / count));
+  return Array.from({ length: Math.min(count, n) }, (_, j) => (j * step + 3) % n);
+}
+
 const RATE_GRID = [0.05, 0.1, 0.2, 0.3, 0.5];
 /** Calibration digits (every n-th) and MC samples used to choose the injected rate: enough to rank the grid. */
 const RATE_SUBSET = 2000;
@@ -193,7 +212,12 @@ export async function fitCalibration(opts: FitCalibrationOptions): Promise<Calib
     opts.density ??
     fitGaussian(train.planes, train.labels, train.n, PLANE, meta.classes, { pcaDim: o.pcaDim, qdaDim: o.qdaDim });
   lap(`density fitted (pca ${density.pcaDim}, shrinkage ${density.shrinkage.shared.toFixed(4)})`);
-  const uploads = opts.uploads ?? { n: 0, planes: new Float32Array(0), facts: [] };
+  const uploads =
+    opts.uploads ??
+    (rawTrain && opts.digitUpload
+      ? await prepareDigitUploads(rawTrain, spread(rawTrain.n, UPLOAD_COUNT), UPLOAD_SEED, opts.digitUpload)
+      : { n: 0, planes: new Float32Array(0), facts: [] });
+  if (uploads.n === 0) log('warning: no digit uploads given; uploads of real digits will look out of distribution');
   const factsModel = fitFactsModel([
     { name: 'pixels', facts: train.facts },
     { name: 'uploads', facts: uploads.facts },

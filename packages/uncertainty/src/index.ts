@@ -12,7 +12,15 @@ export {
 export type { CalibrationArtifact, DropoutSetting } from './artifact';
 export { fitCalibration } from './fit';
 export type { FitCalibrationOptions } from './fit';
-export { expandPlanes, predictAll, prepareImages, preparePixels, prepareSynthetic, PLANE } from './prepare';
+export {
+  expandPlanes,
+  predictAll,
+  prepareDigitUploads,
+  prepareImages,
+  preparePixels,
+  prepareSynthetic,
+  PLANE,
+} from './prepare';
 export {
   bruteForceInjected,
   DropoutCovariance,
@@ -36,6 +44,7 @@ export { syntheticNonDigit, syntheticNonDigits, SYNTHETIC_KINDS } from './synthe
 export type { SyntheticKind } from './synthetic';
 export type {
   Assessment,
+  DigitUploadLike,
   ImageSetLike,
   InputFactsLike,
   LastDenseLike,

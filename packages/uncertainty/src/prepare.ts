@@ -1,6 +1,7 @@
 /** Turning raw images into preprocessed grey planes, model inputs and batched predictions. */
 import { syntheticNonDigits } from './synthetic';
 import type {
+  DigitUploadLike,
   ImageSetLike,
   InputFactsLike,
   PredictorLike,
@@ -122,4 +123,29 @@ export async function predictAll(
     features.set(o.features, s * fd);
   }
   return { n, classes: k, featureDim: fd, probabilities, logits, features };
+}
+
+/** Digits of `set` at `indices` as realistic uploads through `makeUpload` (seed = seedBase + index). */
+export async function prepareDigitUploads(
+  set: ImageSetLike,
+  indices: number[],
+  seedBase: number,
+  makeUpload: DigitUploadLike,
+  concurrency = 4,
+): Promise<PreparedSet> {
+  const px = set.rows * set.cols;
+  const planes = new Float32Array(indices.length * PLANE);
+  const facts: InputFactsLike[] = new Array<InputFactsLike>(indices.length);
+  let next = 0;
+  const work = async (): Promise<void> => {
+    while (next < indices.length) {
+      const j = next++;
+      const i = indices[j] as number;
+      const r = await makeUpload(set.images.subarray(i * px, i * px + px), seedBase + i);
+      planes.set(r.tensor.subarray(0, PLANE), j * PLANE);
+      facts[j] = r.facts;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, work));
+  return { n: indices.length, planes, facts, labels: Uint8Array.from(indices, (i) => set.labels[i] as number) };
 }

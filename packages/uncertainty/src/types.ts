@@ -68,6 +68,15 @@ export type PreprocessPixelsLike = (
   opts: { inputShape: number[] },
 ) => Promise<{ tensor: Float32Array; facts: InputFactsLike }>;
 
+/**
+ * Re-encodes a 28x28 digit (bytes) as a realistic upload and preprocesses it like one, e.g.
+ * `(d, seed) => syntheticUpload(d, seed).then((u) => preprocess(u.image, { inputShape: [28, 28] }))`.
+ */
+export type DigitUploadLike = (
+  digit: Uint8Array,
+  seed: number,
+) => Promise<{ tensor: Float32Array; facts: InputFactsLike }>;
+
 /** Labelled 8-bit grey images (MNIST layout). */
 export interface ImageSetLike {
   n: number;
