@@ -5,3 +5,4 @@ export type { Logger } from './logger';
 export { env, parseEnv, describeEnv } from './env';
 export type { EnvConfig, EnvVarSpec } from './env';
 export { DEFAULT_ASSETS_DIR, assetPath, repoRoot, resolveAssetsDir } from './assets';
+export { docSectionMatches, writeDocSection } from './doc-sections';

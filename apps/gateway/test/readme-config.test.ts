@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { describeEnv, docSectionMatches, repoRoot, writeDocSection } from '@mserve/common';
+import { gatewayEnvSpec } from '../src/config';
+
+// The root README's configuration table is generated from the spec; `UPDATE_DOCS=1 pnpm jest readme-config`
+// rewrites it after a variable changes.
+describe('root README configuration table for the gateway', () => {
+  const readme = path.join(repoRoot(), 'README.md');
+  const table = describeEnv(gatewayEnvSpec);
+  if (process.env['UPDATE_DOCS'] === '1') writeDocSection(readme, 'config-gateway', table);
+
+  it('lists every variable the gateway reads with its default, unit and meaning', () => {
+    expect(docSectionMatches(readme, 'config-gateway', table)).toBe(true);
+  });
+});

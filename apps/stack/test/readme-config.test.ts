@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { describeEnv, docSectionMatches, repoRoot, writeDocSection } from '@mserve/common';
+import { stackEnvSpec } from '../src/config';
+
+// The root README's configuration table is generated from the spec; `UPDATE_DOCS=1 pnpm jest readme-config`
+// rewrites it after a variable changes.
+describe('root README configuration table for the stack', () => {
+  const readme = path.join(repoRoot(), 'README.md');
+  const table = describeEnv(stackEnvSpec);
+  if (process.env['UPDATE_DOCS'] === '1') writeDocSection(readme, 'config-stack', table);
+
+  it('lists every variable the stack reads with its default, unit and meaning', () => {
+    expect(docSectionMatches(readme, 'config-stack', table)).toBe(true);
+  });
+});
