@@ -44,8 +44,12 @@ export interface SpeedReport {
   fastMcRatio: number;
   /** (predict + assess) / predict. */
   assessRatio: number;
-  /** T native passes would cost about T x predict. */
+  /** Brute-force sampling of the same dropout (T Bernoulli masks on the features through the last Dense), ms. */
+  bruteForceMs: number;
+  /** (predict + brute force) / predict. */
   bruteForceRatio: number;
+  /** T full passes (native MC dropout as the reference does it) cost about T x predict. */
+  fullPassesRatio: number;
 }
 
 /** Measures the fast path at T samples against one deterministic pass of `batch` inputs. */
@@ -78,6 +82,18 @@ export async function measureSpeed(
   const fastMcMs = await timeIt(fastMc, reps);
   engine.assess(out, inputs, facts, { samples: T, alpha: 0.05 });
   const assessMs = await timeIt(() => engine.assess(out, inputs, facts, { samples: T, alpha: 0.05 }), reps);
+  const brute = (): void => {
+    for (let i = 0; i < n; i++)
+      bruteForceInjected(
+        model.lastDense,
+        out.features,
+        i * out.featureDim,
+        artifact.dropout.rate,
+        T,
+        new Rng(hashFloat32(inputs, i * size, size)),
+      );
+  };
+  const bruteForceMs = await timeIt(brute, Math.max(3, Math.floor(reps / 3)));
   return {
     model: model.metadata.name,
     batch: n,
@@ -87,7 +103,9 @@ export async function measureSpeed(
     assessMs,
     fastMcRatio: (predictMs + fastMcMs) / predictMs,
     assessRatio: (predictMs + assessMs) / predictMs,
-    bruteForceRatio: T,
+    bruteForceMs,
+    bruteForceRatio: (predictMs + bruteForceMs) / predictMs,
+    fullPassesRatio: T,
   };
 }
 

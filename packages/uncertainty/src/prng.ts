@@ -4,14 +4,26 @@
  * different images still get independent draws.
  */
 
-/** 32-bit FNV-1a hash of the raw bytes of a float array (optionally a sub-range), mixed with `salt`. */
+/**
+ * 32-bit hash of the raw bits of a float array (optionally a sub-range), mixed with `salt`: one multiply-rotate
+ * step per 32-bit word (murmur3-style), then a final avalanche.
+ */
 export function hashFloat32(values: Float32Array, offset = 0, length = values.length - offset, salt = 0): number {
-  const bytes = new Uint8Array(values.buffer, values.byteOffset + offset * 4, length * 4);
+  const words = new Uint32Array(values.buffer, values.byteOffset + offset * 4, length);
   let h = (0x811c9dc5 ^ salt) >>> 0;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i] as number;
-    h = Math.imul(h, 0x01000193) >>> 0;
+  for (let i = 0; i < words.length; i++) {
+    let k = Math.imul(words[i] as number, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
+  h ^= length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 
