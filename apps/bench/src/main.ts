@@ -21,6 +21,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'reports' },
     image: { type: 'string', default: 'data/images/3.png' },
     profile: { type: 'boolean', default: false },
+    'render-only': { type: 'boolean', default: false },
   },
 });
 
@@ -69,6 +70,13 @@ async function warmUp(url: string, body: ReturnType<typeof multipart>): Promise<
 async function main(): Promise<void> {
   const root = repoRoot();
   const outDir = path.resolve(root, args.out ?? 'reports');
+  if (args['render-only']) {
+    // Re-renders bench.md from bench.json after a change to the report layout, without measuring again.
+    const report = JSON.parse(readFileSync(path.join(outDir, 'bench.json'), 'utf8')) as BenchReport;
+    report.verdicts = verdicts(report);
+    writeFileSync(path.join(outDir, 'bench.md'), renderMarkdown(report));
+    return;
+  }
   const logDir = path.join(outDir, 'bench-logs');
   const profileDir = path.join(outDir, 'profiles');
   mkdirSync(outDir, { recursive: true });
@@ -84,8 +92,13 @@ async function main(): Promise<void> {
   let stack: Stack | undefined;
   const external = args.url;
   if (args.profile) rmSync(profileDir, { recursive: true, force: true });
-  const startOne = async (workers: number): Promise<Stack> =>
-    startStack({ workers, logDir, ...(args.profile ? { profileDir } : {}) });
+  // Profiles are written per PID; remember which role each PID had so the report can name them.
+  const roles = new Map<number, string>();
+  const startOne = async (workers: number): Promise<Stack> => {
+    const s = await startStack({ workers, logDir, ...(args.profile ? { profileDir } : {}) });
+    for (const p of s.procs) roles.set(p.pid, `${p.name} (${workers} worker${workers > 1 ? 's' : ''} stack)`);
+    return s;
+  };
   try {
     if (!external) stack = await startOne(1);
     const url = external ?? (stack as Stack).url;
@@ -153,7 +166,7 @@ async function main(): Promise<void> {
       samples,
       workers: { one: syncBest, ...(twoWorkers ? { two: twoWorkers } : {}) },
       processes: procs,
-      profiles: args.profile ? summariseProfileDir(profileDir) : {},
+      profiles: args.profile ? summariseProfileDir(profileDir, roles) : {},
       verdicts: [],
     };
     report.verdicts = verdicts(report);

@@ -52,8 +52,19 @@ export function hotFunctions(profile: CpuProfile, top = 12): HotFunction[] {
     }));
 }
 
-/** Reads every profile in `dir` whose file name starts with `prefix` and summarises the newest. */
-export function summariseProfileDir(dir: string, top = 12): Record<string, HotFunction[]> {
+function busyShare(hot: HotFunction[]): number {
+  return 1 - (hot.find((h) => h.fn === '(idle)')?.share ?? 0);
+}
+
+/**
+ * Summarises every `.cpuprofile` in `dir`, keyed by the role of the process that wrote it (V8 names the files
+ * `CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile`), or by file name when the PID is unknown.
+ */
+export function summariseProfileDir(
+  dir: string,
+  roles: Map<number, string> = new Map(),
+  top = 12,
+): Record<string, HotFunction[]> {
   const out: Record<string, HotFunction[]> = {};
   let files: string[] = [];
   try {
@@ -63,7 +74,12 @@ export function summariseProfileDir(dir: string, top = 12): Record<string, HotFu
   }
   for (const f of files) {
     const profile = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CpuProfile;
-    out[f] = hotFunctions(profile, top);
+    const pid = Number(f.split('.')[3]);
+    const key = roles.get(pid) ?? f;
+    // Node writes one profile per thread (tsx's loader hooks run on their own, mostly idle, thread): keep the
+    // busiest thread of each process, which is the one serving requests.
+    const hot = hotFunctions(profile, top);
+    if (!out[key] || busyShare(hot) > busyShare(out[key])) out[key] = hot;
   }
   return out;
 }

@@ -138,7 +138,20 @@ export function renderMarkdown(r: BenchReport): string {
         `| ${p.name} | ${f(p.cpuPercentMean)} | ${f(p.cpuPercentMax)} | ${f(p.rssMbMean)} | ${f(p.rssMbMax)} |`,
       );
   }
-  for (const [file, hot] of Object.entries(r.profiles)) {
+  const profiled = Object.entries(r.profiles);
+  if (profiled.length) {
+    lines.push('', '## Where the time goes', '');
+    for (const [name, hot] of profiled) {
+      const idle = hot.find((h) => h.fn === '(idle)')?.share ?? 0;
+      const top = hot
+        .filter((h) => h.fn !== '(idle)')
+        .slice(0, 5)
+        .map((h) => `${h.fn} (${h.where}) ${f(h.share * 100)}%`)
+        .join(', ');
+      lines.push(`- ${name}: busy ${f((1 - idle) * 100)}% of the run; most self time in ${top}.`);
+    }
+  }
+  for (const [file, hot] of profiled) {
     lines.push('', `## CPU profile ${file}`, '', '| function | where | self ms | share |', '| --- | --- | --- | --- |');
     for (const h of hot) lines.push(`| ${h.fn} | ${h.where} | ${f(h.selfMs)} | ${f(h.share * 100)}% |`);
   }
