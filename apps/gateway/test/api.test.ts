@@ -12,8 +12,8 @@ import {
   waitUntil,
   writeReport,
   type Proc,
-} from './harness';
-import { closeHttp, dropQueue } from './harness';
+} from '@mserve/testkit';
+import { closeHttp, dropQueue } from '@mserve/testkit';
 
 // A 150 ms batch window makes every job finish well after its long-poll started, so the poll's latency is the
 // gateway's reaction to the completion, not a race with it.

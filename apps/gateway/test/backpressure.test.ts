@@ -1,6 +1,6 @@
 import { expectMatchesSpec } from './openapi-check';
-import { REDIS_URL, postImage, request, sampleImages, startGateway, uniqueQueue, type Proc } from './harness';
-import { closeHttp, dropQueue } from './harness';
+import { REDIS_URL, postImage, request, sampleImages, startGateway, uniqueQueue, type Proc } from '@mserve/testkit';
+import { closeHttp, dropQueue } from '@mserve/testkit';
 
 // No worker consumes this queue: every accepted job stays waiting.
 const LIMIT = 5;

@@ -9,8 +9,8 @@ import {
   uniqueQueue,
   writeReport,
   type Proc,
-} from './harness';
-import { closeHttp, dropQueue } from './harness';
+} from '@mserve/testkit';
+import { closeHttp, dropQueue } from '@mserve/testkit';
 
 const JOBS = 1000;
 const queue = uniqueQueue('load');

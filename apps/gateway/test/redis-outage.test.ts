@@ -10,8 +10,8 @@ import {
   waitUntil,
   writeReport,
   type Proc,
-} from './harness';
-import { closeHttp } from './harness';
+} from '@mserve/testkit';
+import { closeHttp } from '@mserve/testkit';
 
 let redis: Proc;
 let redisPort = 0;

@@ -1,6 +1,6 @@
 import { createLogger } from '@mserve/common';
 import { CompletionWaiters } from '../src/waiters';
-import { REDIS_URL, uniqueQueue } from './harness';
+import { REDIS_URL, uniqueQueue } from '@mserve/testkit';
 
 const logger = createLogger('test', 'silent');
 

@@ -12,7 +12,7 @@ import {
   waitUntil,
   writeReport,
   type Proc,
-} from './harness';
+} from '@mserve/testkit';
 
 const queueName = uniqueQueue('crash');
 const env = {

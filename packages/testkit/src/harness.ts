@@ -1,7 +1,7 @@
 /**
  * Integration harness: real processes (gateway, worker, redis-server) on free ports, a unique queue per suite,
- * and a small HTTP client with a bounded socket pool. A copy of apps/gateway/test/harness.ts (apps do
- * not import each other, test code included).
+ * and a small HTTP client with a bounded socket pool. A package of its own because the gateway's and the worker's
+ * integration suites both drive the same processes and apps never import each other.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import path from 'node:path';
 import { repoRoot } from '@mserve/common';
 import { Queue } from 'bullmq';
 
+/** Repository root, from which app entry points and reports/ are found. */
 export const ROOT = repoRoot(__dirname);
 export const GATEWAY_MAIN = path.join(ROOT, 'apps/gateway/src/main.ts');
 export const WORKER_MAIN = path.join(ROOT, 'apps/worker/src/main.ts');
