@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { freePort, spawnRedis, spawnTs, stopProc, waitForHttp, type Proc } from './processes';
+import { freePort } from '@mserve/common';
+import { spawnRedis, spawnTs, stopProc, waitForHttp, type Proc } from './processes';
 
 /** A gateway + workers + Redis started for one benchmark configuration. */
 export interface Stack {

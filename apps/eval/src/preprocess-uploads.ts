@@ -1,5 +1,5 @@
 import type { ImageSet } from '@mserve/datasets';
-import type { LoadedModel } from '@mserve/model-runtime';
+import { argmax, type LoadedModel } from '@mserve/model-runtime';
 import { preprocess, preprocessPixels, syntheticUpload } from '@mserve/preprocess';
 
 /** Seed of the realistic uploads: upload i of the test set is built from seed UPLOAD_SEED + i. */
@@ -34,12 +34,6 @@ const PLANE = 784;
 const THIN_SAMPLE = 1000;
 const THIN_SHARE = 0.2;
 
-function argmax(p: Float32Array, row: number): number {
-  let best = 0;
-  for (let c = 1; c < 10; c++) if (p[row * 10 + c]! > p[row * 10 + best]!) best = c;
-  return best;
-}
-
 async function score(
   model: LoadedModel,
   inputs: Float32Array,
@@ -53,7 +47,8 @@ async function score(
   for (let start = 0; start < n; start += 1000) {
     const m = Math.min(1000, n - start);
     const out = await model.predict(inputs.subarray(start * per, (start + m) * per), m);
-    for (let r = 0; r < m; r++) hits.push(argmax(out.probabilities, r) === labels[start + r]);
+    for (let r = 0; r < m; r++)
+      hits.push(argmax(out.probabilities.subarray(r * 10, r * 10 + 10)) === labels[start + r]);
   }
   const acc: Accuracy = { n, accuracy: hits.filter(Boolean).length / n };
   if (formats) {

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 
 /** A process the launcher started. */
 export interface Child {
@@ -32,18 +31,6 @@ export async function stopChild(c: Child, graceMs: number): Promise<void> {
   const timer = setTimeout(() => c.proc.kill('SIGKILL'), graceMs);
   await c.exited;
   clearTimeout(timer);
-}
-
-/** A free TCP port, or `preferred` when it is free. */
-export function freePort(preferred = 0): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', (err) => (preferred ? freePort(0).then(resolve, reject) : reject(err)));
-    srv.listen(preferred, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls until `cond` holds or `ms` pass. */

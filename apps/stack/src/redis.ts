@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import IORedis from 'ioredis';
-import { freePort, track, waitFor, type Child } from './procs';
+import { freePort } from '@mserve/common';
+import { track, waitFor, type Child } from './procs';
 
 /** True when a Redis answers PING at `url` within a second. */
 export async function redisAnswers(url: string): Promise<boolean> {

@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { assetPath, repoRoot } from '@mserve/common';
+import { assetPath, freePort, repoRoot } from '@mserve/common';
 import { calibrationProblem, runCalibrate } from './calibration';
 import { loadStackConfig } from './config';
-import { freePort, startTs, stopChild, waitFor, type Child } from './procs';
+import { startTs, stopChild, waitFor, type Child } from './procs';
 import { redisAnswers, startPrivateRedis } from './redis';
 
 const say = (line: string) => process.stdout.write(`start: ${line}\n`);

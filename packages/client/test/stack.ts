@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { repoRoot } from '@mserve/common';
+import { freePort, repoRoot } from '@mserve/common';
 
 /**
  * Starts the real stack for end-to-end tests of the SDK and CLI: a private redis-server (so the fixed webhook
@@ -21,17 +21,7 @@ export interface Proc {
   stop(ms?: number): Promise<void>;
 }
 
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 function track(child: ChildProcess): Proc {
   let out = '';

@@ -6,3 +6,4 @@ export { env, parseEnv, describeEnv } from './env';
 export type { EnvConfig, EnvVarSpec } from './env';
 export { DEFAULT_ASSETS_DIR, assetPath, repoRoot, resolveAssetsDir } from './assets';
 export { docSectionMatches, writeDocSection } from './doc-sections';
+export { freePort } from './net';

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { repoRoot } from '@mserve/common';
+import { freePort, repoRoot } from '@mserve/common';
 import { Queue } from 'bullmq';
 
 /** Repository root, from which app entry points and reports/ are found. */
@@ -22,17 +22,7 @@ export function uniqueQueue(tag: string): string {
   return `it-${tag}-${process.pid}-${Date.now().toString(36)}`;
 }
 
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** A spawned process with its captured output. */
 export interface Proc {
