@@ -2,15 +2,34 @@ import type { Logger } from '@mserve/common';
 import { QUEUE_PREFIX } from '@mserve/contracts';
 import { QueueEvents } from 'bullmq';
 
+/**
+ * How a wait ended. `completed` and `failed` carry what the completion event said, so the caller can answer
+ * without reading the job back; `ended` means the job finished or vanished but the outcome must be read from Redis
+ * (found by a re-check, or removed); `timeout` covers both the deadline and a cancel.
+ */
+export type Ending =
+  | { kind: 'completed'; returnvalue: unknown; at: number }
+  | { kind: 'failed'; reason: string; at: number }
+  | { kind: 'ended' }
+  | { kind: 'timeout' };
+
 /** A registered wait for one job's end. */
 export interface Wait {
-  /** Resolves true when the job ended (or vanished), false on timeout or cancel. */
-  done: Promise<boolean>;
+  done: Promise<Ending>;
   cancel(): void;
 }
 
 interface Waiter {
-  resolve: (ended: boolean) => void;
+  resolve: (ending: Ending) => void;
+}
+
+const TIMEOUT: Ending = { kind: 'timeout' };
+const ENDED: Ending = { kind: 'ended' };
+
+/** Milliseconds of a stream entry id (`<ms>-<seq>`): when Redis recorded the event. */
+function eventTime(id: string): number {
+  const ms = Number(id.slice(0, id.indexOf('-')));
+  return Number.isFinite(ms) && ms > 0 ? ms : Date.now();
 }
 
 /**
@@ -39,9 +58,13 @@ export class CompletionWaiters {
       },
     });
     this.events.on('error', (err) => this.logger.debug({ err: err.message }, 'queue events error'));
-    this.events.on('completed', ({ jobId }) => this.fire(jobId));
-    this.events.on('failed', ({ jobId }) => this.fire(jobId));
-    this.events.on('removed', ({ jobId }) => this.fire(jobId));
+    this.events.on('completed', ({ jobId, returnvalue }, id) =>
+      this.fire(jobId, { kind: 'completed', returnvalue, at: eventTime(id) }),
+    );
+    this.events.on('failed', ({ jobId, failedReason }, id) =>
+      this.fire(jobId, { kind: 'failed', reason: failedReason, at: eventTime(id) }),
+    );
+    this.events.on('removed', ({ jobId }) => this.fire(jobId, ENDED));
     this.recheckTimer = setInterval(() => void this.recheck(), opts.recheckMs);
     this.recheckTimer.unref();
   }
@@ -61,20 +84,20 @@ export class CompletionWaiters {
   /** Registers a wait for `jobId` lasting at most `timeoutMs`. */
   wait(jobId: string, timeoutMs: number): Wait {
     let waiter!: Waiter;
-    const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
-    const done = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => waiter.resolve(TIMEOUT), timeoutMs);
+    const done = new Promise<Ending>((resolve) => {
       waiter = {
-        resolve: (ended) => {
+        resolve: (ending) => {
           clearTimeout(timer);
           this.remove(jobId, waiter);
-          resolve(ended);
+          resolve(ending);
         },
       };
     });
     let set = this.waiters.get(jobId);
     if (!set) this.waiters.set(jobId, (set = new Set()));
     set.add(waiter);
-    return { done, cancel: () => waiter.resolve(false) };
+    return { done, cancel: () => waiter.resolve(TIMEOUT) };
   }
 
   private remove(jobId: string, waiter: Waiter): void {
@@ -84,10 +107,10 @@ export class CompletionWaiters {
     if (set.size === 0) this.waiters.delete(jobId);
   }
 
-  private fire(jobId: string): void {
+  private fire(jobId: string, ending: Ending): void {
     const set = this.waiters.get(jobId);
     if (!set) return;
-    for (const w of [...set]) w.resolve(true);
+    for (const w of [...set]) w.resolve(ending);
   }
 
   private async recheck(): Promise<void> {
@@ -95,7 +118,7 @@ export class CompletionWaiters {
     this.rechecking = true;
     try {
       const ended = await this.finishedAmong([...this.waiters.keys()]);
-      for (const id of ended) this.fire(id);
+      for (const id of ended) this.fire(id, ENDED);
     } catch {
       // Redis away: the next tick tries again; requests end by their own timeout meanwhile.
     } finally {
@@ -106,7 +129,7 @@ export class CompletionWaiters {
   async close(): Promise<void> {
     clearInterval(this.recheckTimer);
     for (const id of [...this.waiters.keys()]) {
-      for (const w of [...(this.waiters.get(id) ?? [])]) w.resolve(false);
+      for (const w of [...(this.waiters.get(id) ?? [])]) w.resolve(TIMEOUT);
     }
     await this.events.close().catch(() => undefined);
   }

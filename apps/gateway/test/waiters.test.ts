@@ -1,6 +1,8 @@
 import { createLogger } from '@mserve/common';
 import { CompletionWaiters } from '../src/waiters';
 import { REDIS_URL, uniqueQueue } from '@mserve/testkit';
+import { QUEUE_PREFIX } from '@mserve/contracts';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 
 const logger = createLogger('test', 'silent');
 
@@ -18,9 +20,9 @@ describe('CompletionWaiters', () => {
       const wait = waiters.wait('job-without-event', 10_000);
       const other = waiters.wait('still-running', 400);
       setTimeout(() => finished.add('job-without-event'), 150);
-      await expect(wait.done).resolves.toBe(true);
+      await expect(wait.done).resolves.toEqual({ kind: 'ended' });
       expect(Date.now() - t0).toBeLessThan(1000);
-      await expect(other.done).resolves.toBe(false);
+      await expect(other.done).resolves.toEqual({ kind: 'timeout' });
       expect(waiters.size).toBe(0);
     } finally {
       await waiters.close();
@@ -37,9 +39,48 @@ describe('CompletionWaiters', () => {
       const wait = waiters.wait('x', 60_000);
       expect(waiters.size).toBe(1);
       wait.cancel();
-      await expect(wait.done).resolves.toBe(false);
+      await expect(wait.done).resolves.toEqual({ kind: 'timeout' });
       expect(waiters.size).toBe(0);
     } finally {
+      await waiters.close();
+    }
+  });
+
+  it('hands the waiter the return value or failure reason carried by the completion event, with its time', async () => {
+    const queueName = uniqueQueue('waiters');
+    const connection = { url: REDIS_URL, maxRetriesPerRequest: null };
+    const waiters = new CompletionWaiters(
+      { redisUrl: REDIS_URL, queueName, recheckMs: 60_000 },
+      async () => [],
+      logger,
+    );
+    const queue = new Queue(queueName, { connection, prefix: QUEUE_PREFIX });
+    const worker = new Worker(
+      queueName,
+      async (job) => {
+        if (job.data.fail) throw new UnrecoverableError('IMAGE_UNDECODABLE: broken');
+        return { digit: job.data.n };
+      },
+      { connection, prefix: QUEUE_PREFIX },
+    );
+    try {
+      await waiters.ready();
+      const ok = waiters.wait('ok-1', 10_000);
+      const bad = waiters.wait('bad-1', 10_000);
+      const t0 = Date.now();
+      await queue.add('x', { n: 7 }, { jobId: 'ok-1' });
+      await queue.add('x', { fail: true }, { jobId: 'bad-1' });
+      const done = await ok.done;
+      expect(done).toMatchObject({ kind: 'completed', returnvalue: { digit: 7 } });
+      expect(await bad.done).toMatchObject({ kind: 'failed', reason: 'IMAGE_UNDECODABLE: broken' });
+      const at = (done as { at: number }).at;
+      expect(at).toBeGreaterThanOrEqual(t0 - 5);
+      expect(at).toBeLessThanOrEqual(Date.now());
+      expect(waiters.size).toBe(0);
+    } finally {
+      await worker.close();
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
       await waiters.close();
     }
   });

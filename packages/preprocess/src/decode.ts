@@ -2,6 +2,7 @@ import { AppError } from '@mserve/common';
 import { defaultFormats } from 'jimp';
 import type { Sharp } from 'sharp';
 import { bmpHeaderSize, detectImageType, SUPPORTED_FORMATS } from './detect';
+import { decodePlainPng } from './png';
 import { ensureSharpConfigured } from './sharp-setup';
 import type { PreprocessLimits, RawPixels } from './types';
 
@@ -156,7 +157,20 @@ export async function decodeUpload(buf: Buffer, limits: PreprocessLimits): Promi
     });
   }
   if (type.format === 'bmp') return decodeBmp(buf, limits);
+  if (type.format === 'png') {
+    // Small plain PNGs (the common digit upload) skip libvips' per-call cost; its output is identical (tested).
+    const plain = decodePlainPng(buf);
+    if (plain && plain.rgba.width * plain.rgba.height <= limits.maxPixels) {
+      const { width, height } = plain.rgba;
+      return { rgba: plain.rgba, format: 'png', width, height, channels: plain.channels, orientation: 1 };
+    }
+  }
 
+  return decodeWithLibvips(buf, type.format, limits);
+}
+
+/** The general decoder: libvips, strict, first page only, EXIF-oriented, downscaled to working resolution. */
+export async function decodeWithLibvips(buf: Buffer, format: string, limits: PreprocessLimits): Promise<Decoded> {
   const sharp = ensureSharpConfigured();
   const options = { failOn: 'error', limitInputPixels: limits.maxPixels, pages: 1, page: 0 } as const;
   try {
@@ -169,13 +183,13 @@ export async function decodeUpload(buf: Buffer, limits: PreprocessLimits): Promi
     const rgba = await toWorkingRgba(sharp(buf, { ...options, autoOrient: true }));
     return {
       rgba,
-      format: type.format,
+      format,
       width: swap ? h : w,
       height: swap ? w : h,
       channels: meta.channels ?? 0,
       orientation,
     };
   } catch (err) {
-    throw decodeError(err, type.format);
+    throw decodeError(err, format);
   }
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, statusForCode } from '@mserve/common';
-import { encodeTensor, type InferenceJobData } from '@mserve/contracts';
+import { decodeFailure, encodeTensor, type InferenceJobData, type InferenceResult } from '@mserve/contracts';
 import { Router, type Request, type Response } from 'express';
 import type { GatewayDeps } from '../deps';
 import { parseParams } from '../params';
 import type { JobSnapshot } from '../store';
 import { createSubmissionReader } from '../upload';
 import { jobLinks, renderJob } from '../views';
+import type { Wait } from '../waiters';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -17,7 +18,11 @@ export function jobsRouter(deps: GatewayDeps): Router {
   const router = Router();
 
   /** Validates, checks backpressure, preprocesses and enqueues; `beforeEnqueue` lets predict start waiting first. */
-  async function submit(req: Request, res: Response, beforeEnqueue?: (id: string) => void): Promise<string> {
+  async function submit(
+    req: Request,
+    res: Response,
+    beforeEnqueue?: (id: string) => void,
+  ): Promise<{ id: string; data: InferenceJobData }> {
     try {
       const sub = await readSubmission(req, res);
       const params = parseParams(sub.fields, { samples: config.MC_SAMPLES_DEFAULT, alpha: config.ALPHA_DEFAULT });
@@ -42,7 +47,7 @@ export function jobsRouter(deps: GatewayDeps): Router {
       beforeEnqueue?.(id);
       await store.enqueue(id, data);
       metrics.submitted.inc();
-      return id;
+      return { id, data };
     } catch (e) {
       const code = e instanceof AppError ? e.code : 'INTERNAL';
       if (code === 'QUEUE_FULL' || code === 'REDIS_UNAVAILABLE') metrics.enqueueFailures.inc({ code });
@@ -58,12 +63,21 @@ export function jobsRouter(deps: GatewayDeps): Router {
 
   const finished = (s: JobSnapshot) => s.status === 'completed' || s.status === 'failed';
 
-  /** Waits until the job ends or `ms` pass, robust to missed events; returns the latest snapshot. */
-  async function waitForEnd(id: string, ms: number, res: Response, registered?: ReturnType<typeof waiters.wait>) {
-    const wait = registered ?? waiters.wait(id, ms);
+  /** Cancels the wait when the client goes away; returns the clean-up, which also ends the wait. */
+  function cancelOnClose(res: Response, wait: Wait): () => void {
     const onClose = () => wait.cancel();
     // The response's close (not the request's, which fires once the body is read) means the client went away.
     res.once('close', onClose);
+    return () => {
+      wait.cancel();
+      res.off('close', onClose);
+    };
+  }
+
+  /** Waits until the job ends or `ms` pass, robust to missed events; returns the latest snapshot. */
+  async function waitForEnd(id: string, ms: number, res: Response): Promise<JobSnapshot> {
+    const wait = waiters.wait(id, ms);
+    const cancel = cancelOnClose(res, wait);
     try {
       // The event may have fired before the waiter existed: read the state once more now that it does.
       const snap = await readJob(id);
@@ -71,13 +85,37 @@ export function jobsRouter(deps: GatewayDeps): Router {
       await wait.done;
       return await readJob(id);
     } finally {
-      wait.cancel();
-      res.off('close', onClose);
+      cancel();
+    }
+  }
+
+  /**
+   * The synchronous wait of `POST /v1/predict`. The waiter was registered before the job was enqueued, so no
+   * completion event can slip past it, and the event carries the outcome: the answer needs no read of the job back
+   * (the job hash also holds the input tensor, kilobytes per request). Only an ending found by the periodic
+   * re-check (a missed event) or a timeout reads Redis.
+   */
+  async function awaitPrediction(id: string, data: InferenceJobData, wait: Wait, res: Response): Promise<JobSnapshot> {
+    const cancel = cancelOnClose(res, wait);
+    try {
+      const ending = await wait.done;
+      const known = { requestId: data.requestId, submittedAt: data.submittedAt };
+      if (ending.kind === 'completed') {
+        const snap: JobSnapshot = { id, status: 'completed', data: known, finishedAt: ending.at };
+        snap.result = ending.returnvalue as InferenceResult;
+        return snap;
+      }
+      if (ending.kind === 'failed') {
+        return { id, status: 'failed', data: known, finishedAt: ending.at, error: decodeFailure(ending.reason) };
+      }
+      return await readJob(id);
+    } finally {
+      cancel();
     }
   }
 
   router.post('/v1/jobs', async (req, res) => {
-    const id = await submit(req, res);
+    const { id } = await submit(req, res);
     const links = jobLinks(id);
     res
       .status(202)
@@ -102,15 +140,15 @@ export function jobsRouter(deps: GatewayDeps): Router {
   });
 
   router.post('/v1/predict', async (req, res) => {
-    let wait: ReturnType<typeof waiters.wait> | undefined;
+    let wait: Wait | undefined;
     // Register before enqueueing so that even an instant completion event finds its waiter.
-    const id = await submit(req, res, (jobId) => {
+    const { id, data } = await submit(req, res, (jobId) => {
       wait = waiters.wait(jobId, config.SYNC_TIMEOUT_MS);
     }).catch((e: unknown) => {
       wait?.cancel();
       throw e;
     });
-    const snap = await waitForEnd(id, config.SYNC_TIMEOUT_MS, res, wait);
+    const snap = await awaitPrediction(id, data, wait as Wait, res);
     const links = jobLinks(id);
     if (snap.status === 'completed' && snap.result) {
       res.json(renderJob(snap, null));
