@@ -69,7 +69,8 @@ export function fitBackground(luma: Plane, ring: Int32Array): Background {
   for (let j = 0, k = 0; k < ring.length; k += stride, j++) {
     const i = ring[k]!;
     const x = i % width;
-    basis(toU(x), toV((i - x) / width), row);
+    const y = (i - x) / width;
+    basis(toU(x), toV(y), row);
     phi.set(row, j * TERMS);
     ys[j] = L[i]!;
   }
@@ -88,21 +89,36 @@ export function fitBackground(luma: Plane, ring: Int32Array): Background {
   let sigma = spread(coef);
   // Too few samples or a degenerate shape (1-3 px wide images): the constant level is all we can trust.
   if (count >= 4 * TERMS && width >= 8 && height >= 8) {
+    const inlier = new Uint8Array(count);
+    const ata = new Float64Array(TERMS * TERMS);
+    const atb = new Float64Array(TERMS);
     for (let iter = 0; iter < 4; iter++) {
       const cut = 2.5 * sigma + 4;
-      const ata = new Float64Array(TERMS * TERMS);
-      const atb = new Float64Array(TERMS);
       let used = 0;
+      let changed = iter === 0;
       for (let j = 0; j < count; j++) {
-        if (residual[j]! > cut) continue;
-        used++;
-        const o = j * TERMS;
-        for (let r = 0; r < TERMS; r++) {
-          atb[r]! += phi[o + r]! * ys[j]!;
-          for (let c = 0; c < TERMS; c++) ata[r * TERMS + c]! += phi[o + r]! * phi[o + c]!;
-        }
+        const inside = residual[j]! > cut ? 0 : 1;
+        if (inside !== inlier[j]) changed = true;
+        inlier[j] = inside;
+        used += inside;
       }
       if (used < 4 * TERMS) break;
+      // The same inliers give the same system, hence the same fit: the iteration has reached its fixed point.
+      if (!changed) break;
+      ata.fill(0);
+      atb.fill(0);
+      for (let j = 0; j < count; j++) {
+        if (!inlier[j]) continue;
+        const o = j * TERMS;
+        const y = ys[j]!;
+        for (let r = 0; r < TERMS; r++) {
+          const pr = phi[o + r]!;
+          atb[r]! += pr * y;
+          // The normal matrix is symmetric (pr * pc == pc * pr exactly): fill the upper triangle, mirror below.
+          for (let c = r; c < TERMS; c++) ata[r * TERMS + c]! += pr * phi[o + c]!;
+        }
+      }
+      for (let r = 1; r < TERMS; r++) for (let c = 0; c < r; c++) ata[r * TERMS + c] = ata[c * TERMS + r]!;
       const next = solve(ata, atb, TERMS);
       if (!next) break;
       coef = next;
@@ -111,8 +127,12 @@ export function fitBackground(luma: Plane, ring: Int32Array): Background {
   }
   const level = new Float32Array(width * height);
   const [c0, c1, c2, c3, c4, c5] = coef;
-  const us = Float32Array.from({ length: width }, (_, x) => toU(x));
-  const quad = Float32Array.from(us, (u) => c3! * u * u);
+  const us = new Float32Array(width);
+  const quad = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    us[x] = toU(x);
+    quad[x] = c3! * us[x]! * us[x]!;
+  }
   for (let y = 0; y < height; y++) {
     const v = toV(y);
     const rowConst = c0! + c2! * v + c4! * v * v;

@@ -10,15 +10,27 @@ export function edgeDensity(luma: Plane): number {
   const t = fitWithin(luma, EDGE_THUMB);
   const { data, width, height } = t;
   if (width < 3 || height < 3) return 0;
-  const at = (x: number, y: number): number => data[y * width + x]!;
   let edges = 0;
   const limit = (EDGE_LEVEL * 4 * 255) ** 2;
   for (let y = 1; y < height - 1; y++) {
+    const up = (y - 1) * width;
+    const mid = y * width;
+    const down = (y + 1) * width;
     for (let x = 1; x < width - 1; x++) {
       const gx =
-        at(x + 1, y - 1) + 2 * at(x + 1, y) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x - 1, y) - at(x - 1, y + 1);
+        data[up + x + 1]! +
+        2 * data[mid + x + 1]! +
+        data[down + x + 1]! -
+        data[up + x - 1]! -
+        2 * data[mid + x - 1]! -
+        data[down + x - 1]!;
       const gy =
-        at(x - 1, y + 1) + 2 * at(x, y + 1) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x, y - 1) - at(x + 1, y - 1);
+        data[down + x - 1]! +
+        2 * data[down + x]! +
+        data[down + x + 1]! -
+        data[up + x - 1]! -
+        2 * data[up + x]! -
+        data[up + x + 1]!;
       if (gx * gx + gy * gy > limit) edges++;
     }
   }

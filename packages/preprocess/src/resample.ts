@@ -5,10 +5,14 @@ export interface Plane {
   height: number;
 }
 
-/** For each output sample along one axis, the source indices and weights contributing to it. */
+/**
+ * For each output sample along one axis, the source indices and weights contributing to it, flat: sample `i` uses
+ * entries `start[i]` to `start[i + 1]` (one allocation per axis instead of two per sample).
+ */
 interface AxisWeights {
-  index: Int32Array[];
-  weight: Float32Array[];
+  start: Int32Array;
+  index: Int32Array;
+  weight: Float32Array;
 }
 
 /**
@@ -18,19 +22,23 @@ interface AxisWeights {
  */
 function axisWeights(size: number, start: number, length: number, out: number): AxisWeights {
   const step = length / out;
-  const index: Int32Array[] = [];
-  const weight: Float32Array[] = [];
+  // A sample covers at most ceil(step) + 1 source pixels when downsampling, 2 when upsampling.
+  const cap = out * (step >= 1 ? Math.ceil(step) + 2 : 2);
+  const starts = new Int32Array(out + 1);
+  const index = new Int32Array(cap);
+  const weight = new Float32Array(cap);
+  let k = 0;
   for (let i = 0; i < out; i++) {
-    const idx: number[] = [];
-    const w: number[] = [];
+    starts[i] = k;
     if (step >= 1) {
       const a = start + i * step;
       const b = a + step;
-      for (let j = Math.max(0, Math.floor(a)); j < Math.min(size, Math.ceil(b)); j++) {
+      const hi = Math.min(size, Math.ceil(b));
+      for (let j = Math.max(0, Math.floor(a)); j < hi; j++) {
         const cover = Math.min(b, j + 1) - Math.max(a, j);
         if (cover > 0) {
-          idx.push(j);
-          w.push(cover / step);
+          index[k] = j;
+          weight[k++] = cover / step;
         }
       }
     } else {
@@ -38,18 +46,17 @@ function axisWeights(size: number, start: number, length: number, out: number): 
       const j0 = Math.floor(p);
       const t = p - j0;
       if (j0 >= 0 && j0 < size) {
-        idx.push(j0);
-        w.push(1 - t);
+        index[k] = j0;
+        weight[k++] = 1 - t;
       }
       if (j0 + 1 >= 0 && j0 + 1 < size && t > 0) {
-        idx.push(j0 + 1);
-        w.push(t);
+        index[k] = j0 + 1;
+        weight[k++] = t;
       }
     }
-    index.push(Int32Array.from(idx));
-    weight.push(Float32Array.from(w));
   }
-  return { index, weight };
+  starts[out] = k;
+  return { start: starts, index, weight };
 }
 
 /** The region of a plane to resample, in source pixel coordinates (may extend past the edges, which read as 0). */
@@ -71,20 +78,16 @@ export function resample(src: Plane, region: Region, outW: number, outH: number)
     const srcRow = y * src.width;
     const tmpRow = (y - rowLo) * outW;
     for (let i = 0; i < outW; i++) {
-      const idx = h.index[i]!;
-      const w = h.weight[i]!;
       let acc = 0;
-      for (let k = 0; k < idx.length; k++) acc += w[k]! * src.data[srcRow + idx[k]!]!;
+      for (let k = h.start[i]!; k < h.start[i + 1]!; k++) acc += h.weight[k]! * src.data[srcRow + h.index[k]!]!;
       tmp[tmpRow + i] = acc;
     }
   }
   const out = new Float32Array(outW * outH);
   for (let j = 0; j < outH; j++) {
-    const idx = v.index[j]!;
-    const w = v.weight[j]!;
-    for (let k = 0; k < idx.length; k++) {
-      const row = (idx[k]! - rowLo) * outW;
-      const wk = w[k]!;
+    for (let k = v.start[j]!; k < v.start[j + 1]!; k++) {
+      const row = (v.index[k]! - rowLo) * outW;
+      const wk = v.weight[k]!;
       for (let i = 0; i < outW; i++) out[j * outW + i]! += wk * tmp[row + i]!;
     }
   }
