@@ -220,17 +220,22 @@ export class PcaProjector {
 
   /** z = V'(x - mean); returns ||x - mean||^2. */
   project(x: Float32Array, off: number, z: Float64Array): number {
+    // Typed arrays in locals: property loads inside the 784 x K loop are what V8 cannot hoist by itself.
     const K = this.K;
-    for (let k = 0; k < K; k++) z[k] = -(this.meanProj[k] as number);
+    const dim = this.dim;
+    const basis = this.basis;
+    const mean = this.mean;
+    const meanProj = this.meanProj;
+    for (let k = 0; k < K; k++) z[k] = -meanProj[k]!;
     let xx = 0;
     let xm = 0;
-    for (let i = 0; i < this.dim; i++) {
-      const xi = x[off + i] as number;
+    for (let i = 0; i < dim; i++) {
+      const xi = x[off + i]!;
       if (xi === 0) continue;
       xx += xi * xi;
-      xm += xi * (this.mean[i] as number);
+      xm += xi * mean[i]!;
       const base = i * K;
-      for (let k = 0; k < K; k++) z[k] = (z[k] as number) + xi * (this.basis[base + k] as number);
+      for (let k = 0; k < K; k++) z[k] = z[k]! + xi * basis[base + k]!;
     }
     return xx - 2 * xm + this.meanNorm2;
   }
@@ -254,12 +259,14 @@ export class GaussianScorer {
   private readonly whitenedMeans: Float64Array;
   private readonly z: Float64Array;
   private readonly w: Float64Array;
+  private readonly diff: Float64Array;
 
   constructor(readonly model: GaussianModel) {
     const { pcaDim: K, classes } = model;
     this.proj = new PcaProjector(model.mean, model.basis, model.dim, K);
     this.z = new Float64Array(K);
     this.w = new Float64Array(K);
+    this.diff = new Float64Array(model.qdaDim);
     this.whitenedMeans = new Float64Array(classes * K);
     for (let c = 0; c < classes; c++) {
       this.whiten(model.classMeans.subarray(c * K, c * K + K), this.w);
@@ -273,41 +280,45 @@ export class GaussianScorer {
     for (let i = 0; i < K; i++) {
       let s = 0;
       const base = i * K;
-      for (let j = 0; j <= i; j++) s += (A[base + j] as number) * (z[j] as number);
+      for (let j = 0; j <= i; j++) s += A[base + j]! * (z[j] as number);
       out[i] = s;
     }
   }
 
   /** Scores the grey-level row at `x[off..off+dim)`. */
   score(x: Float32Array, off = 0): DensityScores {
-    const { pcaDim: K, qdaDim: Kq, classes, sigma2 } = this.model;
-    const norm2 = this.proj.project(x, off, this.z);
+    const { pcaDim: K, qdaDim: Kq, classes, sigma2, classMeans, classWhiteners: A, classOffsets } = this.model;
+    const z = this.z;
+    const w = this.w;
+    const wm = this.whitenedMeans;
+    const diff = this.diff;
+    const norm2 = this.proj.project(x, off, z);
     let zz = 0;
-    for (let k = 0; k < K; k++) zz += (this.z[k] as number) ** 2;
+    for (let k = 0; k < K; k++) zz += z[k]! ** 2;
     const residual = Math.max(0, norm2 - zz) / sigma2;
-    this.whiten(this.z, this.w);
+    this.whiten(z, w);
     const mahalanobis = new Float64Array(classes);
     let dmin = Infinity;
     for (let c = 0; c < classes; c++) {
       let d = 0;
-      for (let k = 0; k < K; k++) d += ((this.w[k] as number) - (this.whitenedMeans[c * K + k] as number)) ** 2;
+      const base = c * K;
+      for (let k = 0; k < K; k++) d += (w[k]! - wm[base + k]!) ** 2;
       mahalanobis[c] = d;
       dmin = Math.min(dmin, d);
     }
     const logits = new Float64Array(classes);
-    const diff = new Float64Array(Kq);
     let max = -Infinity;
     for (let c = 0; c < classes; c++) {
-      for (let k = 0; k < Kq; k++) diff[k] = (this.z[k] as number) - (this.model.classMeans[c * K + k] as number);
-      const A = this.model.classWhiteners;
+      for (let k = 0; k < Kq; k++) diff[k] = z[k]! - classMeans[c * K + k]!;
       const base = c * Kq * Kq;
       let q = 0;
       for (let i = 0; i < Kq; i++) {
         let s = 0;
-        for (let j = 0; j <= i; j++) s += (A[base + i * Kq + j] as number) * (diff[j] as number);
+        const row = base + i * Kq;
+        for (let j = 0; j <= i; j++) s += A[row + j]! * diff[j]!;
         q += s * s;
       }
-      const l = (this.model.classOffsets[c] as number) - 0.5 * q;
+      const l = classOffsets[c]! - 0.5 * q;
       logits[c] = l;
       max = Math.max(max, l);
     }

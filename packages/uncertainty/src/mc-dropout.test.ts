@@ -1,4 +1,12 @@
-import { bruteForceInjected, DropoutCovariance, fastMcDropout, summarizeProbabilitySamples } from './mc-dropout';
+import {
+  bruteForceInjected,
+  DropoutCovariance,
+  fastMcDropout,
+  fastMcScratch,
+  NORMAL_ROWS,
+  normalTable,
+  summarizeProbabilitySamples,
+} from './mc-dropout';
 import { Rng } from './prng';
 
 /** A random last Dense layer and sparse non-negative features, like a flattened digit. */
@@ -20,6 +28,36 @@ function logitsOf(dense: ReturnType<typeof fixture>['dense'], x: Float32Array): 
     for (let j = 0; j < dense.outDim; j++)
       z[j] = (z[j] as number) + (x[i] as number) * (dense.kernel[i * dense.outDim + j] as number);
   return z;
+}
+
+/**
+ * The fast path written the plain way: the same Cholesky factor and antithetic draws from the same table rows,
+ * each draw's softmax computed on its own. Reads the factor through a T = 2 call's scratch.
+ */
+function plainMc(cov: DropoutCovariance, x: Float32Array, z: Float64Array, p: number, T: number, rng: Rng) {
+  const k = cov.k;
+  const scratch = fastMcScratch(k);
+  // Fills scratch.L exactly as the fast path does, and consumes nothing from `rng` (it gets its own).
+  fastMcDropout(cov, x, 0, z, 0, p, 2, new Rng(0), scratch);
+  const table = normalTable(k);
+  const samples: number[][] = [];
+  let row = rng.nextU32() % NORMAL_ROWS;
+  for (let t = 0; t < T; t += 2) {
+    const d = Array.from({ length: k }, (_, i) => {
+      let s = 0;
+      for (let j = 0; j <= i; j++) s += scratch.L[i * k + j]! * table[row * k + j]!;
+      return s;
+    });
+    row = (row + 1) % NORMAL_ROWS;
+    for (const sign of t + 1 < T ? [1, -1] : [1]) {
+      const draw = Array.from(z, (v, j) => v + sign * d[j]!);
+      const m = Math.max(...draw);
+      const w = draw.map((v) => Math.exp(v - m));
+      const se = w.reduce((a, b) => a + b, 0);
+      samples.push(w.map((v) => v / se));
+    }
+  }
+  return summarizeProbabilitySamples(samples, 0, k);
 }
 
 describe('fast MC dropout', () => {
@@ -65,6 +103,31 @@ describe('fast MC dropout', () => {
     const c = fastMcDropout(cov, x, 0, z, 0, 0.3, 50, new Rng(12));
     expect(b).toEqual(a);
     expect(c.entropy).not.toBe(a.entropy);
+  });
+
+  it('matches the plain per-draw softmax of the same Gaussian draws to rounding, including deviations too large to share exps', () => {
+    // Scale 400 makes the logit deviations exceed the shared-exp limit often: both paths are exercised.
+    for (const [seed, scale] of [
+      [21, 1],
+      [22, 1],
+      [23, 400],
+    ] as const) {
+      const { dense, x } = fixture(seed);
+      const big = Float32Array.from(x, (v) => v * scale);
+      const cov = new DropoutCovariance(dense);
+      const z = logitsOf(dense, big);
+      for (const T of [2, 3, 101, 1000]) {
+        const fast = fastMcDropout(cov, big, 0, z, 0, 0.3, T, new Rng(seed));
+        const slow = plainMc(cov, big, z, 0.3, T, new Rng(seed));
+        // Entropies: the fast path's lse - sum(p z) cancels large logits, so allow rounding of their size.
+        expect(Math.abs(fast.entropy - slow.entropy)).toBeLessThan(1e-12);
+        expect(Math.abs(fast.expectedEntropy - slow.expectedEntropy)).toBeLessThan(1e-9);
+        for (let j = 0; j < 10; j++) {
+          expect(Math.abs(fast.mean[j]! - slow.mean[j]!)).toBeLessThan(1e-12);
+          expect(Math.abs(fast.perClassVariance[j]! - slow.perClassVariance[j]!)).toBeLessThan(1e-12);
+        }
+      }
+    }
   });
 
   it('summarises explicit probability samples into mean, entropies and per-class variance', () => {
