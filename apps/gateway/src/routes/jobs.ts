@@ -95,11 +95,15 @@ export function jobsRouter(deps: GatewayDeps): Router {
    * (the job hash also holds the input tensor, kilobytes per request). Only an ending found by the periodic
    * re-check (a missed event) or a timeout reads Redis.
    */
-  async function awaitPrediction(id: string, data: InferenceJobData, wait: Wait, res: Response): Promise<JobSnapshot> {
+  async function awaitPrediction(
+    id: string,
+    known: JobSnapshot['data'],
+    wait: Wait,
+    res: Response,
+  ): Promise<JobSnapshot> {
     const cancel = cancelOnClose(res, wait);
     try {
       const ending = await wait.done;
-      const known = { requestId: data.requestId, submittedAt: data.submittedAt };
       if (ending.kind === 'completed') {
         const snap: JobSnapshot = { id, status: 'completed', data: known, finishedAt: ending.at };
         snap.result = ending.returnvalue as InferenceResult;
@@ -148,7 +152,9 @@ export function jobsRouter(deps: GatewayDeps): Router {
       wait?.cancel();
       throw e;
     });
-    const snap = await awaitPrediction(id, data, wait as Wait, res);
+    // Only what the answer needs is kept across the wait, not the job data with its input tensor.
+    const known = { requestId: data.requestId, submittedAt: data.submittedAt };
+    const snap = await awaitPrediction(id, known, wait as Wait, res);
     const links = jobLinks(id);
     if (snap.status === 'completed' && snap.result) {
       res.json(renderJob(snap, null));
