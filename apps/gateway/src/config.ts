@@ -38,6 +38,12 @@ export const gatewayEnvSpec = {
     min: 0.0001,
     max: 0.9999,
   }),
+  PREDICT_BATCH_MAX: env.int({
+    doc: 'most synchronous predictions grouped into one batch job while an enqueue is in flight (1: no grouping)',
+    default: 64,
+    min: 1,
+    max: 4096,
+  }),
   SYNC_TIMEOUT_MS: env.int({
     doc: 'how long POST /v1/predict waits before answering 504 with the job id',
     unit: 'ms',

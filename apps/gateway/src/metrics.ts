@@ -20,6 +20,12 @@ export function createGatewayMetrics(queueCounts: () => Promise<Record<string, n
       registers: [registry],
     }),
     submitted: new Counter({ name: 'gateway_jobs_submitted_total', help: 'jobs enqueued', registers: [registry] }),
+    predictBatchSize: new Histogram({
+      name: 'gateway_predict_batch_size',
+      help: 'synchronous predictions grouped into one batch job',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers: [registry],
+    }),
     preprocessSeconds: new Histogram({
       name: 'gateway_preprocess_seconds',
       help: 'image decoding and preprocessing time',

@@ -278,6 +278,9 @@ export function openApiDocument() {
       '/v1/predict': {
         post: {
           summary: 'Submit an image and wait for the result (SYNC_TIMEOUT_MS)',
+          description:
+            'Concurrent predictions are grouped into one queue job (up to PREDICT_BATCH_MAX); each keeps its own ' +
+            'id (a version-8 UUID then), readable at GET /v1/jobs/{id} for the retention period.',
           parameters: params,
           requestBody: upload,
           responses: {

@@ -1,14 +1,18 @@
 import { AppError, type Logger } from '@mserve/common';
 import {
+  INFERENCE_BATCH_JOB_NAME,
   INFERENCE_JOB_NAME,
   QUEUE_PREFIX,
   decodeFailure,
+  parseBatchItemId,
+  type BatchJobData,
+  type BatchJobResult,
   modelCardsKey,
   type InferenceJobData,
   type InferenceResult,
   type ModelCard,
 } from '@mserve/contracts';
-import { Queue } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 import type { GatewayConfig } from './config';
 
@@ -103,6 +107,20 @@ export class JobStore {
     );
   }
 
+  /** Adds a batch job of grouped predictions (see `predict-batcher.ts`) with the same retention. */
+  async enqueueBatch(batchId: string, items: InferenceJobData[]): Promise<void> {
+    const keep = { age: this.config.RESULT_TTL_S, count: this.config.RESULT_MAX_COUNT };
+    const data: BatchJobData = { v: 1, items };
+    await this.call(() =>
+      this.queue.add(INFERENCE_BATCH_JOB_NAME, data, {
+        jobId: batchId,
+        attempts: 1,
+        removeOnComplete: keep,
+        removeOnFail: keep,
+      }),
+    );
+  }
+
   /** Jobs waiting for a worker. Concurrent callers share one Redis round trip. */
   waitingCount(): Promise<number> {
     this.depthInFlight ??= this.call(() => this.queue.getJobCountByTypes('wait', 'prioritized')).finally(() => {
@@ -116,12 +134,18 @@ export class JobStore {
     return this.call(() => this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed'));
   }
 
-  /** A job's snapshot, or null when the id is unknown (never existed or retention removed it). */
+  /**
+   * A job's snapshot, or null when the id is unknown (never existed or retention removed it). The id of a grouped
+   * prediction resolves to its item of the batch job: the batch's state, the item's own result or error.
+   */
   async get(id: string): Promise<JobSnapshot | null> {
+    const item = parseBatchItemId(id);
     return this.call(async () => {
-      const job = await this.queue.getJob(id);
+      const job = await this.queue.getJob(item ? item.batchId : id);
       if (!job) return null;
-      const data = (job.data ?? {}) as Partial<InferenceJobData>;
+      const raw = item ? (job.data as Partial<BatchJobData>).items?.[item.index] : job.data;
+      if (!raw) return null;
+      const data = raw as Partial<InferenceJobData>;
       const snap: JobSnapshot = {
         id,
         status: 'queued',
@@ -133,20 +157,10 @@ export class JobStore {
       };
       // finishedOn and the return value or failed reason are written by one Lua script, so the hash alone tells a
       // finished job reliably; only unfinished jobs need the state lookup to tell queued from active.
-      if (job.finishedOn) {
-        snap.finishedAt = job.finishedOn;
-        if (job.failedReason) {
-          snap.status = 'failed';
-          snap.error = decodeFailure(job.failedReason);
-        } else {
-          snap.status = 'completed';
-          snap.result = job.returnvalue as InferenceResult;
-        }
-        return snap;
-      }
+      if (job.finishedOn) return finishedSnapshot(snap, job, item?.index);
       const state = await job.getState();
       snap.status = state === 'active' ? 'active' : state === 'completed' || state === 'failed' ? state : 'queued';
-      if (snap.status !== 'queued' && snap.status !== 'active') return this.get(id) as Promise<JobSnapshot>;
+      if (snap.status !== 'queued' && snap.status !== 'active') return this.get(id);
       return snap;
     });
   }
@@ -194,4 +208,29 @@ export class JobStore {
     await this.queue.close().catch(() => undefined);
     this.redis.disconnect();
   }
+}
+
+/** Fills a finished job's outcome into `snap`: the job's own, or that of item `index` of a batch job. */
+function finishedSnapshot(snap: JobSnapshot, job: Job, index: number | undefined): JobSnapshot {
+  snap.finishedAt = job.finishedOn as number;
+  if (job.failedReason) {
+    snap.status = 'failed';
+    snap.error = decodeFailure(job.failedReason);
+    return snap;
+  }
+  const outcome =
+    index === undefined
+      ? (job.returnvalue as InferenceResult)
+      : (job.returnvalue as BatchJobResult | null)?.items?.[index];
+  if (!outcome) {
+    snap.status = 'failed';
+    snap.error = { code: 'INTERNAL', message: 'the job finished without a result for this prediction' };
+  } else if (outcome.status === 'failed') {
+    snap.status = 'failed';
+    snap.error = outcome.error;
+  } else {
+    snap.status = 'completed';
+    snap.result = outcome;
+  }
+  return snap;
 }

@@ -109,3 +109,42 @@ describe('1,000 concurrent jobs over HTTP', () => {
     expect(sum / count).toBeGreaterThan(1);
   }, 120_000);
 });
+
+describe('concurrent synchronous predictions', () => {
+  it('are grouped into batch jobs, each answered with its own result, and each id reads back the same result', async () => {
+    const images = sampleImages().filter((i) => !i.name.startsWith('grayscale_999'));
+    const single = new Map<string, unknown>();
+    for (const img of images) {
+      const r = await postImage(base, '/v1/predict', img.bytes);
+      expect(r.status).toBe(200);
+      single.set(img.name, deterministic(r.body));
+    }
+    const before = await request(`${base}/metrics`);
+    const groupsBefore = Number(/gateway_predict_batch_size_count (\S+)/.exec(before.text)?.[1] ?? 0);
+    const N = 300;
+    const answers = await Promise.all(
+      Array.from({ length: N }, async (_, i) => {
+        const img = images[i % images.length]!;
+        return { name: img.name, res: await postImage(base, '/v1/predict', img.bytes) };
+      }),
+    );
+    expect(answers.filter((a) => a.res.status !== 200).map((a) => a.res.body)).toEqual([]);
+    const wrong = answers.filter(
+      (a) => JSON.stringify(deterministic(a.res.body)) !== JSON.stringify(single.get(a.name)),
+    );
+    expect(wrong.length).toBe(0);
+    expect(new Set(answers.map((a) => a.res.body.id)).size).toBe(N);
+    const after = await request(`${base}/metrics`);
+    const groups = Number(/gateway_predict_batch_size_count (\S+)/.exec(after.text)?.[1]) - groupsBefore;
+    // Grouping happened: fewer batch jobs than requests.
+    expect(groups).toBeLessThan(N);
+    for (const a of answers.slice(0, 25)) {
+      const again = await request(`${base}/v1/jobs/${a.res.body.id as string}`);
+      expect(again.status).toBe(200);
+      expect(again.body.id).toBe(a.res.body.id);
+      expect(again.body.requestId).toBe(a.res.body.requestId);
+      expect(deterministic(again.body)).toEqual(deterministic(a.res.body));
+    }
+    writeReport('predict-groups', { requests: N, batchJobs: groups, meanGroup: N / groups });
+  }, 120_000);
+});

@@ -1,5 +1,15 @@
 import { AppError, toAppError, type Logger } from '@mserve/common';
-import { encodeFailure, parseJobData, type InferenceJobData, type InferenceResult } from '@mserve/contracts';
+import {
+  INFERENCE_BATCH_JOB_NAME,
+  batchItemId,
+  encodeFailure,
+  parseBatchData,
+  parseJobData,
+  type BatchItemOutcome,
+  type BatchJobResult,
+  type InferenceJobData,
+  type InferenceResult,
+} from '@mserve/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { MicroBatcher } from './batcher';
 import type { InferenceEngine, InferenceItem, Prediction } from './inference';
@@ -20,21 +30,62 @@ export function itemSize(inputShape: readonly number[]): number {
   return inputShape.filter((d) => d > 0).reduce((a, b) => a * b, 1);
 }
 
+/** Runs one inference payload; throws an AppError for a bad payload or a failed pass. */
+type ItemRunner = (jobId: string, raw: unknown) => Promise<InferenceResult>;
+
 /**
  * The BullMQ processor: validates the payload, hands the job to the micro-batcher, and completes it with its own
  * result. Failures are `UnrecoverableError`s whose message carries the error code (`CODE: message`): a bad
- * payload will not get better on retry, and the gateway shows the client the code the worker meant.
+ * payload will not get better on retry, and the gateway shows the client the code the worker meant. A batch job
+ * (several synchronous predictions grouped by the gateway) completes with one outcome per item, so a bad item fails
+ * alone; its items join the same micro-batcher as everything else.
  */
-export function createProcessor(deps: ProcessorDeps): (job: Job) => Promise<InferenceResult> {
+export function createProcessor(deps: ProcessorDeps): (job: Job) => Promise<InferenceResult | BatchJobResult> {
+  const runItem = createItemRunner(deps);
+  return async (job: Job) => {
+    if (job.name === INFERENCE_BATCH_JOB_NAME) return runBatch(job, runItem, deps.logger);
+    try {
+      return await runItem(String(job.id), job.data);
+    } catch (e) {
+      const err = toAppError(e);
+      throw new UnrecoverableError(encodeFailure(err.code, err.message));
+    }
+  };
+}
+
+async function runBatch(job: Job, runItem: ItemRunner, logger: Logger): Promise<BatchJobResult> {
+  const batchId = String(job.id);
+  let items: unknown[];
+  try {
+    items = parseBatchData(job.data).items;
+  } catch (e) {
+    const err = toAppError(e);
+    logger.warn({ jobId: batchId, code: err.code }, 'batch job failed');
+    throw new UnrecoverableError(encodeFailure(err.code, err.message));
+  }
+  const outcomes = await Promise.all(
+    items.map(async (raw, i): Promise<BatchItemOutcome> => {
+      const id = batchItemId(batchId, i);
+      try {
+        return await runItem(id, raw);
+      } catch (e) {
+        const { code, message } = toAppError(e);
+        return { id, status: 'failed', error: { code, message } };
+      }
+    }),
+  );
+  return { v: 1, items: outcomes };
+}
+
+function createItemRunner(deps: ProcessorDeps): ItemRunner {
   const { engine, batcher, logger, metrics, notify } = deps;
   const model = { name: engine.card.name, digest: engine.card.digest };
 
-  return async (job: Job): Promise<InferenceResult> => {
-    const jobId = String(job.id);
-    const raw = job.data as Partial<InferenceJobData>;
+  return async (jobId, rawData) => {
+    const raw = rawData as Partial<InferenceJobData>;
     const log = logger.child({ jobId, requestId: raw?.requestId });
     try {
-      const data = parseJobData(job.data);
+      const data = parseJobData(rawData);
       if (data.tensor.length !== itemSize(engine.card.inputShape)) {
         throw new AppError(
           'VALIDATION_FAILED',
@@ -73,7 +124,6 @@ export function createProcessor(deps: ProcessorDeps): (job: Job) => Promise<Infe
       return result;
     } catch (e) {
       const err = toAppError(e);
-      const reason = encodeFailure(err.code, err.message);
       metrics.jobs.inc({ status: 'failed' });
       log.warn({ code: err.code, err: err.cause ?? err }, 'job failed');
       if (raw && typeof raw === 'object' && wantsWebhook(raw, 'failed')) {
@@ -85,7 +135,7 @@ export function createProcessor(deps: ProcessorDeps): (job: Job) => Promise<Infe
           payload,
         });
       }
-      throw new UnrecoverableError(reason);
+      throw err;
     }
   };
 }

@@ -18,8 +18,46 @@ describe('tensor encoding', () => {
     expect(out.shape).toEqual([4]);
   });
 
+  it('round-trips sparse tensors bit for bit as zero runs, at most half the size, including -0, NaN and long runs', () => {
+    const rand = (() => {
+      let x = 7;
+      return () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    })();
+    const cases = [
+      Float32Array.from({ length: 784 }, () => (rand() < 0.8 ? 0 : rand())),
+      Float32Array.from([-0, 0, NaN, 0, 0, Infinity, 1]),
+      new Float32Array(200_000),
+      Float32Array.from({ length: 140_000 }, (_, i) => (i < 70_000 ? 1 : 0)),
+    ];
+    for (const src of cases) {
+      const enc = encodeTensor(src, [src.length]);
+      const out = decodeTensor(JSON.parse(JSON.stringify(enc)));
+      expect(Buffer.from(out.data.buffer).equals(Buffer.from(src.buffer))).toBe(true);
+    }
+    const digit = encodeTensor(cases[0]!, [28, 28]);
+    expect(digit.encoding).toBe('zero-runs');
+    expect(digit.data.length).toBeLessThan((784 * 4 * 4) / 3 / 2);
+    // Dense data stays plain: runs would only add headers.
+    expect(
+      encodeTensor(
+        Float32Array.from({ length: 64 }, () => 1 + rand()),
+        [64],
+      ).encoding,
+    ).toBeUndefined();
+  });
+
+  it('refuses zero runs that do not add up to the shape, and unknown encodings', () => {
+    const enc = encodeTensor(Float32Array.from([0, 0, 0, 1]), [4]);
+    expect(enc.encoding).toBe('zero-runs');
+    expect(() => decodeTensor({ ...enc, shape: [5] })).toThrow(AppError);
+    expect(() => decodeTensor({ ...enc, shape: [3] })).toThrow(AppError);
+    expect(() => decodeTensor({ ...enc, data: enc.data.slice(0, 4) })).toThrow(AppError);
+    expect(() => decodeTensor({ ...enc, encoding: 'gzip' })).toThrow(AppError);
+  });
+
   it('refuses a tensor whose byte length disagrees with its shape', () => {
-    const enc = encodeTensor(new Float32Array(4), [4]);
+    const enc = encodeTensor(Float32Array.from([1, 2, 3, 4]), [4]);
+    expect(enc.encoding).toBeUndefined();
     expect(() => decodeTensor({ ...enc, shape: [5] })).toThrow(AppError);
   });
 });

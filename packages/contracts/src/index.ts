@@ -1,3 +1,12 @@
+export {
+  BATCH_ITEMS_MAX,
+  INFERENCE_BATCH_JOB_NAME,
+  batchItemId,
+  newBatchId,
+  parseBatchData,
+  parseBatchItemId,
+} from './batch';
+export type { BatchItemOutcome, BatchJobData, BatchJobResult } from './batch';
 export { DEFAULT_QUEUE_NAME, INFERENCE_JOB_NAME, QUEUE_PREFIX, modelCardsKey } from './queues';
 export { decodeTensor, encodeTensor, shapeSize } from './tensor';
 export type { EncodedTensor } from './tensor';

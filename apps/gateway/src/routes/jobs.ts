@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, statusForCode } from '@mserve/common';
-import { decodeFailure, encodeTensor, type InferenceJobData, type InferenceResult } from '@mserve/contracts';
+import {
+  decodeFailure,
+  encodeTensor,
+  parseBatchItemId,
+  type BatchJobResult,
+  type InferenceJobData,
+  type InferenceResult,
+} from '@mserve/contracts';
 import { Router, type Request, type Response } from 'express';
 import type { GatewayDeps } from '../deps';
 import { parseParams } from '../params';
+import { PredictionBatcher } from '../predict-batcher';
 import type { JobSnapshot } from '../store';
 import { createSubmissionReader } from '../upload';
 import { jobLinks, renderJob } from '../views';
@@ -11,18 +19,33 @@ import type { Wait } from '../waiters';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Where a submission went: its id, its item index in a batch job, and for predictions the registered wait. */
+interface Enqueued {
+  id: string;
+  index?: number;
+  wait?: Wait;
+}
+
 /** `POST /v1/jobs`, `GET /v1/jobs/:id` (with `?wait=` long-poll) and `POST /v1/predict`. */
 export function jobsRouter(deps: GatewayDeps): Router {
   const { config, store, waiters, metrics } = deps;
   const readSubmission = createSubmissionReader(config.MAX_UPLOAD_BYTES);
   const router = Router();
 
-  /** Validates, checks backpressure, preprocesses and enqueues; `beforeEnqueue` lets predict start waiting first. */
+  const batcher = new PredictionBatcher({
+    maxItems: config.PREDICT_BATCH_MAX,
+    maxInFlight: 4,
+    register: (batchId) => waiters.wait(batchId, config.SYNC_TIMEOUT_MS),
+    enqueue: (batchId, items) => store.enqueueBatch(batchId, items),
+    onBatch: (n) => metrics.predictBatchSize.observe(n),
+  });
+
+  /** Validates, checks backpressure, preprocesses, and hands the payload to `enqueue`. */
   async function submit(
     req: Request,
     res: Response,
-    beforeEnqueue?: (id: string) => void,
-  ): Promise<{ id: string; data: InferenceJobData }> {
+    enqueue: (data: InferenceJobData) => Promise<Enqueued>,
+  ): Promise<Enqueued & { data: InferenceJobData }> {
     try {
       const sub = await readSubmission(req, res);
       const params = parseParams(sub.fields, { samples: config.MC_SAMPLES_DEFAULT, alpha: config.ALPHA_DEFAULT });
@@ -34,7 +57,6 @@ export function jobsRouter(deps: GatewayDeps): Router {
       }
       const pre = await deps.preprocess(sub.image);
       metrics.preprocessSeconds.observe(pre.ms / 1000);
-      const id = randomUUID();
       const data: InferenceJobData = {
         v: 1,
         requestId: String(req.id),
@@ -44,15 +66,38 @@ export function jobsRouter(deps: GatewayDeps): Router {
         params: { samples: params.samples, alpha: params.alpha },
         ...(params.webhook ? { webhook: params.webhook } : {}),
       };
-      beforeEnqueue?.(id);
-      await store.enqueue(id, data);
+      const enqueued = await enqueue(data);
       metrics.submitted.inc();
-      return { id, data };
+      return { ...enqueued, data };
     } catch (e) {
       const code = e instanceof AppError ? e.code : 'INTERNAL';
       if (code === 'QUEUE_FULL' || code === 'REDIS_UNAVAILABLE') metrics.enqueueFailures.inc({ code });
       throw e;
     }
+  }
+
+  /** A job of its own, for async submissions. */
+  async function enqueueJob(data: InferenceJobData): Promise<Enqueued> {
+    const id = randomUUID();
+    await store.enqueue(id, data);
+    return { id };
+  }
+
+  /**
+   * A synchronous prediction: grouped with concurrent ones into a batch job, except when it carries a webhook
+   * (deliveries are per job). Either way the wait is registered before the job exists.
+   */
+  async function enqueuePrediction(data: InferenceJobData): Promise<Enqueued> {
+    if (!data.webhook) return batcher.submit(data);
+    const id = randomUUID();
+    const wait = waiters.wait(id, config.SYNC_TIMEOUT_MS);
+    try {
+      await store.enqueue(id, data);
+    } catch (e) {
+      wait.cancel();
+      throw e;
+    }
+    return { id, wait };
   }
 
   async function readJob(id: string): Promise<JobSnapshot> {
@@ -76,7 +121,8 @@ export function jobsRouter(deps: GatewayDeps): Router {
 
   /** Waits until the job ends or `ms` pass, robust to missed events; returns the latest snapshot. */
   async function waitForEnd(id: string, ms: number, res: Response): Promise<JobSnapshot> {
-    const wait = waiters.wait(id, ms);
+    // A grouped prediction ends when its batch job does.
+    const wait = waiters.wait(parseBatchItemId(id)?.batchId ?? id, ms);
     const cancel = cancelOnClose(res, wait);
     try {
       // The event may have fired before the waiter existed: read the state once more now that it does.
@@ -97,6 +143,7 @@ export function jobsRouter(deps: GatewayDeps): Router {
    */
   async function awaitPrediction(
     id: string,
+    index: number | undefined,
     known: JobSnapshot['data'],
     wait: Wait,
     res: Response,
@@ -105,9 +152,17 @@ export function jobsRouter(deps: GatewayDeps): Router {
     try {
       const ending = await wait.done;
       if (ending.kind === 'completed') {
-        const snap: JobSnapshot = { id, status: 'completed', data: known, finishedAt: ending.at };
-        snap.result = ending.returnvalue as InferenceResult;
-        return snap;
+        const outcome =
+          index === undefined
+            ? (ending.returnvalue as InferenceResult)
+            : (ending.returnvalue as BatchJobResult | null)?.items?.[index];
+        if (outcome?.status === 'completed') {
+          return { id, status: 'completed', data: known, finishedAt: ending.at, result: outcome };
+        }
+        if (outcome?.status === 'failed') {
+          return { id, status: 'failed', data: known, finishedAt: ending.at, error: outcome.error };
+        }
+        return await readJob(id);
       }
       if (ending.kind === 'failed') {
         return { id, status: 'failed', data: known, finishedAt: ending.at, error: decodeFailure(ending.reason) };
@@ -119,7 +174,7 @@ export function jobsRouter(deps: GatewayDeps): Router {
   }
 
   router.post('/v1/jobs', async (req, res) => {
-    const { id } = await submit(req, res);
+    const { id } = await submit(req, res, enqueueJob);
     const links = jobLinks(id);
     res
       .status(202)
@@ -144,17 +199,10 @@ export function jobsRouter(deps: GatewayDeps): Router {
   });
 
   router.post('/v1/predict', async (req, res) => {
-    let wait: Wait | undefined;
-    // Register before enqueueing so that even an instant completion event finds its waiter.
-    const { id, data } = await submit(req, res, (jobId) => {
-      wait = waiters.wait(jobId, config.SYNC_TIMEOUT_MS);
-    }).catch((e: unknown) => {
-      wait?.cancel();
-      throw e;
-    });
+    const { id, index, wait, data } = await submit(req, res, enqueuePrediction);
     // Only what the answer needs is kept across the wait, not the job data with its input tensor.
     const known = { requestId: data.requestId, submittedAt: data.submittedAt };
-    const snap = await awaitPrediction(id, known, wait as Wait, res);
+    const snap = await awaitPrediction(id, index, known, wait as Wait, res);
     const links = jobLinks(id);
     if (snap.status === 'completed' && snap.result) {
       res.json(renderJob(snap, null));
