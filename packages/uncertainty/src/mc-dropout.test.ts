@@ -105,30 +105,34 @@ describe('fast MC dropout', () => {
     expect(c.entropy).not.toBe(a.entropy);
   });
 
-  it('matches the plain per-draw softmax of the same Gaussian draws to rounding, including deviations too large to share exps', () => {
-    // Scale 400 makes the logit deviations exceed the shared-exp limit often: both paths are exercised.
-    for (const [seed, scale] of [
-      [21, 1],
-      [22, 1],
-      [23, 400],
-    ] as const) {
-      const { dense, x } = fixture(seed);
-      const big = Float32Array.from(x, (v) => v * scale);
-      const cov = new DropoutCovariance(dense);
-      const z = logitsOf(dense, big);
-      for (const T of [2, 3, 101, 1000]) {
-        const fast = fastMcDropout(cov, big, 0, z, 0, 0.3, T, new Rng(seed));
-        const slow = plainMc(cov, big, z, 0.3, T, new Rng(seed));
-        // Entropies: the fast path's lse - sum(p z) cancels large logits, so allow rounding of their size.
-        expect(Math.abs(fast.entropy - slow.entropy)).toBeLessThan(1e-12);
-        expect(Math.abs(fast.expectedEntropy - slow.expectedEntropy)).toBeLessThan(1e-9);
-        for (let j = 0; j < 10; j++) {
-          expect(Math.abs(fast.mean[j]! - slow.mean[j]!)).toBeLessThan(1e-12);
-          expect(Math.abs(fast.perClassVariance[j]! - slow.perClassVariance[j]!)).toBeLessThan(1e-12);
+  // 10 and 3 classes run the generated kernel, 70 the plain loops.
+  it.each([10, 3, 70])(
+    'matches the plain per-draw softmax of the same Gaussian draws to rounding with %i classes, including deviations too large to share exps',
+    (classes) => {
+      // Scale 400 makes the logit deviations exceed the shared-exp limit often: both paths are exercised.
+      for (const [seed, scale] of [
+        [21, 1],
+        [22, 1],
+        [23, 400],
+      ] as const) {
+        const { dense, x } = fixture(seed, 300, classes);
+        const big = Float32Array.from(x, (v) => v * scale);
+        const cov = new DropoutCovariance(dense);
+        const z = logitsOf(dense, big);
+        for (const T of [2, 3, 101, 1000]) {
+          const fast = fastMcDropout(cov, big, 0, z, 0, 0.3, T, new Rng(seed));
+          const slow = plainMc(cov, big, z, 0.3, T, new Rng(seed));
+          // Entropies: the fast path's lse - sum(p z) cancels large logits, so allow rounding of their size.
+          expect(Math.abs(fast.entropy - slow.entropy)).toBeLessThan(1e-12);
+          expect(Math.abs(fast.expectedEntropy - slow.expectedEntropy)).toBeLessThan(1e-9);
+          for (let j = 0; j < classes; j++) {
+            expect(Math.abs(fast.mean[j]! - slow.mean[j]!)).toBeLessThan(1e-12);
+            expect(Math.abs(fast.perClassVariance[j]! - slow.perClassVariance[j]!)).toBeLessThan(1e-12);
+          }
         }
       }
-    }
-  });
+    },
+  );
 
   it('summarises explicit probability samples into mean, entropies and per-class variance', () => {
     const s = summarizeProbabilitySamples(

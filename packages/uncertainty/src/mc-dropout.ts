@@ -9,6 +9,7 @@
  * the brute-force path itself; the sum has hundreds of non-zero terms for MNIST-like inputs, so the central limit
  * theorem applies, and the tests bound the difference in entropy and mutual information against brute force.
  */
+import { pairKernel } from './mc-kernel';
 import { Rng } from './prng';
 
 /** Summary of T predictive samples of one input. */
@@ -58,12 +59,13 @@ export class DropoutCovariance {
     out.fill(0);
     const tri = this.tri;
     const d = this.dense.inDim;
+    const outer = this.outer;
     for (let i = 0; i < d; i++) {
       const xi = x[off + i] as number;
       if (xi === 0) continue;
       const s = xi * xi * factor;
       const base = i * tri;
-      for (let t = 0; t < tri; t++) out[t] = (out[t] as number) + s * (this.outer[base + t] as number);
+      for (let t = 0; t < tri; t++) out[t] = out[t]! + s * outer[base + t]!;
     }
   }
 }
@@ -172,6 +174,8 @@ export interface FastMcScratch {
   f: Float64Array;
   /** The input's logits. */
   l: Float64Array;
+  /** Results of a pair kernel call. */
+  out: Float64Array;
 }
 
 /** Scratch buffers for k classes. */
@@ -185,6 +189,7 @@ export function fastMcScratch(k: number): FastMcScratch {
     e: new Float64Array(k),
     f: new Float64Array(k),
     l: new Float64Array(k),
+    out: new Float64Array(5),
   };
 }
 
@@ -316,6 +321,76 @@ export function normalTable(k: number): Float64Array {
   return t;
 }
 
+/** The pairs of one input through the generated kernel of its class count; returns the sum of draw entropies. */
+function kernelPairs(
+  kernel: NonNullable<ReturnType<typeof pairKernel>>,
+  scratch: FastMcScratch,
+  table: Float64Array,
+  row: number,
+  T: number,
+  lmax: number,
+  sum: Float64Array,
+  sumSq: Float64Array,
+  logits: ArrayLike<number>,
+  logitOff: number,
+): number {
+  const out = scratch.out;
+  kernel({
+    L: scratch.L,
+    table,
+    tableRows: NORMAL_ROWS,
+    row,
+    T,
+    e: scratch.e,
+    l: scratch.l,
+    limit: SHARED_EXP_LIMIT,
+    sum,
+    sumSq,
+    d: scratch.d,
+    direct: (both) =>
+      addDirectDraw(logits, logitOff, 1, scratch, sum, sumSq) +
+      (both ? addDirectDraw(logits, logitOff, -1, scratch, sum, sumSq) : 0),
+    out,
+  });
+  const [weighted, logSum, product, draws, directEntropy] = out as unknown as [number, number, number, number, number];
+  return directEntropy + draws * lmax + logSum + Math.log(product) - weighted;
+}
+
+/** The same pairs as plain loops, for class counts too large for a generated kernel. */
+function loopPairs(
+  scratch: FastMcScratch,
+  table: Float64Array,
+  startRow: number,
+  T: number,
+  lmax: number,
+  sum: Float64Array,
+  sumSq: Float64Array,
+): number {
+  const { L, d, l } = scratch;
+  const k = d.length;
+  let entropySum = 0;
+  const pairs: PairSums = { sum, sumSq, weighted: 0, logSum: 0, product: 1, draws: 0 };
+  let row = startRow;
+  for (let t = 0; t < T; t += 2) {
+    const base = row * k;
+    let shared = true;
+    for (let i = 0, li = 0; i < k; i++, li += k) {
+      let s = 0;
+      for (let j = 0; j <= i; j++) s += L[li + j]! * table[base + j]!;
+      d[i] = s;
+      if (!(s <= SHARED_EXP_LIMIT && s >= -SHARED_EXP_LIMIT)) shared = false;
+    }
+    row = row + 1 === NORMAL_ROWS ? 0 : row + 1;
+    const both = t + 1 < T;
+    if (shared) addSharedPair(l, scratch, both, pairs);
+    else {
+      entropySum += addDirectDraw(l, 0, 1, scratch, sum, sumSq);
+      if (both) entropySum += addDirectDraw(l, 0, -1, scratch, sum, sumSq);
+    }
+  }
+  return entropySum + pairs.draws * lmax + pairs.logSum + Math.log(pairs.product) - pairs.weighted;
+}
+
 /**
  * Fast path: T Gaussian draws of the dropout logits of one input. `logits` holds the deterministic logits W'x+b
  * (the mean). Draws come in antithetic pairs (eps, -eps), which halves the draws and the variance of the mean
@@ -340,7 +415,7 @@ export function fastMcDropout(
   }
   cov.covariance(features, featureOff, rate / (1 - rate), scratch.cov);
   packedCholesky(scratch.cov, k, scratch.L);
-  const { L, d, e, l } = scratch;
+  const { e, l } = scratch;
   const table = normalTable(k);
   const sum = new Float64Array(k);
   const sumSq = new Float64Array(k);
@@ -350,28 +425,11 @@ export function fastMcDropout(
     lmax = Math.max(lmax, l[j]!);
   }
   for (let j = 0; j < k; j++) e[j] = Math.exp(l[j]! - lmax);
-  // Direct draws add their entropies here; shared pairs keep theirs in `pairs` (lmax + log(se) - wz/se each).
-  let entropySum = 0;
-  const pairs: PairSums = { sum, sumSq, weighted: 0, logSum: 0, product: 1, draws: 0 };
-  let row = rng.nextU32() % NORMAL_ROWS;
-  for (let t = 0; t < T; t += 2) {
-    const base = row * k;
-    let shared = true;
-    for (let i = 0, li = 0; i < k; i++, li += k) {
-      let s = 0;
-      for (let j = 0; j <= i; j++) s += L[li + j]! * table[base + j]!;
-      d[i] = s;
-      if (!(s <= SHARED_EXP_LIMIT && s >= -SHARED_EXP_LIMIT)) shared = false;
-    }
-    row = row + 1 === NORMAL_ROWS ? 0 : row + 1;
-    const both = t + 1 < T;
-    if (shared) addSharedPair(l, scratch, both, pairs);
-    else {
-      entropySum += addDirectDraw(l, 0, 1, scratch, sum, sumSq);
-      if (both) entropySum += addDirectDraw(l, 0, -1, scratch, sum, sumSq);
-    }
-  }
-  entropySum += pairs.draws * lmax + pairs.logSum + Math.log(pairs.product) - pairs.weighted;
+  const row = rng.nextU32() % NORMAL_ROWS;
+  const kernel = pairKernel(k);
+  const entropySum = kernel
+    ? kernelPairs(kernel, scratch, table, row, T, lmax, sum, sumSq, logits, logitOff)
+    : loopPairs(scratch, table, row, T, lmax, sum, sumSq);
   let h = 0;
   for (let j = 0; j < k; j++) {
     const mj = (sum[j] as number) / T;
