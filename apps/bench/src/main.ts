@@ -7,7 +7,7 @@ import { closedLoop, type ClosedLoopResult } from './closed-loop';
 import { multipart } from './multipart';
 import { openLoop } from './open-loop';
 import { firstJsonLine, spawnTs, stopProc } from './processes';
-import { sampleProcesses } from './procstats';
+import { sampleProcesses, type ProcStats } from './procstats';
 import { summariseProfileDir } from './profile';
 import { renderMarkdown, verdicts, type BenchReport } from './report';
 import { startStack, type Stack } from './stack';
@@ -106,11 +106,18 @@ async function main(): Promise<void> {
 
     log.info('closed loop on POST /v1/predict');
     const sync: ClosedLoopResult[] = [];
+    const stepProcs: ProcStats[][] = [];
     for (const c of CONCURRENCY) {
+      // The load generator runs in this process: it is sampled too, as 'bench (load generator)'.
+      const sampler = stack
+        ? sampleProcesses([...stack.procs, { name: 'bench (load generator)', pid: process.pid }])
+        : undefined;
       sync.push(await closedLoop({ url: `${url}/v1/predict`, ...upload, connections: c, durationS: D }));
+      stepProcs.push(sampler?.stop() ?? []);
       log.info({ step: 'predict', connections: c, rps: sync.at(-1)?.rps }, 'measured');
     }
     const syncBest = best(sync);
+    const processesAtMax = stepProcs[sync.indexOf(syncBest)] ?? [];
 
     log.info('open loop at 100 req/s');
     const sampler = stack ? sampleProcesses(stack.procs.filter((p) => p.name !== 'redis')) : undefined;
@@ -166,6 +173,7 @@ async function main(): Promise<void> {
       samples,
       workers: { one: syncBest, ...(twoWorkers ? { two: twoWorkers } : {}) },
       processes: procs,
+      processesAtMax,
       profiles: args.profile ? summariseProfileDir(profileDir, roles) : {},
       verdicts: [],
     };

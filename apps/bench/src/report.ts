@@ -18,6 +18,8 @@ export interface BenchReport {
   samples: { samples: number; result: ClosedLoopResult }[];
   workers: { one: ClosedLoopResult; two?: ClosedLoopResult };
   processes: ProcStats[];
+  /** CPU and memory per process during the best closed-loop step (where the machine's time goes at the maximum). */
+  processesAtMax?: ProcStats[];
   profiles: Record<string, HotFunction[]>;
   verdicts: Verdict[];
 }
@@ -91,6 +93,13 @@ export function renderMarkdown(r: BenchReport): string {
     '',
     `Best: ${f(r.sync.best.rps)} req/s at ${r.sync.best.connections} connections = ${f((r.sync.best.rps / r.echo.best.rps) * 100)}% of echo (${f(r.echo.best.rps)} req/s).`,
   );
+  if (r.processesAtMax?.length) {
+    const at = r.processesAtMax.map((p) => `${p.name} ${f(p.cpuPercentMean)}%`).join(', ');
+    lines.push(
+      '',
+      `CPU during that step, mean % of one core (${r.machine.cpus} cores in all, load generator included): ${at}.`,
+    );
+  }
   const o = r.open;
   lines.push('', `## Open loop: ${o.rate} req/s for ${o.durationS} s (latency from the scheduled send time)`, '');
   lines.push(
