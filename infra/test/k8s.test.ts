@@ -31,6 +31,14 @@ function codeDefaultQueueName(): string {
   return m[1];
 }
 
+/** The sync queue's name as `syncQueueName` in packages/contracts/src/queues.ts builds it. */
+function codeSyncQueueName(queue: string): string {
+  const src = readFileSync(path.join(ROOT, 'packages/contracts/src/queues.ts'), 'utf8');
+  const m = /return `\$\{queueName\}([^`]*)`;/.exec(src);
+  if (m?.[1] === undefined) throw new Error('syncQueueName not found in packages/contracts/src/queues.ts');
+  return `${queue}${m[1]}`;
+}
+
 function containersOf(o: K8sObject): Container[] {
   const t = podTemplate(o);
   return t ? [...(t.spec.initContainers ?? []), ...t.spec.containers] : [];
@@ -137,7 +145,7 @@ describe.each(OVERLAYS)('infra/k8s/overlays/%s', (overlay) => {
     }
   });
 
-  it('scales the gateway on CPU and the workers with KEDA on the BullMQ wait list of the configured queue', () => {
+  it('scales the gateway on CPU and the workers with KEDA on the BullMQ wait lists of the configured queue and its sync queue', () => {
     const hpa = find(objects, 'HorizontalPodAutoscaler', 'mserve-gateway').spec as {
       scaleTargetRef: { kind: string; name: string };
       metrics: { type: string; resource?: { name: string } }[];
@@ -155,6 +163,9 @@ describe.each(OVERLAYS)('infra/k8s/overlays/%s', (overlay) => {
     const lists = so.triggers.filter((t) => t.type === 'redis').map((t) => t.metadata['listName']);
     expect(lists).toContain(`${config['QUEUE_PREFIX']}:${queue}:wait`);
     expect(lists).toContain(`${config['QUEUE_PREFIX']}:${queue}:active`);
+    // Batch jobs of synchronous predictions wait in their own queue: its backlog scales workers too.
+    expect(lists).toContain(`${config['QUEUE_PREFIX']}:${codeSyncQueueName(queue)}:wait`);
+    expect(lists).toContain(`${config['QUEUE_PREFIX']}:${codeSyncQueueName(queue)}:active`);
     // The autoscalers own the replica counts: a fixed count in the Deployment would fight them on every apply.
     expect(replicasOf(deployment('mserve-worker'))).toBeUndefined();
     expect(replicasOf(deployment('mserve-gateway'))).toBeUndefined();

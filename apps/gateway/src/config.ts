@@ -20,10 +20,24 @@ export const gatewayEnvSpec = {
     default: 86400,
     min: 1,
   }),
-  // A completed job takes ~12 KB of Redis (payload with the input tensor, result, indexes): 20,000 is ~250 MB.
+  // A completed job takes ~5 KB of Redis (payload with the input tensor, result, indexes; reports/serving-load.json):
+  // 20,000 is ~110 MB.
   RESULT_MAX_COUNT: env.int({
-    doc: 'most finished jobs kept, each of completed and failed (~12 KB of Redis per job)',
+    doc: 'most finished jobs kept, each of completed and failed (~5 KB of Redis per job)',
     default: 20000,
+    min: 1,
+  }),
+  SYNC_RESULT_TTL_S: env.int({
+    doc: 'how long finished batch jobs of synchronous predictions are kept (for GET /v1/jobs/{id} after a 504)',
+    unit: 's',
+    default: 600,
+    min: 1,
+  }),
+  // A batch job takes ~5 KB of Redis per prediction it holds (reports/serving-predict-groups.json): 1,000 jobs of
+  // 64 predictions is ~300 MB at most, ~45 MB at the groups of about 9 seen with 300 concurrent requests.
+  SYNC_RESULT_MAX_COUNT: env.int({
+    doc: 'most finished batch jobs of synchronous predictions kept, each of completed and failed (~5 KB per prediction)',
+    default: 1000,
     min: 1,
   }),
   MC_SAMPLES_DEFAULT: env.int({

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import { assetPath, createLogger, type Logger } from '@mserve/common';
 import { loadSavedModel } from '@mserve/model-runtime';
 import { DEFAULT_LIMITS, preprocess } from '@mserve/preprocess';
-import { QUEUE_PREFIX } from '@mserve/contracts';
+import { QUEUE_PREFIX, syncQueueName } from '@mserve/contracts';
 import { WEBHOOK_QUEUE, assertDeliverableUrl, getDeliveryState, parseAllowList } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
 import { createApp } from './app';
@@ -35,7 +35,11 @@ export async function startGateway(config: GatewayConfig, logger = createLogger(
   const model = await loadGatewayModel(config.MODEL_DIR, logger);
   const store = new JobStore(config, logger);
   const waiters = new CompletionWaiters(
-    { redisUrl: config.REDIS_URL, queueName: config.QUEUE_NAME, recheckMs: config.WAIT_RECHECK_MS },
+    {
+      redisUrl: config.REDIS_URL,
+      queueNames: [config.QUEUE_NAME, syncQueueName(config.QUEUE_NAME)],
+      recheckMs: config.WAIT_RECHECK_MS,
+    },
     (ids) => store.finishedAmong(ids),
     logger,
   );

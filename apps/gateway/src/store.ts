@@ -5,6 +5,7 @@ import {
   QUEUE_PREFIX,
   decodeFailure,
   parseBatchItemId,
+  syncQueueName,
   type BatchJobData,
   type BatchJobResult,
   modelCardsKey,
@@ -31,7 +32,13 @@ export interface JobSnapshot {
 
 type StoreConfig = Pick<
   GatewayConfig,
-  'REDIS_URL' | 'QUEUE_NAME' | 'REDIS_TIMEOUT_MS' | 'RESULT_TTL_S' | 'RESULT_MAX_COUNT'
+  | 'REDIS_URL'
+  | 'QUEUE_NAME'
+  | 'REDIS_TIMEOUT_MS'
+  | 'RESULT_TTL_S'
+  | 'RESULT_MAX_COUNT'
+  | 'SYNC_RESULT_TTL_S'
+  | 'SYNC_RESULT_MAX_COUNT'
 >;
 
 /**
@@ -42,6 +49,8 @@ type StoreConfig = Pick<
 export class JobStore {
   readonly redis: IORedis;
   readonly queue: Queue;
+  /** The queue of batch jobs of synchronous predictions (see `syncQueueName`). */
+  readonly syncQueue: Queue;
   private depthInFlight: Promise<number> | undefined;
 
   constructor(
@@ -59,6 +68,13 @@ export class JobStore {
     this.redis.on('error', (err) => this.logger.debug({ err: err.message }, 'redis producer connection error'));
     this.queue = new Queue(config.QUEUE_NAME, { connection: this.redis, prefix: QUEUE_PREFIX });
     this.queue.on('error', (err) => this.logger.debug({ err: err.message }, 'queue error'));
+    this.syncQueue = new Queue(syncQueueName(config.QUEUE_NAME), { connection: this.redis, prefix: QUEUE_PREFIX });
+    this.syncQueue.on('error', (err) => this.logger.debug({ err: err.message }, 'queue error'));
+  }
+
+  /** The queue holding job `id`: grouped predictions (version-8 ids) live in the sync queue. */
+  private queueOf(id: string): Queue {
+    return parseBatchItemId(id) ? this.syncQueue : this.queue;
   }
 
   /** True while the producer connection is usable. */
@@ -107,12 +123,12 @@ export class JobStore {
     );
   }
 
-  /** Adds a batch job of grouped predictions (see `predict-batcher.ts`) with the same retention. */
+  /** Adds a batch job of grouped predictions (see `predict-batcher.ts`) to the sync queue, with its retention. */
   async enqueueBatch(batchId: string, items: InferenceJobData[]): Promise<void> {
-    const keep = { age: this.config.RESULT_TTL_S, count: this.config.RESULT_MAX_COUNT };
+    const keep = { age: this.config.SYNC_RESULT_TTL_S, count: this.config.SYNC_RESULT_MAX_COUNT };
     const data: BatchJobData = { v: 1, items };
     await this.call(() =>
-      this.queue.add(INFERENCE_BATCH_JOB_NAME, data, {
+      this.syncQueue.add(INFERENCE_BATCH_JOB_NAME, data, {
         jobId: batchId,
         attempts: 1,
         removeOnComplete: keep,
@@ -121,17 +137,28 @@ export class JobStore {
     );
   }
 
-  /** Jobs waiting for a worker. Concurrent callers share one Redis round trip. */
+  /** Jobs waiting for a worker, in both queues. Concurrent callers share one Redis round trip. */
   waitingCount(): Promise<number> {
-    this.depthInFlight ??= this.call(() => this.queue.getJobCountByTypes('wait', 'prioritized')).finally(() => {
+    this.depthInFlight ??= this.call(async () => {
+      const [a, b] = await Promise.all(
+        [this.queue, this.syncQueue].map((q) => q.getJobCountByTypes('wait', 'prioritized')),
+      );
+      return (a ?? 0) + (b ?? 0);
+    }).finally(() => {
       this.depthInFlight = undefined;
     });
     return this.depthInFlight;
   }
 
-  /** Counts of every job state, for metrics and readiness. */
+  /** Counts of every job state over both queues, for metrics and readiness. */
   counts(): Promise<Record<string, number>> {
-    return this.call(() => this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed'));
+    return this.call(async () => {
+      const states = ['wait', 'prioritized', 'delayed', 'active', 'completed', 'failed'] as const;
+      const [a, b] = await Promise.all([this.queue, this.syncQueue].map((q) => q.getJobCounts(...states)));
+      const sum: Record<string, number> = {};
+      for (const st of states) sum[st] = (a?.[st] ?? 0) + (b?.[st] ?? 0);
+      return sum;
+    });
   }
 
   /**
@@ -141,7 +168,7 @@ export class JobStore {
   async get(id: string): Promise<JobSnapshot | null> {
     const item = parseBatchItemId(id);
     return this.call(async () => {
-      const job = await this.queue.getJob(item ? item.batchId : id);
+      const job = await (item ? this.syncQueue : this.queue).getJob(item ? item.batchId : id);
       if (!job) return null;
       const raw = item ? (job.data as Partial<BatchJobData>).items?.[item.index] : job.data;
       if (!raw) return null;
@@ -170,7 +197,7 @@ export class JobStore {
     if (ids.length === 0) return [];
     return this.call(async () => {
       const pipe = this.redis.pipeline();
-      for (const id of ids) pipe.hmget(this.queue.toKey(id), 'finishedOn', 'timestamp');
+      for (const id of ids) pipe.hmget(this.queueOf(id).toKey(id), 'finishedOn', 'timestamp');
       const res = (await pipe.exec()) ?? [];
       return ids.filter((_, i) => {
         const [err, vals] = res[i] ?? [];
@@ -205,7 +232,7 @@ export class JobStore {
   }
 
   async close(): Promise<void> {
-    await this.queue.close().catch(() => undefined);
+    await Promise.all([this.queue.close(), this.syncQueue.close()].map((p) => p.catch(() => undefined)));
     this.redis.disconnect();
   }
 }

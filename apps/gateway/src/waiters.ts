@@ -33,38 +33,42 @@ function eventTime(id: string): number {
 }
 
 /**
- * Long-poll support that scales: one QueueEvents stream per process dispatches `completed`/`failed` events to a map
+ * Long-poll support that scales: one QueueEvents stream per queue and process dispatches `completed`/`failed` events to a map
  * of waiters by job id (instead of `job.waitUntilFinished`, which adds listeners per call). Events can be missed
  * (a reconnect, a waiter registered just after the event), so callers re-read the job after registering and a
  * periodic re-check asks Redis which waited-on jobs have ended.
  */
 export class CompletionWaiters {
   private readonly waiters = new Map<string, Set<Waiter>>();
-  private readonly events: QueueEvents;
+  private readonly events: QueueEvents[];
   private readonly recheckTimer: NodeJS.Timeout;
   private rechecking = false;
 
   constructor(
-    opts: { redisUrl: string; queueName: string; recheckMs: number },
+    opts: { redisUrl: string; queueNames: string[]; recheckMs: number },
     private readonly finishedAmong: (ids: string[]) => Promise<string[]>,
     private readonly logger: Logger,
   ) {
-    this.events = new QueueEvents(opts.queueName, {
-      prefix: QUEUE_PREFIX,
-      connection: {
-        url: opts.redisUrl,
-        maxRetriesPerRequest: null,
-        retryStrategy: (times: number) => Math.min(100 * times, 1000),
-      },
+    // Job ids are unique across the queues (UUIDs of different versions), so one map of waiters serves them all.
+    this.events = opts.queueNames.map((name) => {
+      const events = new QueueEvents(name, {
+        prefix: QUEUE_PREFIX,
+        connection: {
+          url: opts.redisUrl,
+          maxRetriesPerRequest: null,
+          retryStrategy: (times: number) => Math.min(100 * times, 1000),
+        },
+      });
+      events.on('error', (err) => this.logger.debug({ err: err.message }, 'queue events error'));
+      events.on('completed', ({ jobId, returnvalue }, id) =>
+        this.fire(jobId, { kind: 'completed', returnvalue, at: eventTime(id) }),
+      );
+      events.on('failed', ({ jobId, failedReason }, id) =>
+        this.fire(jobId, { kind: 'failed', reason: failedReason, at: eventTime(id) }),
+      );
+      events.on('removed', ({ jobId }) => this.fire(jobId, ENDED));
+      return events;
     });
-    this.events.on('error', (err) => this.logger.debug({ err: err.message }, 'queue events error'));
-    this.events.on('completed', ({ jobId, returnvalue }, id) =>
-      this.fire(jobId, { kind: 'completed', returnvalue, at: eventTime(id) }),
-    );
-    this.events.on('failed', ({ jobId, failedReason }, id) =>
-      this.fire(jobId, { kind: 'failed', reason: failedReason, at: eventTime(id) }),
-    );
-    this.events.on('removed', ({ jobId }) => this.fire(jobId, ENDED));
     this.recheckTimer = setInterval(() => void this.recheck(), opts.recheckMs);
     this.recheckTimer.unref();
   }
@@ -78,7 +82,7 @@ export class CompletionWaiters {
 
   /** Resolves once the events stream is connected (tests and startup use it). */
   async ready(): Promise<void> {
-    await this.events.waitUntilReady();
+    await Promise.all(this.events.map((e) => e.waitUntilReady()));
   }
 
   /** Registers a wait for `jobId` lasting at most `timeoutMs`. */
@@ -131,6 +135,6 @@ export class CompletionWaiters {
     for (const id of [...this.waiters.keys()]) {
       for (const w of [...(this.waiters.get(id) ?? [])]) w.resolve(TIMEOUT);
     }
-    await this.events.close().catch(() => undefined);
+    await Promise.all(this.events.map((e) => e.close().catch(() => undefined)));
   }
 }

@@ -1,3 +1,4 @@
+import { parseBatchItemId, syncQueueName } from '@mserve/contracts';
 import IORedis from 'ioredis';
 import {
   REDIS_URL,
@@ -145,6 +146,17 @@ describe('concurrent synchronous predictions', () => {
       expect(again.body.requestId).toBe(a.res.body.requestId);
       expect(deterministic(again.body)).toEqual(deterministic(a.res.body));
     }
-    writeReport('predict-groups', { requests: N, batchJobs: groups, meanGroup: N / groups });
+    // Redis memory of finished batch jobs per prediction they hold, for sizing SYNC_RESULT_MAX_COUNT.
+    const batches = [...new Set(answers.map((a) => parseBatchItemId(a.res.body.id as string)?.batchId))];
+    const redis = new IORedis(REDIS_URL);
+    let bytes = 0;
+    for (const b of batches) bytes += Number(await redis.call('MEMORY', 'USAGE', `bull:${syncQueueName(queue)}:${b}`));
+    redis.disconnect();
+    writeReport('predict-groups', {
+      requests: N,
+      batchJobs: groups,
+      meanGroup: N / groups,
+      redisBytesPerPrediction: Math.round(bytes / N),
+    });
   }, 120_000);
 });

@@ -10,7 +10,7 @@ describe('CompletionWaiters', () => {
   it('ends a wait through the periodic re-check when no completion event ever arrives', async () => {
     const finished = new Set<string>();
     const waiters = new CompletionWaiters(
-      { redisUrl: REDIS_URL, queueName: uniqueQueue('waiters'), recheckMs: 100 },
+      { redisUrl: REDIS_URL, queueNames: [uniqueQueue('waiters')], recheckMs: 100 },
       async (ids) => ids.filter((id) => finished.has(id)),
       logger,
     );
@@ -31,7 +31,7 @@ describe('CompletionWaiters', () => {
 
   it('releases a cancelled wait at once and forgets it', async () => {
     const waiters = new CompletionWaiters(
-      { redisUrl: REDIS_URL, queueName: uniqueQueue('waiters'), recheckMs: 1000 },
+      { redisUrl: REDIS_URL, queueNames: [uniqueQueue('waiters')], recheckMs: 1000 },
       async () => [],
       logger,
     );
@@ -46,11 +46,11 @@ describe('CompletionWaiters', () => {
     }
   });
 
-  it('hands the waiter the return value or failure reason carried by the completion event, with its time', async () => {
+  it('hands the waiter the return value or failure reason carried by the completion event of any of its queues', async () => {
     const queueName = uniqueQueue('waiters');
     const connection = { url: REDIS_URL, maxRetriesPerRequest: null };
     const waiters = new CompletionWaiters(
-      { redisUrl: REDIS_URL, queueName, recheckMs: 60_000 },
+      { redisUrl: REDIS_URL, queueNames: [uniqueQueue('other'), queueName], recheckMs: 60_000 },
       async () => [],
       logger,
     );

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { Logger } from '@mserve/common';
-import { QUEUE_PREFIX, modelCardsKey } from '@mserve/contracts';
+import { QUEUE_PREFIX, modelCardsKey, syncQueueName } from '@mserve/contracts';
 import { Worker } from 'bullmq';
 import { MicroBatcher } from './batcher';
 import type { WorkerConfig } from './config';
@@ -12,7 +12,10 @@ import type { WebhookNotifier } from './webhook';
 
 /** A running worker. */
 export interface RunningWorker {
+  /** Consumer of the main queue. */
   worker: Worker;
+  /** Consumer of the queue of batch jobs of synchronous predictions. */
+  syncWorker: Worker;
   httpPort: number;
   /** Graceful stop: no new jobs, finish the in-flight batch, close connections. */
   close(): Promise<void>;
@@ -43,29 +46,37 @@ export async function startWorker(
   });
   const processor = createProcessor({ engine, batcher, logger, metrics, notify });
 
-  const worker = new Worker(config.QUEUE_NAME, processor, {
-    prefix: QUEUE_PREFIX,
-    connection: {
-      url: config.REDIS_URL,
-      maxRetriesPerRequest: null,
-      // Reconnect quickly once Redis is back instead of BullMQ's default back-off of up to 20 s.
-      retryStrategy: (times: number) => Math.min(100 * times, 2000),
-    },
-    concurrency: config.BATCH_MAX_SIZE,
-    lockDuration: config.LOCK_DURATION_MS,
-    stalledInterval: config.STALLED_INTERVAL_MS,
-    maxStalledCount: config.MAX_STALLED_COUNT,
-    autorun: false,
-  });
+  // Two consumers of one batcher: the main queue (async jobs, sync jobs with a webhook) and the queue of batch jobs
+  // of synchronous predictions (its own queue for its own retention; see `syncQueueName`).
+  const consume = (queueName: string): Worker => {
+    const w = new Worker(queueName, processor, {
+      prefix: QUEUE_PREFIX,
+      connection: {
+        url: config.REDIS_URL,
+        maxRetriesPerRequest: null,
+        // Reconnect quickly once Redis is back instead of BullMQ's default back-off of up to 20 s.
+        retryStrategy: (times: number) => Math.min(100 * times, 2000),
+      },
+      concurrency: config.BATCH_MAX_SIZE,
+      lockDuration: config.LOCK_DURATION_MS,
+      stalledInterval: config.STALLED_INTERVAL_MS,
+      maxStalledCount: config.MAX_STALLED_COUNT,
+      autorun: false,
+    });
+    w.on('error', (err) => {
+      redisError = err.message;
+      logger.error({ err, queue: queueName }, 'worker error');
+    });
+    w.on('ready', () => {
+      redisError = undefined;
+    });
+    w.on('stalled', (jobId) => logger.warn({ jobId, queue: queueName }, 'job stalled: put back in the queue'));
+    return w;
+  };
   let redisError: string | undefined;
-  worker.on('error', (err) => {
-    redisError = err.message;
-    logger.error({ err }, 'worker error');
-  });
-  worker.on('ready', () => {
-    redisError = undefined;
-  });
-  worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled: put back in the queue'));
+  const worker = consume(config.QUEUE_NAME);
+  const syncWorker = consume(syncQueueName(config.QUEUE_NAME));
+  const workers = [worker, syncWorker];
 
   const publishCard = async (): Promise<void> => {
     try {
@@ -80,18 +91,23 @@ export async function startWorker(
   cardTimer.unref();
 
   const { server, port } = await startWorkerHttp(config.WORKER_HTTP_PORT, metrics.registry, () => ({
-    ok: !worker.closing,
-    running: worker.isRunning(),
+    ok: workers.every((w) => !w.closing),
+    running: workers.every((w) => w.isRunning()),
     queue: config.QUEUE_NAME,
     model: { name: engine.card.name, digest: engine.card.digest },
     batcher: { pending: batcher.pending, busy: batcher.busy },
     ...(redisError ? { redisError } : {}),
   }));
 
-  void worker.run().catch((err) => logger.error({ err }, 'worker loop ended'));
+  for (const w of workers) void w.run().catch((err) => logger.error({ err }, 'worker loop ended'));
   await publishCard();
   logger.info(
-    { queue: config.QUEUE_NAME, httpPort: port, batchMaxSize: config.BATCH_MAX_SIZE, model: engine.card.name },
+    {
+      queues: [config.QUEUE_NAME, syncQueueName(config.QUEUE_NAME)],
+      httpPort: port,
+      batchMaxSize: config.BATCH_MAX_SIZE,
+      model: engine.card.name,
+    },
     'worker started',
   );
 
@@ -99,8 +115,8 @@ export async function startWorker(
   const close = (): Promise<void> => {
     closing ??= (async () => {
       clearInterval(cardTimer);
-      // worker.close() stops fetching and waits for the active jobs, which all sit in the batcher: run them now.
-      const closed = worker.close();
+      // close() stops fetching and waits for the active jobs, which all sit in the batcher: run them now.
+      const closed = Promise.all(workers.map((w) => w.close()));
       batcher.flushNow();
       await closed;
       await batcher.whenIdle();
@@ -108,7 +124,7 @@ export async function startWorker(
     })();
     return closing;
   };
-  return { worker, httpPort: port, close };
+  return { worker, syncWorker, httpPort: port, close };
 }
 
 function closeServer(server: http.Server): Promise<void> {

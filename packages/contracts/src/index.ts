@@ -7,7 +7,7 @@ export {
   parseBatchItemId,
 } from './batch';
 export type { BatchItemOutcome, BatchJobData, BatchJobResult } from './batch';
-export { DEFAULT_QUEUE_NAME, INFERENCE_JOB_NAME, QUEUE_PREFIX, modelCardsKey } from './queues';
+export { DEFAULT_QUEUE_NAME, INFERENCE_JOB_NAME, QUEUE_PREFIX, modelCardsKey, syncQueueName } from './queues';
 export { decodeTensor, encodeTensor, shapeSize } from './tensor';
 export type { EncodedTensor } from './tensor';
 export {

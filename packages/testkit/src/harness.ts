@@ -9,6 +9,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { freePort, repoRoot } from '@mserve/common';
+import { syncQueueName } from '@mserve/contracts';
 import { Queue } from 'bullmq';
 
 /** Repository root, from which app entry points and reports/ are found. */
@@ -216,11 +217,13 @@ export function closeHttp(): void {
 /** Deletes every key of a test queue from the shared Redis (results would otherwise stay for RESULT_TTL_S). */
 export async function dropQueue(name: string, redisUrl = REDIS_URL): Promise<void> {
   const q = new Queue(name, { connection: { url: redisUrl } });
+  const sync = new Queue(syncQueueName(name), { connection: { url: redisUrl } });
   try {
     await q.obliterate({ force: true });
+    await sync.obliterate({ force: true });
     const client = await q.client;
     await client.del(`bull:${name}:mserve:models`);
   } finally {
-    await q.close();
+    await Promise.all([q.close(), sync.close()]);
   }
 }
