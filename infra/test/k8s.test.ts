@@ -32,11 +32,11 @@ function codeDefaultQueueName(): string {
 }
 
 /** The sync queue's name as `syncQueueName` in packages/contracts/src/queues.ts builds it. */
-function codeSyncQueueName(queue: string): string {
+function codeSyncQueueName(queue: string | undefined): string {
   const src = readFileSync(path.join(ROOT, 'packages/contracts/src/queues.ts'), 'utf8');
   const m = /return `\$\{queueName\}([^`]*)`;/.exec(src);
   if (m?.[1] === undefined) throw new Error('syncQueueName not found in packages/contracts/src/queues.ts');
-  return `${queue}${m[1]}`;
+  return `${queue ?? ''}${m[1]}`;
 }
 
 function containersOf(o: K8sObject): Container[] {
