@@ -75,9 +75,13 @@ async function findDelivery(queue: Queue, jobId: string): Promise<Job<DeliveryJo
  * requested, not finished yet, or not subscribed to this outcome).
  */
 export async function getDeliveryState(queue: Queue, jobId: string): Promise<DeliveryState | null> {
-  const job = await findDelivery(queue, jobId);
-  if (!job) return null;
-  const bullState = await job.getState();
+  const found = await findDelivery(queue, jobId);
+  if (!found) return null;
+  const bullState = await found.getState();
+  // The notifier writes progress before every state change, so progress read after the state is at least as new:
+  // a delivery seen as finished never shows the progress of the attempt before (read the other way round, a
+  // replayed delivery could read 'delivered' with the 500 of its last failed attempt).
+  const job = (await queue.getJob(found.id ?? '')) ?? found;
   const p = progressOf(job);
   let state: DeliveryState['state'];
   switch (bullState) {
