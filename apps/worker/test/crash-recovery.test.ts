@@ -1,3 +1,4 @@
+import { syncQueueName } from '@mserve/contracts';
 import { Queue, QueueEvents } from 'bullmq';
 import {
   REDIS_URL,
@@ -30,7 +31,8 @@ const stalled: string[] = [];
 const failed: string[] = [];
 
 beforeAll(async () => {
-  const g = await startGateway({ REDIS_URL, QUEUE_NAME: queueName });
+  // Sync predictions must outlive a worker's death and the recovery (lock expiry, stall check, a new worker).
+  const g = await startGateway({ REDIS_URL, QUEUE_NAME: queueName, SYNC_TIMEOUT_MS: '60000' });
   procs.push(g.proc);
   base = g.base;
   queue = new Queue(queueName, { connection: { url: REDIS_URL } });
@@ -81,6 +83,35 @@ describe('worker crash and shutdown', () => {
     expect(failed).toEqual([]);
     writeReport('crash-recovery', { heldJobs: 20, recoveredAllMs: recoveredMs, stalledEvents: stalled.length });
     await b.proc.stop();
+  }, 90_000);
+
+  it('answers every synchronous prediction whose batch job a SIGKILLed worker held, once another takes it back', async () => {
+    const sync = new Queue(syncQueueName(queueName), { connection: { url: REDIS_URL } });
+    try {
+      const a = await startWorker({ ...env, BATCH_MAX_SIZE: '64', BATCH_MAX_WAIT_MS: '30000' });
+      procs.push(a.proc);
+      const answers = Promise.all(
+        Array.from({ length: 12 }, (_, i) => postImage(base, '/v1/predict', images[i % images.length]!.bytes)),
+      );
+      await waitUntil(
+        async () => (await sync.getActiveCount()) > 0 && (await sync.getWaitingCount()) === 0,
+        15_000,
+        'worker A holding the batch jobs of the predictions',
+      );
+      a.proc.child.kill('SIGKILL');
+      await a.proc.exited;
+      const b = await startWorker(env);
+      procs.push(b.proc);
+      const done = await answers;
+      expect(done.map((r) => r.status)).toEqual(Array<number>(12).fill(200));
+      expect(done.every((r) => r.body.status === 'completed' && typeof r.body.result.prediction === 'number')).toBe(
+        true,
+      );
+      expect(new Set(done.map((r) => r.body.id)).size).toBe(12);
+      await b.proc.stop();
+    } finally {
+      await sync.close();
+    }
   }, 90_000);
 
   it('drains on SIGTERM under load: the stopping worker exits 0, no job stalls or fails', async () => {
