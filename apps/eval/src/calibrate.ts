@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { preprocessingFingerprint } from '@mserve/preprocess';
 import { fitCalibration, saveCalibration } from '@mserve/uncertainty';
 import {
   calibrationSources,
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
       calibration: test,
       log: (m) => process.stdout.write(`calibrate: ${m}\n`),
     });
+    artifact.preprocessing = { fingerprint: await preprocessingFingerprint(model.metadata.inputShape) };
     const file = saveCalibration(out, artifact);
     process.stdout.write(`calibrate: wrote ${file} for ${model.metadata.name} (${model.metadata.digest})\n`);
   } finally {

@@ -10,6 +10,8 @@ export interface GatewayModel {
   dir: string;
   digest: string;
   inputShape: number[];
+  /** `preprocessingFingerprint()` of this gateway's preprocessing, compared with the calibration's. */
+  preprocessingFingerprint: string;
 }
 
 /** Image bytes to the model's input tensor plus the facts the OOD detector needs; throws IMAGE_* AppErrors. */

@@ -167,6 +167,14 @@ const schemas = {
             calibration: { type: ['object', 'null'], description: 'the calibration artifact the workers use' },
             uncertainty: { type: 'object', description: 'method and defaults of the uncertainty estimate' },
             workersLastSeenAt: { type: ['string', 'null'], format: 'date-time' },
+            preprocessing: {
+              type: 'object',
+              description:
+                "this gateway's preprocessing fingerprint; matchesCalibration is false when the calibration was " +
+                'fitted on other preprocessing (refit it), null when no worker has published one',
+              required: ['fingerprint', 'matchesCalibration'],
+              properties: { fingerprint: { type: 'string' }, matchesCalibration: { type: ['boolean', 'null'] } },
+            },
           },
         },
       },

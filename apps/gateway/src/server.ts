@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { assetPath, createLogger, type Logger } from '@mserve/common';
 import { loadSavedModel } from '@mserve/model-runtime';
-import { DEFAULT_LIMITS, preprocess } from '@mserve/preprocess';
+import { DEFAULT_LIMITS, preprocess, preprocessingFingerprint } from '@mserve/preprocess';
 import { QUEUE_PREFIX, syncQueueName } from '@mserve/contracts';
 import { WEBHOOK_QUEUE, assertDeliverableUrl, getDeliveryState, parseAllowList } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
@@ -27,7 +27,7 @@ export async function loadGatewayModel(modelDir: string, logger: Logger): Promis
   const model = await loadSavedModel(dir, { logger });
   const { name, digest, inputShape } = model.metadata;
   model.dispose();
-  return { name, dir, digest, inputShape };
+  return { name, dir, digest, inputShape, preprocessingFingerprint: await preprocessingFingerprint(inputShape) };
 }
 
 /** Wires config, Redis, model info and the app, and listens on `PORT`. */

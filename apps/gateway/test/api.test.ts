@@ -171,6 +171,11 @@ describe('gateway API with a real worker', () => {
       servedByThisGateway: true,
     });
     expect(models.body.models[0].calibration).toMatchObject({ format: 'mserve-calibration' });
+    // The committed calibration was fitted with the preprocessing this gateway runs.
+    expect(models.body.models[0].preprocessing).toMatchObject({
+      fingerprint: models.body.models[0].calibration.preprocessingFingerprint,
+      matchesCalibration: true,
+    });
     expectMatchesSpec('/healthz', 'get', await request(`${base}/healthz`));
     const ready = await request(`${base}/readyz`);
     expect(ready.status).toBe(200);

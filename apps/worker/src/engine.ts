@@ -84,6 +84,7 @@ export async function createEngine(opts: EngineOptions): Promise<InferenceEngine
         format: a.format,
         version: a.version,
         createdAt: a.createdAt,
+        preprocessingFingerprint: a.preprocessing?.fingerprint ?? null,
         dropout: { mode: a.dropout.mode, rate: a.dropout.rate },
         oodThreshold: a.ood.threshold,
         reliabilityThreshold: a.reliability.threshold,

@@ -1,4 +1,5 @@
 export { preprocess, preprocessPixels } from './preprocess';
+export { preprocessingFingerprint } from './fingerprint';
 export { detectImageType, SUPPORTED_FORMATS } from './detect';
 export type { DetectedType } from './detect';
 export { DEFAULT_LIMITS } from './types';

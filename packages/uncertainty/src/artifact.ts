@@ -31,6 +31,11 @@ export interface CalibrationArtifact {
   model: { name: string; digest: string; inputShape: number[]; classes: number; featureDim: number };
   createdAt: string;
   fitSeconds: number;
+  /**
+   * `preprocessingFingerprint()` of the preprocessing the statistics were fitted with (absent in artifacts older
+   * than the field). Another value today means preprocessing changed since: the artifact must be refitted.
+   */
+  preprocessing?: { fingerprint: string };
   data: { train: number; calibration: number; uploads: number; synthetic: Record<string, number> };
   dropout: DropoutSetting;
   density: GaussianModel;

@@ -34,6 +34,7 @@ export function metaRouter(deps: GatewayDeps): Router {
         workersLastSeenAt: card ? new Date(card.updatedAt).toISOString() : null,
       };
     };
+    const fitted = byDigest.get(model.digest)?.calibration?.['preprocessingFingerprint'];
     const models = [
       {
         name: model.name,
@@ -42,6 +43,12 @@ export function metaRouter(deps: GatewayDeps): Router {
         classes: byDigest.get(model.digest)?.classes ?? null,
         servedByThisGateway: true,
         ...describe(model.digest),
+        // False means this gateway preprocesses differently from the data the calibration was fitted on: the
+        // uncertainty estimates are then not calibrated for what the model is fed (refit with pnpm calibrate).
+        preprocessing: {
+          fingerprint: model.preprocessingFingerprint,
+          matchesCalibration: typeof fitted === 'string' ? fitted === model.preprocessingFingerprint : null,
+        },
       },
       ...[...byDigest.values()]
         .filter((c) => c.digest !== model.digest)

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { preprocess, preprocessPixels } from './preprocess';
+import { ensureSharpConfigured } from './sharp-setup';
+import { seededRandom } from './synthetic';
+
+/** Probe images; each is drawn from its seed, so the set is the same on every machine. */
+const PROBES = 24;
+
+/** A stroke-like scribble on a plain sheet: light-on-dark or dark-on-light, grey or tinted, some with alpha. */
+function probe(seed: number): { rgba: Uint8Array; width: number; height: number } {
+  const rand = seededRandom(0x5eed + seed);
+  const width = 28 + Math.floor(rand() * 140);
+  const height = 28 + Math.floor(rand() * 140);
+  const dark = rand() < 0.5;
+  const tint = rand() < 0.3 ? [rand() * 60, rand() * 60, rand() * 60] : [0, 0, 0];
+  const paper = dark ? 240 : 10;
+  const ink = dark ? 30 : 250;
+  const alpha = rand() < 0.2;
+  const rgba = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    rgba[i * 4] = paper - (dark ? tint[0]! : -tint[0]! / 4);
+    rgba[i * 4 + 1] = paper - (dark ? tint[1]! : -tint[1]! / 4);
+    rgba[i * 4 + 2] = paper - (dark ? tint[2]! : -tint[2]! / 4);
+    rgba[i * 4 + 3] = alpha ? 0 : 255;
+  }
+  // A few thick segments between random points in the middle of the sheet.
+  const r = Math.max(1, Math.round(Math.min(width, height) / 14));
+  let x = width * (0.3 + 0.4 * rand());
+  let y = height * (0.3 + 0.4 * rand());
+  for (let s = 0; s < 4; s++) {
+    const nx = width * (0.2 + 0.6 * rand());
+    const ny = height * (0.2 + 0.6 * rand());
+    for (let t = 0; t <= 1; t += 0.02) {
+      const cx = Math.round(x + (nx - x) * t);
+      const cy = Math.round(y + (ny - y) * t);
+      for (let dy = -r; dy <= r; dy++) {
+        for (let dx = -r; dx <= r; dx++) {
+          const px = cx + dx;
+          const py = cy + dy;
+          if (px < 0 || py < 0 || px >= width || py >= height || dx * dx + dy * dy > r * r) continue;
+          const o = (py * width + px) * 4;
+          rgba[o] = rgba[o + 1] = rgba[o + 2] = ink;
+          rgba[o + 3] = 255;
+        }
+      }
+    }
+    x = nx;
+    y = ny;
+  }
+  return { rgba, width, height };
+}
+
+/**
+ * A digest of what preprocessing makes of a fixed set of probe images (drawn from seeds, at most 167 px a side,
+ * given both as lossless PNG uploads and as raw pixels): the input tensors and facts, bit for bit. The calibration
+ * artifact records it, because the uncertainty statistics were fitted on preprocessed inputs: a different digest
+ * means preprocessing changed since, and the calibration no longer describes what the model is fed. Lossless and
+ * small on purpose, so that no codec or resampler whose output may vary by CPU is involved.
+ */
+export async function preprocessingFingerprint(inputShape: number[] = [28, 28]): Promise<string> {
+  const sharp = ensureSharpConfigured();
+  const hash = createHash('sha256');
+  const add = (r: { tensor: Float32Array; facts: object }): void => {
+    hash.update(Buffer.from(r.tensor.buffer, r.tensor.byteOffset, r.tensor.byteLength));
+    hash.update(JSON.stringify(r.facts));
+  };
+  for (let seed = 1; seed <= PROBES; seed++) {
+    const { rgba, width, height } = probe(seed);
+    add(await preprocessPixels({ data: rgba, width, height, channels: 4 }, { inputShape }));
+    const png = await sharp(Buffer.from(rgba), { raw: { width, height, channels: 4 } })
+      .png()
+      .toBuffer();
+    add(await preprocess(png, { inputShape }));
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
