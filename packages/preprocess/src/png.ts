@@ -1,4 +1,4 @@
-import { crc32, inflateSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import type { Rgba } from './decode';
 
 /**
@@ -90,7 +90,9 @@ function unfilter(raw: Buffer, width: number, height: number, bpp: number): Uint
  * it always has. The inflated size is capped at what the header implies, so a deflate bomb costs nothing.
  */
 export function decodePlainPng(buf: Buffer): PlainPng | null {
-  if (buf.length < 8 + 25 + 12) return null;
+  // zlib.crc32 is Node >= 20.15 / 22.2; on an older runtime every PNG simply takes the libvips path.
+  const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+  if (buf.length < 8 + 25 + 12 || typeof crc32 !== 'function') return null;
   let at = 8;
   let header: Header | null = null;
   let palette: Buffer | null = null;
@@ -123,7 +125,7 @@ export function decodePlainPng(buf: Buffer): PlainPng | null {
   const expected = height * (width * bpp + 1);
   let raw: Buffer;
   try {
-    raw = inflateSync(Buffer.concat(idat), { maxOutputLength: expected });
+    raw = zlib.inflateSync(Buffer.concat(idat), { maxOutputLength: expected });
   } catch {
     return null;
   }
