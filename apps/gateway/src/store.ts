@@ -13,7 +13,7 @@ import {
   type InferenceResult,
   type ModelCard,
 } from '@mserve/contracts';
-import { Queue, type Job } from 'bullmq';
+import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { GatewayConfig } from './config';
 
@@ -112,28 +112,21 @@ export class JobStore {
 
   /** Adds a job under the given id with the retention policy of results. */
   async enqueue(id: string, data: InferenceJobData): Promise<void> {
-    const keep = { age: this.config.RESULT_TTL_S, count: this.config.RESULT_MAX_COUNT };
-    await this.call(() =>
-      this.queue.add(INFERENCE_JOB_NAME, data, {
-        jobId: id,
-        attempts: 1,
-        removeOnComplete: keep,
-        removeOnFail: keep,
-      }),
-    );
+    await this.add(this.queue, INFERENCE_JOB_NAME, id, data, this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT);
   }
 
   /** Adds a batch job of grouped predictions (see `predict-batcher.ts`) to the sync queue, with its retention. */
   async enqueueBatch(batchId: string, items: InferenceJobData[]): Promise<void> {
-    const keep = { age: this.config.SYNC_RESULT_TTL_S, count: this.config.SYNC_RESULT_MAX_COUNT };
     const data: BatchJobData = { v: 1, items };
+    const { SYNC_RESULT_TTL_S, SYNC_RESULT_MAX_COUNT } = this.config;
+    await this.add(this.syncQueue, INFERENCE_BATCH_JOB_NAME, batchId, data, SYNC_RESULT_TTL_S, SYNC_RESULT_MAX_COUNT);
+  }
+
+  /** One attempt (a failed inference does not get better on retry); finished jobs kept `ageS` and at most `count`. */
+  private async add(queue: Queue, name: string, id: string, data: unknown, ageS: number, count: number) {
+    const keep = { age: ageS, count };
     await this.call(() =>
-      this.syncQueue.add(INFERENCE_BATCH_JOB_NAME, data, {
-        jobId: batchId,
-        attempts: 1,
-        removeOnComplete: keep,
-        removeOnFail: keep,
-      }),
+      queue.add(name, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep }),
     );
   }
 
@@ -168,7 +161,7 @@ export class JobStore {
   async get(id: string): Promise<JobSnapshot | null> {
     const item = parseBatchItemId(id);
     return this.call(async () => {
-      const job = await (item ? this.syncQueue : this.queue).getJob(item ? item.batchId : id);
+      const job = await this.queueOf(id).getJob(item ? item.batchId : id);
       if (!job) return null;
       const raw = item ? (job.data as Partial<BatchJobData>).items?.[item.index] : job.data;
       if (!raw) return null;
@@ -184,7 +177,7 @@ export class JobStore {
       };
       // finishedOn and the return value or failed reason are written by one Lua script, so the hash alone tells a
       // finished job reliably; only unfinished jobs need the state lookup to tell queued from active.
-      if (job.finishedOn) return finishedSnapshot(snap, job, item?.index);
+      if (job.finishedOn) return finishedSnapshot(snap, job as FinishedJob, item?.index);
       const state = await job.getState();
       snap.status = state === 'active' ? 'active' : state === 'completed' || state === 'failed' ? state : 'queued';
       if (snap.status !== 'queued' && snap.status !== 'active') return this.get(id);
@@ -237,9 +230,20 @@ export class JobStore {
   }
 }
 
-/** Fills a finished job's outcome into `snap`: the job's own, or that of item `index` of a batch job. */
-function finishedSnapshot(snap: JobSnapshot, job: Job, index: number | undefined): JobSnapshot {
-  snap.finishedAt = job.finishedOn as number;
+/** What a finished job's hash, or its completion event, tells of its outcome. */
+export interface FinishedJob {
+  /** Epoch ms of the end. */
+  finishedOn: number;
+  failedReason?: string;
+  returnvalue?: unknown;
+}
+
+/**
+ * Fills a finished job's outcome into `snap`: the job's own, or that of item `index` of a batch job (a batch job
+ * that failed as a whole fails every item; an item missing from its result is an INTERNAL failure).
+ */
+export function finishedSnapshot(snap: JobSnapshot, job: FinishedJob, index: number | undefined): JobSnapshot {
+  snap.finishedAt = job.finishedOn;
   if (job.failedReason) {
     snap.status = 'failed';
     snap.error = decodeFailure(job.failedReason);
@@ -247,8 +251,8 @@ function finishedSnapshot(snap: JobSnapshot, job: Job, index: number | undefined
   }
   const outcome =
     index === undefined
-      ? (job.returnvalue as InferenceResult)
-      : (job.returnvalue as BatchJobResult | null)?.items?.[index];
+      ? (job.returnvalue as InferenceResult | undefined)
+      : (job.returnvalue as BatchJobResult | null | undefined)?.items?.[index];
   if (!outcome) {
     snap.status = 'failed';
     snap.error = { code: 'INTERNAL', message: 'the job finished without a result for this prediction' };

@@ -3,8 +3,8 @@ import { AppError } from '@mserve/common';
 /**
  * A float32 tensor in a JSON-safe form: little-endian bytes in base64 plus the shape of one item. With
  * `encoding: 'zero-runs'` the bytes are runs instead of the plain values: repeatedly a u16 count of zeros, a u16
- * count of literal values, then those float32 values (lossless; a digit is mostly background, so its payload
- * shrinks about fivefold, and so does every copy of it: the gateway's JSON, Redis, the worker's parse).
+ * count of literal values, then those float32 values (lossless; a digit is mostly background, so its payload shrinks
+ * to a fraction, and so does every copy of it: the gateway's JSON, Redis, the worker's parse).
  */
 export interface EncodedTensor {
   dtype: 'float32';

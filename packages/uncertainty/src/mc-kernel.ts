@@ -35,8 +35,11 @@ export interface PairKernelArgs {
 
 type Kernel = (a: PairKernelArgs) => void;
 
-/** A product of normaliser sums is flushed to its log beyond these bounds (each sum is within e^+-301). */
-const FLUSH = 1e150;
+/**
+ * A product of normaliser sums is flushed to its log beyond these bounds (each sum is within e^+-301); the plain
+ * loops of `mc-pairs.ts` use the same bound.
+ */
+export const PRODUCT_FLUSH = 1e150;
 
 const kernels = new Map<number, Kernel>();
 
@@ -46,6 +49,8 @@ function list(k: number, f: (j: number) => string, sep: string): string {
 
 function generate(k: number): Kernel {
   const lines: string[] = [];
+  // Flushes the product of normalisers to its log before it can overflow or underflow.
+  const flush = `if (product > ${PRODUCT_FLUSH} || product < ${1 / PRODUCT_FLUSH}) { logSum += Math.log(product); product = 1; }`;
   const lower: string[] = [];
   for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) lower.push(`L${i}_${j} = L[${i * k + j}]`);
   lines.push(`const { L, table, tableRows, T, e, l, limit, sum, sumSq, d, direct, out } = a;`);
@@ -72,15 +77,13 @@ function generate(k: number): Kernel {
   lines.push(`  const sp = ${list(k, (j) => `p${j}`, ' + ')};`);
   lines.push(`  const ip = 1 / sp;`);
   lines.push(`  weighted += (${list(k, (j) => `p${j} * (l${j} + d${j})`, ' + ')}) * ip;`);
-  lines.push(`  product *= sp;`);
-  lines.push(`  if (product > ${FLUSH} || product < ${1 / FLUSH}) { logSum += Math.log(product); product = 1; }`);
+  lines.push(`  product *= sp;`, `  ${flush}`);
   lines.push(`  draws++;`);
   lines.push(`  if (both) {`);
   lines.push(`    const sm = ${list(k, (j) => `m${j}`, ' + ')};`);
   lines.push(`    const im = 1 / sm;`);
   lines.push(`    weighted += (${list(k, (j) => `m${j} * (l${j} - d${j})`, ' + ')}) * im;`);
-  lines.push(`    product *= sm;`);
-  lines.push(`    if (product > ${FLUSH} || product < ${1 / FLUSH}) { logSum += Math.log(product); product = 1; }`);
+  lines.push(`    product *= sm;`, `    ${flush}`);
   lines.push(`    draws++;`);
   for (let j = 0; j < k; j++) {
     lines.push(`    { const x = p${j} * ip, y = m${j} * im; s${j} += x + y; q${j} += x * x + y * y; }`);

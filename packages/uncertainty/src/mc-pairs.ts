@@ -3,7 +3,7 @@
  * logit deviations d = L eps and accumulated as the draws l + d and l - d. `fastMcDropout` (mc-dropout.ts) computes
  * the moments and summarises; this module only draws and accumulates.
  */
-import { pairKernel } from './mc-kernel';
+import { PRODUCT_FLUSH, pairKernel } from './mc-kernel';
 import { Rng } from './prng';
 
 /** Reusable scratch for `fastMcDropout`: allocate once per batch. */
@@ -45,22 +45,15 @@ export function fastMcScratch(k: number): FastMcScratch {
 const SHARED_EXP_LIMIT = 300;
 
 /**
- * Adds one draw z = logits + sign * d to the running sums, computing its softmax directly (relative to the largest
- * z); returns its entropy. The slow path, for pairs whose deviations are too large to share one exp.
+ * Adds one draw z = l + sign * d to the running sums, computing its softmax directly (relative to the largest z);
+ * returns its entropy. The slow path, for pairs whose deviations are too large to share one exp.
  */
-function addDirectDraw(
-  logits: ArrayLike<number>,
-  off: number,
-  sign: number,
-  s: FastMcScratch,
-  sum: Float64Array,
-  sumSq: Float64Array,
-): number {
-  const { d, p, z } = s;
+function addDirectDraw(sign: number, s: FastMcScratch, sum: Float64Array, sumSq: Float64Array): number {
+  const { d, l, p, z } = s;
   const k = d.length;
   let shift = -Infinity;
   for (let j = 0; j < k; j++) {
-    z[j] = (logits[off + j] as number) + sign * d[j]!;
+    z[j] = l[j]! + sign * d[j]!;
     if (z[j]! > shift) shift = z[j]!;
   }
   let se = 0;
@@ -91,9 +84,6 @@ interface PairSums {
   product: number;
   draws: number;
 }
-
-/** A product of normaliser sums stays within these bounds before its log is taken (each sum is within e^+-301). */
-const PRODUCT_FLUSH = 1e150;
 
 function addNormaliser(acc: PairSums, se: number): void {
   const p = acc.product * se;
@@ -177,7 +167,7 @@ function kernelPairs(
   sum: Float64Array,
   sumSq: Float64Array,
 ): number {
-  const { out, l } = scratch;
+  const { out } = scratch;
   kernel({
     L: scratch.L,
     table,
@@ -190,8 +180,7 @@ function kernelPairs(
     sum,
     sumSq,
     d: scratch.d,
-    direct: (both) =>
-      addDirectDraw(l, 0, 1, scratch, sum, sumSq) + (both ? addDirectDraw(l, 0, -1, scratch, sum, sumSq) : 0),
+    direct: (both) => addDirectDraw(1, scratch, sum, sumSq) + (both ? addDirectDraw(-1, scratch, sum, sumSq) : 0),
     out,
   });
   const [weighted, logSum, product, draws, directEntropy] = out as unknown as [number, number, number, number, number];
@@ -226,8 +215,8 @@ function loopPairs(
     const both = t + 1 < T;
     if (shared) addSharedPair(l, scratch, both, pairs);
     else {
-      entropySum += addDirectDraw(l, 0, 1, scratch, sum, sumSq);
-      if (both) entropySum += addDirectDraw(l, 0, -1, scratch, sum, sumSq);
+      entropySum += addDirectDraw(1, scratch, sum, sumSq);
+      if (both) entropySum += addDirectDraw(-1, scratch, sum, sumSq);
     }
   }
   return entropySum + pairs.draws * lmax + pairs.logSum + Math.log(pairs.product) - pairs.weighted;

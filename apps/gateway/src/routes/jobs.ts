@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, statusForCode } from '@mserve/common';
-import {
-  decodeFailure,
-  encodeTensor,
-  parseBatchItemId,
-  type BatchJobResult,
-  type InferenceJobData,
-  type InferenceResult,
-} from '@mserve/contracts';
+import { encodeTensor, parseBatchItemId, type InferenceJobData } from '@mserve/contracts';
 import { Router, type Request, type Response } from 'express';
 import type { GatewayDeps } from '../deps';
 import { parseParams } from '../params';
 import { PredictionBatcher } from '../predict-batcher';
-import type { JobSnapshot } from '../store';
+import { finishedSnapshot, type FinishedJob, type JobSnapshot } from '../store';
 import { createSubmissionReader } from '../upload';
 import { jobLinks, renderJob } from '../views';
 import type { Wait } from '../waiters';
@@ -151,21 +144,13 @@ export function jobsRouter(deps: GatewayDeps): Router {
     const cancel = cancelOnClose(res, wait);
     try {
       const ending = await wait.done;
-      if (ending.kind === 'completed') {
-        const outcome =
-          index === undefined
-            ? (ending.returnvalue as InferenceResult)
-            : (ending.returnvalue as BatchJobResult | null)?.items?.[index];
-        if (outcome?.status === 'completed') {
-          return { id, status: 'completed', data: known, finishedAt: ending.at, result: outcome };
-        }
-        if (outcome?.status === 'failed') {
-          return { id, status: 'failed', data: known, finishedAt: ending.at, error: outcome.error };
-        }
-        return await readJob(id);
-      }
-      if (ending.kind === 'failed') {
-        return { id, status: 'failed', data: known, finishedAt: ending.at, error: decodeFailure(ending.reason) };
+      if (ending.kind === 'completed' || ending.kind === 'failed') {
+        const base: JobSnapshot = { id, status: 'queued', data: known };
+        const job: FinishedJob =
+          ending.kind === 'failed'
+            ? { finishedOn: ending.at, failedReason: ending.reason }
+            : { finishedOn: ending.at, returnvalue: ending.returnvalue };
+        return finishedSnapshot(base, job, index);
       }
       return await readJob(id);
     } finally {
