@@ -1,3 +1,4 @@
+import { batchItemId, parseBatchItemId } from '@mserve/contracts';
 import {
   REDIS_URL,
   closeHttp,
@@ -49,5 +50,10 @@ describe('retention of finished jobs', () => {
     expect((await request(`${base}/v1/jobs/${ids[0]!}`)).status).toBe(404);
     expect((await request(`${base}/v1/jobs/${ids[5]!}`)).body.status).toBe('completed');
     expect((await request(`${base}/v1/jobs/${job.body.id as string}`)).body.status).toBe('completed');
+    // An index past the end of a kept batch job is an unknown id, not a server error.
+    const past = batchItemId(parseBatchItemId(ids[5]!)!.batchId, 63);
+    const missing = await request(`${base}/v1/jobs/${past}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('NOT_FOUND');
   }, 60_000);
 });
