@@ -64,4 +64,9 @@ describe('benchmark verdicts', () => {
     expect(v[2]?.shortBy).toBe('10.0 points');
     expect(renderMarkdown({ ...report({}), verdicts: v })).toContain('no (short by');
   });
+
+  it('words the cost of samples as higher throughput when T=1000 comes out ahead', () => {
+    expect(verdicts(report({ t1000: 1041 }))[2]?.measured).toBe('T=1000 1041.0 vs T=1 1000.0 req/s (4.1% higher)');
+    expect(verdicts(report({ t1000: 900 }))[2]?.measured).toBe('T=1000 900.0 vs T=1 1000.0 req/s (10.0% lower)');
+  });
 });
