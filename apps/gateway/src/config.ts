@@ -34,7 +34,7 @@ export const gatewayEnvSpec = {
     min: 1,
   }),
   // A batch job takes ~5 KB of Redis per prediction it holds (reports/serving-predict-groups.json): 1,000 jobs of
-  // 64 predictions is ~300 MB at most, ~50 MB at the groups of about ten seen with 300 concurrent requests.
+  // 64 predictions is ~300 MB at most, ~40-60 MB at the groups of 9 to 13 seen with 300 concurrent requests.
   SYNC_RESULT_MAX_COUNT: env.int({
     doc: 'most finished batch jobs of synchronous predictions kept, each of completed and failed (~5 KB per prediction)',
     default: 1000,
