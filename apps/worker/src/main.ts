@@ -1,8 +1,7 @@
-import { createLogger } from '@mserve/common';
+import { createLogger, installShutdown } from '@mserve/common';
 import { loadWorkerConfig } from './config';
 import { createEngine, isCalibrationProblem } from './engine';
 import { startWorker } from './run';
-import { installShutdown } from './shutdown';
 import { createWebhookNotifier } from './webhook';
 
 const logger = createLogger('worker');
@@ -26,9 +25,19 @@ async function main(): Promise<void> {
   }
   const webhooks = createWebhookNotifier(config.REDIS_URL);
   const running = await startWorker(config, engine, logger, webhooks.notify);
-  installShutdown(running, logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
-    await webhooks.close();
-    engine.dispose();
+  // Stops fetching, finishes the in-flight batch and closes; past the timeout (kept below the orchestrator's grace
+  // period) it exits anyway, and the jobs it held are recovered by another worker's stalled-job check.
+  installShutdown(running, logger, {
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    onClosed: async () => {
+      await webhooks.close();
+      engine.dispose();
+    },
+    messages: {
+      stopping: 'draining: no new jobs, finishing the in-flight batch',
+      timedOut: 'drain timed out; exiting, held jobs will be recovered as stalled',
+      stopped: 'worker stopped',
+    },
   });
 }
 
