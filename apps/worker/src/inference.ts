@@ -15,7 +15,7 @@ export type Prediction = InferenceResult['result'];
 
 /**
  * The one seam between job handling and the model: batching, queueing and HTTP are tested against this interface,
- * and `engine.ts` implements it with the real SavedModel and uncertainty engine.
+ * and `model-inference.ts` implements it with the real SavedModel and uncertainty engine.
  */
 export interface InferenceEngine {
   /** What this worker serves, published for the gateway's `/v1/models`. */

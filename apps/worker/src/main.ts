@@ -1,6 +1,6 @@
 import { createLogger, installShutdown } from '@mserve/common';
 import { loadWorkerConfig } from './config';
-import { createEngine, isCalibrationProblem } from './engine';
+import { createModelInference, isCalibrationProblem } from './model-inference';
 import { startWorker } from './run';
 import { createWebhookNotifier } from './webhook';
 
@@ -12,9 +12,13 @@ const EXIT_CALIBRATION = 78;
 /** Entry point: `node apps/worker/dist/main.js` (containers) or `tsx apps/worker/src/main.ts` (dev, tests). */
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
-  let engine;
+  let inference;
   try {
-    engine = await createEngine({ modelDir: config.MODEL_DIR, calibrationDir: config.CALIBRATION_DIR, logger });
+    inference = await createModelInference({
+      modelDir: config.MODEL_DIR,
+      calibrationDir: config.CALIBRATION_DIR,
+      logger,
+    });
   } catch (e) {
     if (isCalibrationProblem(e)) {
       // One line an operator can act on; the worker does not fit calibration itself (that pipeline is apps/eval).
@@ -24,14 +28,14 @@ async function main(): Promise<void> {
     throw e;
   }
   const webhooks = createWebhookNotifier(config.REDIS_URL);
-  const running = await startWorker(config, engine, logger, webhooks.notify);
+  const running = await startWorker(config, inference, logger, webhooks.notify);
   // Stops fetching, finishes the in-flight batch and closes; past the timeout (kept below the orchestrator's grace
   // period) it exits anyway, and the jobs it held are recovered by another worker's stalled-job check.
   installShutdown(running, logger, {
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     onClosed: async () => {
       await webhooks.close();
-      engine.dispose();
+      inference.dispose();
     },
     messages: {
       stopping: 'draining: no new jobs, finishing the in-flight batch',

@@ -1,4 +1,4 @@
-import { firstNonFinite } from './engine';
+import { firstNonFinite } from './model-inference';
 
 describe('firstNonFinite', () => {
   it('names the first NaN or infinite number of a result', () => {

@@ -7,7 +7,7 @@ import type { ItemOutcome } from './batcher';
 import type { InferenceEngine, InferenceItem, Prediction } from './inference';
 
 /** Where the model and its calibration come from. */
-export interface EngineOptions {
+export interface ModelInferenceOptions {
   modelDir: string;
   calibrationDir: string;
   logger: Logger;
@@ -51,12 +51,12 @@ function selectRows(out: PredictOutput, idx: number[]): PredictOutput {
 }
 
 /**
- * The real inference engine: the SavedModel and the uncertainty engine bound to the calibration artifact fitted
+ * The real {@link InferenceEngine}: the SavedModel and the uncertainty engine bound to the calibration artifact fitted
  * for its digest. One batch is one model pass; the uncertainty assessment runs once per distinct (samples, alpha)
  * among the batch's jobs on the rows of that pass (it is per-input deterministic, so grouping changes no result).
  * Fails fast, naming `pnpm calibrate`, when the artifact is missing or was fitted for another model version.
  */
-export async function createEngine(opts: EngineOptions): Promise<InferenceEngine> {
+export async function createModelInference(opts: ModelInferenceOptions): Promise<InferenceEngine> {
   const dir = opts.modelDir || assetPath('models/mnist_model');
   const model = await loadSavedModel(dir, { logger: opts.logger });
   const meta = model.metadata;
