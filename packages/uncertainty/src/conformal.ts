@@ -4,6 +4,15 @@
  * per request. Calibration inputs that the OOD gate rejects keep the score +Infinity: the set is then guaranteed to
  * cover the true digit with probability >= 1 - alpha over all digits, abstentions counted as misses.
  */
+import { hashFloat32, Rng } from './prng';
+
+/** Salt separating the conformal tie-breaking stream from the MC-dropout stream of the same input. */
+const CONFORMAL_SALT = 0x5bd1e995;
+
+/** Uniform in [0,1) for the randomised conformal set of an input: a pure function of its bytes. */
+export function conformalUniform(inputs: Float32Array, offset: number, length: number): number {
+  return new Rng(hashFloat32(inputs, offset, length, CONFORMAL_SALT)).uniform();
+}
 
 /** Sorted calibration scores; `abstained` of them were +Infinity (not stored). */
 export interface ConformalCalibration {

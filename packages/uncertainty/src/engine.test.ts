@@ -11,7 +11,7 @@ import {
   type CalibrationArtifact,
 } from './artifact';
 import { UncertaintyEngine } from './engine';
-import { fitCalibration } from './fit';
+import { fitCalibration } from './fit/fit';
 import { Rng } from './prng';
 import type { InputFactsLike, PredictorLike, PredictOutputLike, PreparedSet } from './types';
 

@@ -1,19 +1,24 @@
 /** The serving-time uncertainty engine: one batched model pass in, one {@link Assessment} per input out. */
 import { AppError } from '@mserve/common';
 import type { CalibrationArtifact } from './artifact';
-import { apsSet, conformalThreshold } from './conformal';
+import { apsSet, conformalThreshold, conformalUniform } from './conformal';
 import { GaussianScorer } from './gaussian';
 import { DropoutCovariance, fastMcDropout, fastMcScratch } from './mc-dropout';
 import { hashFloat32, Rng } from './prng';
-import { ANSWER_FEATURES, computeSignals, DIGIT_FEATURES, type Signals } from './signals';
+import {
+  ANSWER_FEATURES,
+  deriveSignals,
+  DIGIT_FEATURES,
+  isOutOfDistribution,
+  measureBatch,
+  type MeasureContext,
+  type Signals,
+} from './signals';
 import { isotonicAt, logisticLogit, sigmoid } from './stats';
 import type { Assessment, InputFactsLike, LastDenseLike, ModelMetadataLike, PredictOutputLike } from './types';
 
 /** Largest number of MC samples a request may ask for. */
 export const MAX_SAMPLES = 1000;
-
-/** Salt separating the conformal tie-breaking stream from the MC-dropout stream of the same input. */
-const CONFORMAL_SALT = 0x5bd1e995;
 
 /** Options of {@link UncertaintyEngine.assess}. */
 export interface AssessOptions {
@@ -23,24 +28,24 @@ export interface AssessOptions {
   alpha: number;
 }
 
-/** Uniform in [0,1) for the randomised conformal set of an input: a pure function of its bytes. */
-export function conformalUniform(inputs: Float32Array, offset: number, length: number): number {
-  return new Rng(hashFloat32(inputs, offset, length, CONFORMAL_SALT)).uniform();
-}
-
 /** Turns one model pass into calibrated uncertainty, using a {@link CalibrationArtifact} of the same model. */
 export class UncertaintyEngine {
-  private readonly scorer: GaussianScorer;
+  private readonly measure: MeasureContext;
   private readonly cov: DropoutCovariance;
   private readonly inputSize: number;
   private readonly thresholds = new Map<number, number>();
 
   private constructor(
     readonly artifact: CalibrationArtifact,
-    private readonly metadata: ModelMetadataLike,
-    private readonly dense: LastDenseLike,
+    metadata: ModelMetadataLike,
+    dense: LastDenseLike,
   ) {
-    this.scorer = new GaussianScorer(artifact.density);
+    this.measure = {
+      inputShape: metadata.inputShape,
+      dense,
+      scorer: new GaussianScorer(artifact.density),
+      factsModel: artifact.facts,
+    };
     this.cov = new DropoutCovariance(dense);
     this.inputSize = metadata.inputShape.reduce((a, b) => a * b, 1);
   }
@@ -97,29 +102,10 @@ export class UncertaintyEngine {
 
   /** Deterministic signals of every input of a batch (for calibration and evaluation). */
   signals(out: PredictOutputLike, inputs: Float32Array, facts: (InputFactsLike | undefined)[] = []): Signals[] {
-    const plane = new Float32Array(this.artifact.density.dim);
-    const res: Signals[] = [];
-    for (let i = 0; i < out.n; i++) {
-      res.push(
-        computeSignals({
-          i,
-          logits: out.logits,
-          probabilities: out.probabilities,
-          features: out.features,
-          featureDim: out.featureDim,
-          inputs,
-          inputShape: this.metadata.inputShape,
-          dense: this.dense,
-          scorer: this.scorer,
-          pooling: this.artifact.pooling,
-          plane,
-          facts: facts[i],
-          factsModel: this.artifact.facts,
-          ood: this.artifact.ood,
-        }),
-      );
-    }
-    return res;
+    const { pooling, ood } = this.artifact;
+    return measureBatch(this.measure, out, inputs, facts).map((m, i) =>
+      deriveSignals(m, out.logits, i, out.classes, pooling, ood),
+    );
   }
 
   /** P(answer right | digit): answer model, then its isotonic calibration on digits. */
@@ -141,8 +127,7 @@ export class UncertaintyEngine {
 
   /** OOD flag from the density score and the upload's facts. */
   oodFlag(s: Signals, facts: InputFactsLike | undefined): boolean {
-    const colour = typeof facts?.colourfulness === 'number' ? facts.colourfulness : 0;
-    return s.oodScore > this.artifact.ood.threshold || colour > this.artifact.ood.maxColourfulness;
+    return isOutOfDistribution(this.artifact.ood, s, facts);
   }
 
   private validate(out: PredictOutputLike, inputs: Float32Array, opts: AssessOptions): void {

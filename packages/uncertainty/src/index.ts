@@ -1,4 +1,4 @@
-export { UncertaintyEngine, MAX_SAMPLES, conformalUniform } from './engine';
+export { UncertaintyEngine, MAX_SAMPLES } from './engine';
 export type { AssessOptions } from './engine';
 export {
   ARTIFACT_FORMAT,
@@ -10,8 +10,8 @@ export {
   serializeCalibration,
 } from './artifact';
 export type { CalibrationArtifact, DropoutSetting } from './artifact';
-export { fitCalibration } from './fit';
-export type { FitCalibrationOptions } from './fit';
+export { fitCalibration } from './fit/fit';
+export type { FitCalibrationOptions } from './fit/fit';
 export {
   expandPlanes,
   predictAll,
@@ -29,7 +29,7 @@ export {
   summarizeProbabilitySamples,
 } from './mc-dropout';
 export type { DenseWeights, McSummary } from './mc-dropout';
-export { apsScore, apsSet, calibrateConformal, conformalThreshold } from './conformal';
+export { apsScore, apsSet, calibrateConformal, conformalThreshold, conformalUniform } from './conformal';
 export type { ConformalCalibration } from './conformal';
 export { densityInput, fitGaussian, GaussianScorer, ledoitWolf } from './gaussian';
 export type { DensityScores, GaussianModel } from './gaussian';

@@ -7,7 +7,7 @@ import type { DenseWeights } from './mc-dropout';
 import type { DensityScores, GaussianScorer } from './gaussian';
 import { densityInput } from './gaussian';
 import { factsScore, type FactsModel } from './facts-model';
-import type { InputFactsLike } from './types';
+import type { InputFactsLike, PredictOutputLike } from './types';
 
 /** Inputs of the answer model, P(answer right | input is a digit), in order. */
 export const ANSWER_FEATURES = [
@@ -80,24 +80,50 @@ export function pooledProbabilities(
   return out;
 }
 
-/** Computes the {@link Signals} of row `i` of a batch. */
-export function computeSignals(args: {
-  i: number;
-  logits: Float32Array;
-  probabilities: Float32Array;
-  features: Float32Array;
-  featureDim: number;
-  inputs: Float32Array;
+/**
+ * What one input measures before the pooling weights and the OOD references are known: the density pass and the
+ * model-output statistics. Fitting chooses pooling and references from these, then derives the {@link Signals}.
+ */
+export interface Measurement {
+  prediction: number;
+  density: DensityScores;
+  /** Mean squared whitened deviation per pixel from the nearest digit class (about 1 for digits). */
+  pixelScore: number;
+  /** Facts distance per fact to the nearest acquisition route; undefined without facts. */
+  factsScore: number | undefined;
+  /** The answer-model inputs that need neither pooling nor OOD references, and the output ink share. */
+  parts: {
+    logMaxSoftmax: number;
+    logitMargin: number;
+    dropoutSnr: number;
+    qdaLogPostPred: number;
+    qdaAgree: number;
+    ldaLogPostPred: number;
+    mahalanobisGap: number;
+    logResidual: number;
+    outputInk: number;
+  };
+}
+
+/** How a batch is measured: the model, the density and the facts model (everything fitted before pooling). */
+export interface MeasureContext {
   inputShape: number[];
   dense: DenseWeights;
   scorer: GaussianScorer;
-  pooling: { modelWeight: number; densityWeight: number };
-  plane: Float32Array;
-  facts: InputFactsLike | undefined;
   factsModel: FactsModel;
-  ood: { pixelRef: number; factsRef: number };
-}): Signals {
-  const { i, logits, probabilities, features, featureDim, dense, scorer } = args;
+}
+
+/** Measures row `i` of a batch (`plane` is a scratch buffer of the density's dimension). */
+export function measureInput(
+  ctx: MeasureContext,
+  out: { logits: Float32Array; probabilities: Float32Array; features: Float32Array; featureDim: number },
+  inputs: Float32Array,
+  i: number,
+  facts: InputFactsLike | undefined,
+  plane: Float32Array,
+): Measurement {
+  const { logits, probabilities, features, featureDim } = out;
+  const { dense, scorer } = ctx;
   const k = dense.outDim;
   const lo = i * k;
   let top = 0;
@@ -120,14 +146,9 @@ export function computeSignals(args: {
   }
   const snr = margin / Math.sqrt(v + 1e-9);
 
-  const plane = densityInput(args.inputs, i, args.inputShape, args.plane);
+  densityInput(inputs, i, ctx.inputShape, plane);
   const density = scorer.score(plane, 0);
   const dim = scorer.model.dim;
-  const pixelScore = density.distance / dim;
-  const fScore = factsScore(args.factsModel, args.facts);
-  const pixelPart = pixelScore / args.ood.pixelRef;
-  const factsPart = fScore === undefined ? undefined : fScore / args.ood.factsRef;
-  const oodScore = Math.max(pixelPart, factsPart ?? 0);
   let qArg = 0;
   for (let j = 1; j < k; j++)
     if ((density.qdaLogPosterior[j] as number) > (density.qdaLogPosterior[qArg] as number)) qArg = j;
@@ -140,31 +161,110 @@ export function computeSignals(args: {
     1,
     top,
   );
-  const pooled = pooledProbabilities(
-    logits,
-    lo,
-    density.qdaLogPosterior,
-    k,
-    args.pooling.modelWeight,
-    args.pooling.densityWeight,
-  );
   let ink = 0;
   for (let d = 0; d < plane.length; d++) if ((plane[d] as number) > 0.5) ink++;
   const pTop = Math.max(probabilities[lo + top] as number, 1e-30);
+  return {
+    prediction: top,
+    density,
+    pixelScore: density.distance / dim,
+    factsScore: factsScore(ctx.factsModel, facts),
+    parts: {
+      logMaxSoftmax: Math.max(Math.log(pTop), LOG_FLOOR),
+      logitMargin: margin,
+      dropoutSnr: snr,
+      qdaLogPostPred: Math.max(density.qdaLogPosterior[top] as number, LOG_FLOOR),
+      qdaAgree: qArg === top ? 1 : 0,
+      ldaLogPostPred: Math.max(ldaLog, LOG_FLOOR),
+      mahalanobisGap: Math.log1p(Math.max(0, (maha[top] as number) - mMin)),
+      logResidual: Math.log(density.residual / Math.max(1, dim - scorer.model.pcaDim) + 1e-6),
+      outputInk: ink / plane.length,
+    },
+  };
+}
+
+/** References of the OOD score: each part is divided by its calibration quantile. */
+export interface OodReferences {
+  pixelRef: number;
+  factsRef: number;
+}
+
+function oodParts(m: Measurement, ood: OodReferences): { pixelPart: number; factsPart: number | undefined } {
+  return {
+    pixelPart: m.pixelScore / ood.pixelRef,
+    factsPart: m.factsScore === undefined ? undefined : m.factsScore / ood.factsRef,
+  };
+}
+
+/** The OOD score of a measurement: max(pixel part, facts part), each over its reference. */
+export function oodScoreOf(m: Measurement, ood: OodReferences): number {
+  const { pixelPart, factsPart } = oodParts(m, ood);
+  return Math.max(pixelPart, factsPart ?? 0);
+}
+
+/** The {@link Signals} of a measurement of row `i`, given the pooling weights and the OOD references. */
+export function deriveSignals(
+  m: Measurement,
+  logits: Float32Array,
+  i: number,
+  k: number,
+  pooling: { modelWeight: number; densityWeight: number },
+  ood: OodReferences,
+): Signals {
+  const { pixelPart, factsPart } = oodParts(m, ood);
+  const top = m.prediction;
+  const pooled = pooledProbabilities(
+    logits,
+    i * k,
+    m.density.qdaLogPosterior,
+    k,
+    pooling.modelWeight,
+    pooling.densityWeight,
+  );
+  const p = m.parts;
   const logPixel = Math.log(pixelPart + 1e-6);
-  const logResidual = Math.log(density.residual / Math.max(1, dim - scorer.model.pcaDim) + 1e-6);
   const answerFeatures = [
-    Math.max(Math.log(pTop), LOG_FLOOR),
-    margin,
-    snr,
-    Math.max(density.qdaLogPosterior[top] as number, LOG_FLOOR),
-    qArg === top ? 1 : 0,
-    Math.max(ldaLog, LOG_FLOOR),
+    p.logMaxSoftmax,
+    p.logitMargin,
+    p.dropoutSnr,
+    p.qdaLogPostPred,
+    p.qdaAgree,
+    p.ldaLogPostPred,
     Math.max(Math.log(Math.max(pooled[top] as number, 1e-30)), LOG_FLOOR),
-    Math.log1p(Math.max(0, (maha[top] as number) - mMin)),
+    p.mahalanobisGap,
     logPixel,
-    logResidual,
+    p.logResidual,
   ];
-  const digitFeatures = [logPixel, Math.log((factsPart ?? pixelPart) + 1e-6), logResidual, ink / plane.length];
-  return { prediction: top, density, oodScore, pixelScore, factsScore: fScore, answerFeatures, digitFeatures, pooled };
+  const digitFeatures = [logPixel, Math.log((factsPart ?? pixelPart) + 1e-6), p.logResidual, p.outputInk];
+  return {
+    prediction: top,
+    density: m.density,
+    oodScore: Math.max(pixelPart, factsPart ?? 0),
+    pixelScore: m.pixelScore,
+    factsScore: m.factsScore,
+    answerFeatures,
+    digitFeatures,
+    pooled,
+  };
+}
+
+/** Measures every row of a batch. */
+export function measureBatch(
+  ctx: MeasureContext,
+  out: PredictOutputLike,
+  inputs: Float32Array,
+  facts: readonly (InputFactsLike | undefined)[] = [],
+): Measurement[] {
+  const plane = new Float32Array(ctx.scorer.model.dim);
+  return Array.from({ length: out.n }, (_, i) => measureInput(ctx, out, inputs, i, facts[i], plane));
+}
+
+/** The OOD flag: the score above the artifact threshold, or an upload more colourful than any digit. */
+export function isOutOfDistribution(
+  ood: { threshold: number; maxColourfulness: number },
+  s: { oodScore: number },
+  facts: InputFactsLike | undefined,
+): boolean {
+  const colour = typeof facts?.colourfulness === 'number' ? facts.colourfulness : 0;
+  return s.oodScore > ood.threshold || colour > ood.maxColourfulness;
 }
