@@ -9,8 +9,21 @@ export default tseslint.config(
     rules: {
       'no-console': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // Apps never import each other, and packages are consumed only through their index.
-      'no-restricted-imports': ['error', { patterns: ['@mserve/*/*', '**/apps/*', '../../apps/*', '../../../apps/*'] }],
+      // Apps never import each other, and packages are consumed only through their index and the subpath exports
+      // their READMEs document.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '@mserve/*/*',
+            '!@mserve/uncertainty/fit',
+            '!@mserve/model-runtime/eval',
+            '**/apps/*',
+            '../../apps/*',
+            '../../../apps/*',
+          ],
+        },
+      ],
     },
   },
   {

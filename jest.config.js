@@ -7,7 +7,11 @@ const swc = [
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^@mserve/(.*)$': '<rootDir>/packages/$1/src/index.ts' },
+  moduleNameMapper: {
+    // A documented subpath export `@mserve/<pkg>/<sub>` (package.json "exports") lives in packages/<pkg>/src/<sub>/.
+    '^@mserve/([^/]+)/([^/]+)$': '<rootDir>/packages/$1/src/$2/index.ts',
+    '^@mserve/([^/]+)$': '<rootDir>/packages/$1/src/index.ts',
+  },
   testMatch: [
     '<rootDir>/infra/**/*.test.ts',
     '<rootDir>/{apps,packages}/*/src/**/*.test.ts',

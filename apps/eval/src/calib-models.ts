@@ -11,7 +11,7 @@ import {
   type ImageSetLike,
   type PreparedSet,
   type PreprocessPixelsLike,
-} from '@mserve/uncertainty';
+} from '@mserve/uncertainty/fit';
 
 /** A model directory from a path or a model name under `<ASSETS_DIR>/models`. */
 export function resolveModelDir(nameOrDir: string): string {
@@ -50,14 +50,4 @@ export const digitUpload: DigitUploadLike = async (digit, seed) => {
 /** Digits of `set` at `indices` as realistic uploads, preprocessed exactly like an upload. */
 export function prepareUploads(set: ImageSetLike, indices: number[], seedBase: number): Promise<PreparedSet> {
   return prepareDigitUploads(set, indices, seedBase, digitUpload);
-}
-
-/** Training digits re-encoded as uploads for the facts density, and their seed (as `fitCalibration` uses). */
-export const UPLOADS = 300;
-export const UPLOAD_SEED = 7_000_000;
-
-/** Training-digit indices spread over every class for the upload route of the facts density. */
-export function uploadIndices(n: number, count: number): number[] {
-  const step = Math.max(1, Math.floor(n / count));
-  return Array.from({ length: Math.min(count, n) }, (_, j) => (j * step + 3) % n);
 }

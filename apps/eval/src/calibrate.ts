@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { preprocessingFingerprint } from '@mserve/preprocess';
-import { fitCalibration, saveCalibration } from '@mserve/uncertainty';
+import { saveCalibration } from '@mserve/uncertainty';
+import { fitCalibration } from '@mserve/uncertainty/fit';
 import {
   calibrationSources,
   defaultCalibrationDir,

@@ -5,8 +5,16 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadFashionMnistTest, loadMnistTest, loadMnistTrain, type ImageSet } from '@mserve/datasets';
-import { prepareImages, prepareSynthetic, Rng, type PreparedSet } from '@mserve/uncertainty';
-import { prepareUploads, preprocessForCalibration, uploadIndices, UPLOADS, UPLOAD_SEED } from './calib-models';
+import {
+  prepareImages,
+  prepareSynthetic,
+  Rng,
+  UPLOAD_COUNT,
+  UPLOAD_SEED,
+  uploadIndices,
+  type PreparedSet,
+} from '@mserve/uncertainty/fit';
+import { prepareUploads, preprocessForCalibration } from './calib-models';
 
 /** Names of the distribution shifts applied to evaluation digits. */
 export const SHIFTS = ['rotate30', 'rotate60', 'noise', 'inverted'] as const;
@@ -147,7 +155,7 @@ export async function loadEvalData(opts: {
     prepareSynthetic(opts.quick ? 900 : 1800, 20240611, pre, trainRaw),
   );
   const trainUploads = await cached(opts.cacheDir, `${q}train-uploads`, () =>
-    prepareUploads(trainRaw, uploadIndices(trainRaw.n, opts.quick ? 100 : UPLOADS), UPLOAD_SEED),
+    prepareUploads(trainRaw, uploadIndices(trainRaw.n, opts.quick ? 100 : UPLOAD_COUNT), UPLOAD_SEED),
   );
   const evalUploads = await cached(opts.cacheDir, `${q}eval-uploads`, () =>
     prepareUploads(

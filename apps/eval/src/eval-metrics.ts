@@ -1,5 +1,5 @@
 /** Metrics of the evaluation, over plain score arrays. */
-import { auroc, ece, reliabilityBins, type ReliabilityBin } from '@mserve/uncertainty';
+import { auroc, ece, reliabilityBins, type ReliabilityBin } from '@mserve/uncertainty/fit';
 
 /** Split values by a boolean mask. */
 export function split<T>(values: T[], mask: boolean[]): { yes: T[]; no: T[] } {

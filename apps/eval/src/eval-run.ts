@@ -1,18 +1,16 @@
 /** Runs one approach over the evaluation data and measures it. */
 import type { LoadedModel } from '@mserve/model-runtime';
+import { UncertaintyEngine, type CalibrationArtifact, type PredictOutputLike } from '@mserve/uncertainty';
 import {
   ece,
   expandPlanes,
   fitCalibration,
   predictAll,
   summarizeProbabilitySamples,
-  UncertaintyEngine,
-  type CalibrationArtifact,
   type McSummary,
   type PreparedSet,
-  type PredictOutputLike,
   type ReliabilityBin,
-} from '@mserve/uncertainty';
+} from '@mserve/uncertainty/fit';
 import type { EvalData, ShiftName } from './eval-data';
 import { SHIFTS } from './eval-data';
 import {

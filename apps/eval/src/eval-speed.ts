@@ -1,5 +1,6 @@
 /** Cost of the fast MC path against one deterministic pass, and its agreement with brute-force sampling. */
 import type { LoadedModel } from '@mserve/model-runtime';
+import { UncertaintyEngine, type CalibrationArtifact } from '@mserve/uncertainty';
 import {
   bruteForceInjected,
   DropoutCovariance,
@@ -8,10 +9,8 @@ import {
   fastMcScratch,
   hashFloat32,
   Rng,
-  UncertaintyEngine,
-  type CalibrationArtifact,
   type PreparedSet,
-} from '@mserve/uncertainty';
+} from '@mserve/uncertainty/fit';
 import { mean } from './eval-metrics';
 import { nativeMcDropout } from './eval-run';
 

@@ -1,5 +1,6 @@
 import type { ImageSet } from '@mserve/datasets';
-import { argmax, type LoadedModel } from '@mserve/model-runtime';
+import type { LoadedModel } from '@mserve/model-runtime';
+import { argmax } from '@mserve/model-runtime/eval';
 import { preprocess, preprocessPixels, syntheticUpload } from '@mserve/preprocess';
 
 /** Seed of the realistic uploads: upload i of the test set is built from seed UPLOAD_SEED + i. */

@@ -1,24 +1,4 @@
-/** Small statistics used by calibration and evaluation: softmax, entropy, AUROC, ECE, logistic and isotonic fits. */
-
-/** In-place stable softmax of `z[off..off+k)` into `out[off..)`; returns log-sum-exp. */
-export function softmaxInto(
-  z: ArrayLike<number>,
-  off: number,
-  k: number,
-  out: Float64Array | Float32Array,
-  outOff = 0,
-): number {
-  let m = -Infinity;
-  for (let j = 0; j < k; j++) m = Math.max(m, z[off + j] as number);
-  let s = 0;
-  for (let j = 0; j < k; j++) {
-    const e = Math.exp((z[off + j] as number) - m);
-    out[outOff + j] = e;
-    s += e;
-  }
-  for (let j = 0; j < k; j++) out[outOff + j] = (out[outOff + j] as number) / s;
-  return m + Math.log(s);
-}
+/** Small statistics used by calibration and evaluation: entropy, AUROC, ECE, logistic and isotonic fits. */
 
 /** Shannon entropy (nats) of a probability vector. */
 export function entropy(p: ArrayLike<number>, off = 0, k = p.length): number {
