@@ -1,11 +1,11 @@
-// Entry point of the one-shot calibrate image: exits 0 at once when CALIBRATION_DIR already holds a usable artifact
-// for the mounted model's digest, otherwise runs the calibrate CLI (apps/eval) to fit and write it. Keeps compose
-// and the Kubernetes Job idempotent: re-running them costs one model digest, not a calibration.
-const fs = require('node:fs');
+// Entry point of the one-shot calibrate image: `ensureCalibration` of @mserve/calibration (APP_DIR, default /app,
+// is that package deployed with its production dependencies). It exits 0 at once when CALIBRATION_DIR already holds
+// an artifact the worker would accept for the mounted model (the worker's own check: digest, format, features),
+// otherwise fits and writes it. Keeps compose and the Kubernetes Job idempotent: re-running them costs one model
+// digest, not a calibration.
 const path = require('node:path');
 
 const app = process.env.APP_DIR || '/app';
-const load = (name) => require(require.resolve(name, { paths: [app] }));
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
   const i = args.indexOf(name);
@@ -15,22 +15,12 @@ const modelDir = flag('--model', process.env.MODEL_DIR || '/assets/models/mnist_
 const outDir = flag('--out', process.env.CALIBRATION_DIR || '/calibration');
 
 async function main() {
-  const { modelDigest } = load('@mserve/model-runtime');
-  const { calibrationPath, loadCalibration } = load('@mserve/uncertainty');
-  const digest = await modelDigest(modelDir);
-  const file = calibrationPath(outDir, digest);
-  // The same check the worker makes at start-up (digest, artifact format and version), so a file left by an
-  // older build is refitted instead of being skipped and then refused by every worker.
-  try {
-    loadCalibration(outDir, { digest, name: path.basename(modelDir) });
-    process.stdout.write(`calibrate: ${file} already present for ${digest}, nothing to do\n`);
-    return;
-  } catch (err) {
-    process.stdout.write(`calibrate: ${err && err.message ? err.message : String(err)}; fitting it\n`);
-  }
-  fs.mkdirSync(outDir, { recursive: true });
-  process.argv = [process.argv[0], path.join(app, 'dist/calibrate.js'), '--model', modelDir, '--out', outDir];
-  require(path.join(app, 'dist/calibrate.js'));
+  const { ensureCalibration } = require(path.join(app, 'dist', 'index.js'));
+  await ensureCalibration({
+    modelDir,
+    calibrationDir: outDir,
+    log: (m) => process.stdout.write(`calibrate: ${m}\n`),
+  });
 }
 
 main().catch((err) => {

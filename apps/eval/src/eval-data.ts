@@ -14,7 +14,7 @@ import {
   uploadIndices,
   type PreparedSet,
 } from '@mserve/uncertainty/fit';
-import { prepareUploads, preprocessForCalibration } from './calib-models';
+import { prepareUploads, preprocessForCalibration } from '@mserve/calibration';
 
 /** Names of the distribution shifts applied to evaluation digits. */
 export const SHIFTS = ['rotate30', 'rotate60', 'noise', 'inverted'] as const;

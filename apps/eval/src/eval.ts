@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@mserve/common';
-import { loadModel } from './calib-models';
+import { loadModel } from '@mserve/calibration';
 import { loadEvalData, SHIFTS } from './eval-data';
 import { renderMarkdown, writePlots, type EvalResult, type TargetResult } from './eval-report';
 import { evaluateOurs, evaluateReference, type OursReport } from './eval-run';

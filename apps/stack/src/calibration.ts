@@ -1,22 +1,13 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { AppError } from '@mserve/common';
-import { modelDigest } from '@mserve/model-runtime';
-import { loadCalibration } from '@mserve/uncertainty';
+import { checkCalibration } from '@mserve/calibration';
 
 /**
  * Why the worker could not serve `modelDir` with the artifacts in `calibrationDir` (missing, or fitted for another
- * version of the model), or null when it can. Uses the same loader as the worker, so both always agree.
+ * version of the model), or null when it can. `checkCalibration` runs the worker's own loader, so both agree.
  */
 export async function calibrationProblem(modelDir: string, calibrationDir: string): Promise<string | null> {
-  const digest = await modelDigest(modelDir);
-  try {
-    loadCalibration(calibrationDir, { digest, name: path.basename(modelDir) });
-    return null;
-  } catch (e) {
-    if (e instanceof AppError && (e.code === 'NOT_FOUND' || e.code === 'CALIBRATION_MISMATCH')) return e.message;
-    throw e;
-  }
+  const status = await checkCalibration(modelDir, calibrationDir);
+  return status.ok ? null : status.message;
 }
 
 /** Runs `pnpm calibrate -- --model <dir> --out <dir>` with its output shown; resolves on success. */

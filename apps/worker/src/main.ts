@@ -1,6 +1,7 @@
+import { isCalibrationError } from '@mserve/calibration';
 import { createLogger, installShutdown } from '@mserve/common';
 import { loadWorkerConfig } from './config';
-import { createModelInference, isCalibrationProblem } from './model-inference';
+import { createModelInference } from './model-inference';
 import { startWorker } from './run';
 import { createWebhookNotifier } from './webhook';
 
@@ -20,8 +21,8 @@ async function main(): Promise<void> {
       logger,
     });
   } catch (e) {
-    if (isCalibrationProblem(e)) {
-      // One line an operator can act on; the worker does not fit calibration itself (that pipeline is apps/eval).
+    if (isCalibrationError(e)) {
+      // One line an operator can act on; the worker does not fit calibration itself (`pnpm calibrate`).
       process.stderr.write(`worker: ${e.message}\n`);
       process.exit(EXIT_CALIBRATION);
     }

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { AppError, assetPath, repoRoot, toAppError, type Logger } from '@mserve/common';
 import type { InputFacts } from '@mserve/preprocess';
 import { loadSavedModel, type PredictOutput } from '@mserve/model-runtime';
-import { MAX_SAMPLES, UncertaintyEngine, calibrationPath, loadCalibration } from '@mserve/uncertainty';
+import { calibrationPath, loadCalibration } from '@mserve/calibration';
+import { MAX_SAMPLES, UncertaintyEngine } from '@mserve/uncertainty';
 import type { ItemOutcome } from './batcher';
 import type { InferenceEngine, InferenceItem, Prediction } from './inference';
 
@@ -54,7 +55,8 @@ function selectRows(out: PredictOutput, idx: number[]): PredictOutput {
  * The real {@link InferenceEngine}: the SavedModel and the uncertainty engine bound to the calibration artifact fitted
  * for its digest. One batch is one model pass; the uncertainty assessment runs once per distinct (samples, alpha)
  * among the batch's jobs on the rows of that pass (it is per-input deterministic, so grouping changes no result).
- * Fails fast, naming `pnpm calibrate`, when the artifact is missing or was fitted for another model version.
+ * Fails fast with `CALIBRATION_MISSING` or `CALIBRATION_MISMATCH` (naming `pnpm calibrate`) when the artifact is
+ * missing or was fitted for another model version.
  */
 export async function createModelInference(opts: ModelInferenceOptions): Promise<InferenceEngine> {
   const dir = opts.modelDir || assetPath('models/mnist_model');
@@ -130,9 +132,4 @@ export async function createModelInference(opts: ModelInferenceOptions): Promise
 
     dispose: () => model.dispose(),
   };
-}
-
-/** True when an engine start failure is the missing/mismatched calibration an operator fixes with a command. */
-export function isCalibrationProblem(e: unknown): e is AppError {
-  return e instanceof AppError && (e.code === 'CALIBRATION_MISMATCH' || /pnpm calibrate/.test(e.message));
 }

@@ -2,12 +2,10 @@
  * The calibration artifact: versioned JSON keyed by the model digest. Large float arrays are stored as base64
  * little-endian float32 so the file stays small and loads exactly.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { AppError } from '@mserve/common';
 import type { ConformalCalibration } from './conformal';
 import type { FactsModel } from './facts-model';
 import type { GaussianModel } from './gaussian';
+import { ANSWER_FEATURES, DIGIT_FEATURES } from './signals';
 import type { IsotonicModel, LogisticModel } from './stats';
 
 /** Format name and version written in every artifact; bump the version on any incompatible change. */
@@ -108,83 +106,35 @@ export function parseCalibration(text: string): CalibrationArtifact {
   }) as CalibrationArtifact;
 }
 
-/** File of the artifact for a model digest inside `dir` (`sha256:abc` -> `sha256-abc.json`). */
-export function calibrationPath(dir: string, digest: string): string {
-  return path.join(dir, `${digest.replace(/[^A-Za-z0-9_-]/g, '-')}.json`);
-}
-
-/** Writes the artifact atomically (temp file + rename) and returns its path. */
-export function saveCalibration(dir: string, artifact: CalibrationArtifact): string {
-  mkdirSync(dir, { recursive: true });
-  const file = calibrationPath(dir, artifact.model.digest);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, serializeCalibration(artifact));
-  renameSync(tmp, file);
-  return file;
-}
-
-function command(name: string): string {
-  return `pnpm calibrate -- --model ${name}`;
-}
-
 /**
- * Loads the artifact fitted for `metadata.digest` from `dir`. Refuses an artifact of another digest with
- * `CALIBRATION_MISMATCH` (also when only artifacts of other versions of the model exist) and a missing one with
- * `NOT_FOUND`; both messages name the command that fits it.
+ * Why `artifact` cannot serve `model`, or undefined when it can: written by another build (format or version),
+ * fitted for another model digest, or with other reliability features than this code computes. `where` names the
+ * artifact in the message (its file, when it has one).
  */
-export function loadCalibration(dir: string, metadata: { digest: string; name: string }): CalibrationArtifact {
-  const file = calibrationPath(dir, metadata.digest);
-  if (!existsSync(file)) {
-    const others = existsSync(dir)
-      ? readdirSync(dir)
-          .filter((f) => f.endsWith('.json'))
-          .flatMap((f) => {
-            try {
-              const a = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Partial<CalibrationArtifact>;
-              return a.model?.name === metadata.name ? [`${f} (digest ${a.model.digest})`] : [];
-            } catch {
-              return [];
-            }
-          })
-      : [];
-    if (others.length > 0) {
-      throw new AppError(
-        'CALIBRATION_MISMATCH',
-        `calibration for model ${metadata.name} was fitted for another version of it: ${others.join(', ')}; ` +
-          `the loaded model has digest ${metadata.digest}. Run \`${command(metadata.name)}\` to fit it.`,
-      );
-    }
-    throw new AppError(
-      'NOT_FOUND',
-      `no calibration for model ${metadata.name} (digest ${metadata.digest}) at ${file}; run \`${command(metadata.name)}\``,
-    );
-  }
-  let artifact: CalibrationArtifact;
-  try {
-    artifact = parseCalibration(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new AppError(
-      'CALIBRATION_MISMATCH',
-      `calibration ${file} is unreadable; run \`${command(metadata.name)}\``,
-      undefined,
-      {
-        cause: err,
-      },
-    );
-  }
+export function artifactMismatch(
+  artifact: Partial<CalibrationArtifact>,
+  model: { digest: string; name: string },
+  where = 'calibration',
+): string | undefined {
   if (artifact.format !== ARTIFACT_FORMAT || artifact.version !== ARTIFACT_VERSION) {
-    throw new AppError(
-      'CALIBRATION_MISMATCH',
-      `calibration ${file} has format ${String(artifact.format)} v${String(artifact.version)}, this build reads ` +
-        `${ARTIFACT_FORMAT} v${ARTIFACT_VERSION}; run \`${command(metadata.name)}\``,
+    return (
+      `${where} has format ${String(artifact.format)} v${String(artifact.version)}, this build reads ` +
+      `${ARTIFACT_FORMAT} v${ARTIFACT_VERSION}`
     );
   }
-  if (artifact.model?.digest !== metadata.digest) {
-    throw new AppError(
-      'CALIBRATION_MISMATCH',
-      `calibration ${file} was fitted for model digest ${String(artifact.model?.digest)}, but model ` +
-        `${metadata.name} has digest ${metadata.digest}; run \`${command(metadata.name)}\``,
+  if (artifact.model?.digest !== model.digest) {
+    return (
+      `${where} was fitted for model digest ${String(artifact.model?.digest)}, but model ${model.name} has ` +
+      `digest ${model.digest}`
     );
   }
-  return artifact;
+  const same = (a: readonly string[] | undefined, b: readonly string[]): boolean =>
+    a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+  if (
+    !same(artifact.reliability?.answer.features, ANSWER_FEATURES) ||
+    !same(artifact.reliability?.digit.features, DIGIT_FEATURES)
+  ) {
+    return `${where} for ${model.name} was fitted with other reliability features`;
+  }
+  return undefined;
 }

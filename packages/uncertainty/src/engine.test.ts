@@ -1,15 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { AppError } from '@mserve/common';
-import {
-  calibrationPath,
-  loadCalibration,
-  parseCalibration,
-  saveCalibration,
-  serializeCalibration,
-  type CalibrationArtifact,
-} from './artifact';
+import { parseCalibration, serializeCalibration, type CalibrationArtifact } from './artifact';
 import { UncertaintyEngine } from './engine';
 import { fitCalibration } from './fit/fit';
 import { Rng } from './prng';
@@ -166,37 +156,28 @@ describe('UncertaintyEngine with a fitted artifact', () => {
     await expect(run(digits(2, rng, protos), 10, 1)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
-  it('round-trips through the artifact file and refuses a model with another digest', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'calib-'));
-    const file = saveCalibration(dir, artifact);
-    expect(file).toBe(calibrationPath(dir, 'sha256:test'));
-    const loaded = loadCalibration(dir, { digest: 'sha256:test', name: 'toy' });
-    expect(serializeCalibration(loaded)).toBe(serializeCalibration(artifact));
-    expect(() => loadCalibration(dir, { digest: 'sha256:other', name: 'toy' })).toThrow(
-      /another version.*pnpm calibrate -- --model toy/,
-    );
-    try {
-      loadCalibration(dir, { digest: 'sha256:other', name: 'toy' });
-    } catch (e) {
-      expect((e as AppError).code).toBe('CALIBRATION_MISMATCH');
-    }
-    expect(() => UncertaintyEngine.create(artifact, linearModel(protos, 'sha256:other'))).toThrow(AppError);
+  it('round-trips through the artifact JSON exactly', () => {
+    const text = serializeCalibration(artifact);
+    expect(serializeCalibration(parseCalibration(text))).toBe(text);
   });
 
-  it('refuses an artifact file whose content names another digest than its file name', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'calib-'));
-    const forged = parseCalibration(serializeCalibration(artifact));
-    forged.model.digest = 'sha256:forged';
-    writeFileSync(calibrationPath(dir, 'sha256:test'), serializeCalibration(forged));
-    expect(() => loadCalibration(dir, { digest: 'sha256:test', name: 'toy' })).toThrow(
-      /fitted for model digest sha256:forged/,
+  it('refuses, as CALIBRATION_MISMATCH, an artifact of another digest, format version or feature set', () => {
+    const codeOf = (a: CalibrationArtifact, m: PredictorLike): string => {
+      try {
+        UncertaintyEngine.create(a, m);
+        return 'accepted';
+      } catch (e) {
+        return e instanceof AppError ? `${e.code}: ${e.message}` : String(e);
+      }
+    };
+    const old = { ...artifact, version: 1 };
+    const features = parseCalibration(serializeCalibration(artifact));
+    features.reliability.answer.features = features.reliability.answer.features.slice(1);
+    expect(codeOf(artifact, linearModel(protos, 'sha256:other'))).toMatch(
+      /^CALIBRATION_MISMATCH: .*fitted for model digest sha256:test.*pnpm calibrate -- --model toy/,
     );
-  });
-
-  it('names the calibrate command when no artifact exists', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'calib-'));
-    expect(() => loadCalibration(dir, { digest: 'sha256:none', name: 'mnist_model' })).toThrow(
-      /pnpm calibrate -- --model mnist_model/,
-    );
+    expect(codeOf(old, model)).toMatch(/^CALIBRATION_MISMATCH: .*this build reads mserve-calibration v2/);
+    expect(codeOf(features, model)).toMatch(/^CALIBRATION_MISMATCH: .*other reliability features/);
+    expect(codeOf(artifact, model)).toBe('accepted');
   });
 });

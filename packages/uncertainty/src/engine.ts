@@ -1,19 +1,11 @@
 /** The serving-time uncertainty engine: one batched model pass in, one {@link Assessment} per input out. */
 import { AppError } from '@mserve/common';
-import type { CalibrationArtifact } from './artifact';
+import { artifactMismatch, type CalibrationArtifact } from './artifact';
 import { apsSet, conformalThreshold, conformalUniform } from './conformal';
 import { GaussianScorer } from './gaussian';
 import { DropoutCovariance, fastMcDropout, fastMcScratch } from './mc-dropout';
 import { hashFloat32, Rng } from './prng';
-import {
-  ANSWER_FEATURES,
-  deriveSignals,
-  DIGIT_FEATURES,
-  isOutOfDistribution,
-  measureBatch,
-  type MeasureContext,
-  type Signals,
-} from './signals';
+import { deriveSignals, isOutOfDistribution, measureBatch, type MeasureContext, type Signals } from './signals';
 import { isotonicAt, logisticLogit, sigmoid } from './stats';
 import type { Assessment, InputFactsLike, LastDenseLike, ModelMetadataLike, PredictOutputLike } from './types';
 
@@ -50,29 +42,15 @@ export class UncertaintyEngine {
     this.inputSize = metadata.inputShape.reduce((a, b) => a * b, 1);
   }
 
-  /** Binds an artifact to a loaded model; refuses an artifact fitted for another digest. */
+  /** Binds an artifact to a loaded model; refuses (`CALIBRATION_MISMATCH`) one {@link artifactMismatch} rejects. */
   static create(
     artifact: CalibrationArtifact,
     model: { metadata: ModelMetadataLike; lastDense: LastDenseLike },
   ): UncertaintyEngine {
     const { metadata, lastDense } = model;
-    if (artifact.model.digest !== metadata.digest) {
-      throw new AppError(
-        'CALIBRATION_MISMATCH',
-        `calibration was fitted for model digest ${artifact.model.digest}, but ${metadata.name} has digest ` +
-          `${metadata.digest}; run \`pnpm calibrate -- --model ${metadata.name}\``,
-      );
-    }
-    const same = (a: readonly string[], b: readonly string[]): boolean =>
-      a.length === b.length && a.every((x, i) => x === b[i]);
-    if (
-      !same(artifact.reliability.answer.features, ANSWER_FEATURES) ||
-      !same(artifact.reliability.digit.features, DIGIT_FEATURES)
-    ) {
-      throw new AppError(
-        'CALIBRATION_MISMATCH',
-        `calibration for ${metadata.name} was fitted with other reliability features; run \`pnpm calibrate -- --model ${metadata.name}\``,
-      );
+    const mismatch = artifactMismatch(artifact, metadata);
+    if (mismatch) {
+      throw new AppError('CALIBRATION_MISMATCH', `${mismatch}; run \`pnpm calibrate -- --model ${metadata.name}\``);
     }
     if (lastDense.outDim !== metadata.classes || lastDense.inDim !== metadata.featureDim) {
       throw new AppError(

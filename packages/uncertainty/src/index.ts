@@ -1,16 +1,15 @@
 /**
  * `@mserve/uncertainty`: the serving side (the engine and the artifact format). Fitting and evaluation helpers
- * are behind `@mserve/uncertainty/fit`.
+ * are behind `@mserve/uncertainty/fit`; finding, loading and fitting the artifact of a model is
+ * `@mserve/calibration`.
  */
 export { UncertaintyEngine, MAX_SAMPLES } from './engine';
 export type { AssessOptions } from './engine';
 export {
   ARTIFACT_FORMAT,
   ARTIFACT_VERSION,
-  calibrationPath,
-  loadCalibration,
+  artifactMismatch,
   parseCalibration,
-  saveCalibration,
   serializeCalibration,
 } from './artifact';
 export type { CalibrationArtifact, DropoutSetting } from './artifact';

@@ -1,4 +1,4 @@
-/** Resolving model names and loading the data sets calibration needs, shared by `pnpm calibrate` and `pnpm eval`. */
+/** The model and the data sets a calibration is fitted on, shared by `pnpm calibrate` and `pnpm eval`. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { assetPath, repoRoot } from '@mserve/common';
