@@ -4,7 +4,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { AppError, resolveAssetsDir } from '@mserve/common';
 import { loadMnistTest, toModelInput, type ImageSet } from '@mserve/datasets';
-import { decodeSavedModel, encodeKerasMetadata } from './proto';
+import { encodeKerasMetadata } from '../test/keras-metadata';
+import { decodeSavedModel } from './proto';
 import { loadSavedModel, modelDigest, type LoadedModel } from './index';
 
 const models = path.join(resolveAssetsDir(), 'models');

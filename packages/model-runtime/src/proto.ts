@@ -67,14 +67,15 @@ message KerasSavedMetadata { repeated KerasSavedObject nodes = 1; }
 
 const root = protobuf.parse(SCHEMA, { keepCase: true }).root;
 
-function type(name: string): protobuf.Type {
+/** A message type of the schema above (package-internal; tests encode fixtures with it). */
+export function protoType(name: string): protobuf.Type {
   return root.lookupType(`mserve.tf.${name}`);
 }
 
 const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: Number, defaults: true, arrays: true };
 
 function decoder<T>(name: string): (bytes: Uint8Array) => T {
-  const t = type(name);
+  const t = protoType(name);
   return (bytes) => t.toObject(t.decode(bytes), TO_OBJECT) as T;
 }
 
@@ -112,12 +113,6 @@ export const decodeBundleHeader = decoder<BundleHeader>('BundleHeaderProto');
 export const decodeBundleEntry = decoder<BundleEntry>('BundleEntryProto');
 export const decodeSavedModel = decoder<SavedModelMessage>('SavedModel');
 export const decodeKerasMetadata = decoder<KerasMetadataMessage>('KerasSavedMetadata');
-
-/** Encoder for `keras_metadata.pb` (tests build TF >= 2.5 style models from the TF 2.4 assets with it). */
-export function encodeKerasMetadata(msg: KerasMetadataMessage): Uint8Array {
-  const t = type('KerasSavedMetadata');
-  return t.encode(t.fromObject(msg)).finish();
-}
 
 /** TensorFlow DataType enum values (types.proto) with their element sizes where fixed. */
 export const DTYPES: Record<number, { name: string; bytes?: number }> = {
