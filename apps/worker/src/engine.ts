@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { AppError, assetPath, repoRoot, toAppError, type Logger } from '@mserve/common';
-import type { InputFacts } from '@mserve/preprocess';
+import { SAMPLES_MAX } from '@mserve/contracts';
 import { loadSavedModel, type PredictOutput } from '@mserve/model-runtime';
-import { MAX_SAMPLES, UncertaintyEngine, calibrationPath, loadCalibration } from '@mserve/uncertainty';
+import { UncertaintyEngine, calibrationPath, loadCalibration } from '@mserve/uncertainty';
 import type { ItemOutcome } from './batcher';
 import type { InferenceEngine, InferenceItem, Prediction } from './inference';
 
@@ -89,7 +89,7 @@ export async function createEngine(opts: EngineOptions): Promise<InferenceEngine
         oodThreshold: a.ood.threshold,
         reliabilityThreshold: a.reliability.threshold,
       },
-      uncertainty: { method: unc.method(2).replace('T=2', 'T=<samples>'), maxSamples: MAX_SAMPLES },
+      uncertainty: { method: unc.method(2).replace('T=2', 'T=<samples>'), maxSamples: SAMPLES_MAX },
     },
 
     async infer(items: InferenceItem[]): Promise<Array<ItemOutcome<Prediction>>> {
@@ -112,7 +112,7 @@ export async function createEngine(opts: EngineOptions): Promise<InferenceEngine
         const subInputs = whole ? inputs : new Float32Array(idx.length * itemSize);
         if (!whole) idx.forEach((row, j) => subInputs.set(items[row]!.input, j * itemSize));
         try {
-          const facts = idx.map((row) => items[row]!.facts as unknown as InputFacts);
+          const facts = idx.map((row) => items[row]!.facts);
           const assessed = unc.assess(sub, subInputs, facts, first.params);
           assessed.forEach((value, j) => {
             const bad = firstNonFinite(value);

@@ -1,4 +1,4 @@
-export { UncertaintyEngine, MAX_SAMPLES, conformalUniform } from './engine';
+export { UncertaintyEngine, conformalUniform } from './engine';
 export type { AssessOptions } from './engine';
 export {
   ARTIFACT_FORMAT,
