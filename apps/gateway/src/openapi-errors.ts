@@ -14,7 +14,7 @@ export function errorSchema(status: number) {
   if (codes.length === 0) throw new Error(`no error code has status ${status}`);
   return {
     allOf: [
-      { $ref: '#/components/schemas/Error' },
+      { $ref: '#/components/schemas/ErrorBody' },
       { properties: { error: { properties: { code: { enum: codes } } } } },
     ],
   };

@@ -21,17 +21,17 @@ import {
 import { WebhookDeliveryStateSchema, WebhookEventSchema, WebhookPayloadSchema, WebhookRequestSchema } from './webhook';
 
 /**
- * Every shape the HTTP API and its webhooks put on the wire, by the name the OpenAPI document gives it under
- * `components.schemas` (the gateway's document and the SDK's generated types are both built from this record).
+ * Every shape the HTTP API and its webhooks put on the wire, by one name: the type's here, the OpenAPI document's
+ * under `components.schemas`, and the SDK's generated type's (the document and the SDK are both built from this).
  */
 export const API_SCHEMAS = {
   JsonSubmission: JsonSubmissionSchema,
-  Error: ErrorBodySchema,
+  ErrorBody: ErrorBodySchema,
   ErrorCode: ErrorCodeSchema,
   Links: LinksSchema,
-  Webhook: WebhookRequestSchema,
+  WebhookRequest: WebhookRequestSchema,
   WebhookEvent: WebhookEventSchema,
-  WebhookState: WebhookDeliveryStateSchema,
+  WebhookDeliveryState: WebhookDeliveryStateSchema,
   JobAccepted: JobAcceptedSchema,
   Uncertainty: UncertaintySchema,
   Prediction: PredictionSchema,
@@ -42,7 +42,7 @@ export const API_SCHEMAS = {
   JobCompleted: JobCompletedSchema,
   JobFailed: JobFailedSchema,
   Job: JobSchema,
-  Calibration: CalibrationSummarySchema,
+  CalibrationSummary: CalibrationSummarySchema,
   Model: ModelSchema,
   Models: ModelsSchema,
   Health: HealthSchema,

@@ -37,40 +37,46 @@ export const ModelCardSchema = Type.Object({
 export type ModelCard = Static<typeof ModelCardSchema>;
 
 /** One model of `GET /v1/models`: the gateway's own model first, then any other one workers serve. */
-export const ModelSchema = Type.Object({
-  name: Type.String(),
-  digest: Type.String(),
-  inputShape: Type.Array(Type.Integer()),
-  classes: Type.Union([Type.Integer(), Type.Null()], { description: 'null until a worker published its card' }),
-  servedByThisGateway: Type.Optional(Type.Boolean()),
-  calibration: Type.Union([CalibrationSummarySchema, Type.Null()]),
-  uncertainty: Type.Object(
-    {
-      method: Type.Optional(Type.String()),
-      maxSamples: Type.Optional(Type.Integer()),
-      defaultSamples: Type.Integer(),
-      samplesRange: Type.Array(Type.Integer(), { minItems: 2, maxItems: 2, description: '[min, max] samples' }),
-      defaultAlpha: Type.Number(),
-    },
-    { description: 'method and defaults of the uncertainty estimate (the method once a worker published it)' },
-  ),
-  workersLastSeenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  preprocessing: Type.Optional(
-    Type.Object(
+export const ModelSchema = Type.Object(
+  {
+    name: Type.String(),
+    digest: Type.String(),
+    inputShape: Type.Array(Type.Integer()),
+    classes: Type.Union([Type.Integer(), Type.Null()], { description: 'null until a worker published its card' }),
+    servedByThisGateway: Type.Optional(Type.Boolean()),
+    calibration: Type.Union([CalibrationSummarySchema, Type.Null()]),
+    uncertainty: Type.Object(
       {
-        fingerprint: Type.String(),
-        matchesCalibration: Type.Union([Type.Boolean(), Type.Null()]),
+        method: Type.Optional(Type.String()),
+        maxSamples: Type.Optional(Type.Integer()),
+        defaultSamples: Type.Integer(),
+        samplesRange: Type.Array(Type.Integer(), { minItems: 2, maxItems: 2, description: '[min, max] samples' }),
+        defaultAlpha: Type.Number(),
       },
-      {
-        description:
-          "this gateway's preprocessing fingerprint; matchesCalibration is false when the calibration was fitted on " +
-          'other preprocessing (refit it), null when no worker has published one',
-      },
+      { description: 'method and defaults of the uncertainty estimate (the method once a worker published it)' },
     ),
-  ),
-});
+    workersLastSeenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    preprocessing: Type.Optional(
+      Type.Object(
+        {
+          fingerprint: Type.String(),
+          matchesCalibration: Type.Union([Type.Boolean(), Type.Null()]),
+        },
+        {
+          description:
+            "this gateway's preprocessing fingerprint; matchesCalibration is false when the calibration was fitted on " +
+            'other preprocessing (refit it), null when no worker has published one',
+        },
+      ),
+    ),
+  },
+  { description: 'a served model' },
+);
 export type Model = Static<typeof ModelSchema>;
 
 /** Body of `GET /v1/models`. */
-export const ModelsSchema = Type.Object({ models: Type.Array(ModelSchema) });
+export const ModelsSchema = Type.Object(
+  { models: Type.Array(ModelSchema) },
+  { description: "this gateway's model first, then any other one workers serve" },
+);
 export type Models = Static<typeof ModelsSchema>;
