@@ -1,3 +1,4 @@
+import type { AppError, ErrorCode } from '@mserve/common';
 import type { Static } from '@sinclair/typebox';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -42,7 +43,9 @@ describe('the contracts', () => {
     sameType<InferenceResult, Static<typeof API_SCHEMAS.InferenceResult>>(true);
     sameType<Job, Static<typeof API_SCHEMAS.Job>>(true);
     sameType<InputFacts['polarity'], 'light-on-dark' | 'dark-on-light'>(true);
-    sameType<ErrorBody['error']['code'], import('@mserve/common').ErrorCode>(true);
+    sameType<ErrorBody['error']['code'], ErrorCode>(true);
+    // AppError writes every error response; common cannot import this package, so its type is held equal here.
+    sameType<ReturnType<AppError['toBody']>, ErrorBody>(true);
     sameType<WebhookPayload['type'], 'job.completed' | 'job.failed'>(true);
     sameType<InferenceJobData['facts'], InputFacts>(true);
     // A type inferred from a schema is as strict as the schema: these do not compile.

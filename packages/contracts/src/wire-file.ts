@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { wireTypesModule } from './typescript';
+import { wireTypesModule } from './schema-to-typescript';
 
 /** Where the SDK's generated wire types live, relative to this folder. */
 export const WIRE_MODULE_PATH = '../../client/src/wire.ts';
