@@ -1,4 +1,5 @@
 import type { Logger } from '@mserve/common';
+import type { InputFacts } from '@mserve/contracts';
 import type { GatewayConfig } from './config';
 import type { GatewayMetrics } from './metrics';
 import type { JobStore } from './store';
@@ -18,7 +19,7 @@ export interface GatewayModel {
 export type Preprocessor = (image: Buffer) => Promise<{
   tensor: Float32Array;
   shape: number[];
-  facts: Record<string, unknown>;
+  facts: InputFacts;
   ms: number;
 }>;
 

@@ -1,263 +1,108 @@
-import { SAMPLES_MAX, SAMPLES_MIN, WEBHOOK_EVENTS } from '@mserve/contracts';
+import { parseEnv } from '@mserve/common';
+import {
+  API_SCHEMAS,
+  EXAMPLE_ACCEPTED,
+  EXAMPLE_COMPLETED,
+  EXAMPLE_FAILED,
+  EXAMPLE_MODELS,
+  EXAMPLE_PENDING,
+  EXAMPLE_WEBHOOK,
+  InferenceParamsSchema,
+  schemasWithRefs,
+  type ApiSchemaName,
+} from '@mserve/contracts';
+import { gatewayEnvSpec, type GatewayConfig } from './config';
+import { error, headersTooLarge, retryAfter } from './openapi-errors';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } });
-const error = (description: string) => json(ref('Error'), description);
-const num = { type: 'number' };
-const probs = { type: 'array', items: { type: 'number', minimum: 0, maximum: 1 }, minItems: 10, maxItems: 10 };
+const SCHEMAS = '#/components/schemas/';
+const ref = (name: ApiSchemaName) => ({ $ref: `${SCHEMAS}${name}` });
+const json = (schema: object, description: string, extra: object = {}) => ({
+  description,
+  content: { 'application/json': { schema, ...extra } },
+});
+/** A schema of the contracts as plain JSON (without TypeBox's symbol markers). */
+const plain = (schema: object): object => JSON.parse(JSON.stringify(schema)) as object;
 
-const schemas = {
-  Error: {
-    type: 'object',
-    required: ['error'],
-    properties: {
-      error: {
-        type: 'object',
-        required: ['code', 'message'],
-        properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } },
-      },
+/** The settings of the gateway the document quotes (limits a client needs to know). */
+export type OpenApiSettings = Pick<
+  GatewayConfig,
+  'MAX_WAIT_S' | 'MAX_UPLOAD_BYTES' | 'MAX_QUEUE_DEPTH' | 'SYNC_TIMEOUT_MS'
+>;
+
+function submission(settings: OpenApiSettings) {
+  const params = [
+    {
+      name: 'samples',
+      in: 'query',
+      description: 'Monte Carlo dropout samples (also accepted as a form or JSON field)',
+      schema: plain(InferenceParamsSchema.properties.samples),
     },
-  },
-  Links: {
-    type: 'object',
-    required: ['self', 'wait'],
-    properties: { self: { type: 'string' }, wait: { type: 'string' } },
-  },
-  Webhook: {
-    type: 'object',
-    required: ['url'],
-    properties: {
-      url: { type: 'string', format: 'uri' },
-      events: { type: 'array', items: { enum: [...WEBHOOK_EVENTS] } },
+    {
+      name: 'alpha',
+      in: 'query',
+      description: 'conformal miscoverage level: the prediction set covers the truth with probability 1 - alpha',
+      schema: plain(InferenceParamsSchema.properties.alpha),
     },
-  },
-  WebhookState: {
-    type: 'object',
-    description: 'delivery state of the job’s webhook (present when the job has one)',
-    properties: {
-      state: { type: 'string' },
-      attempts: { type: 'integer' },
-      lastStatus: { type: ['integer', 'null'] },
-      nextAttemptAt: { type: ['string', 'null'] },
-    },
-  },
-  JobAccepted: {
-    type: 'object',
-    required: ['id', 'status', 'links'],
-    properties: {
-      id: { type: 'string', format: 'uuid' },
-      status: { const: 'queued' },
-      requestId: { type: 'string' },
-      links: ref('Links'),
-    },
-  },
-  Uncertainty: {
-    type: 'object',
-    required: [
-      'reliability',
-      'reliable',
-      'outOfDistribution',
-      'predictionSet',
-      'alpha',
-      'entropy',
-      'mutualInformation',
-      'samples',
-      'method',
-    ],
-    properties: {
-      reliability: { type: 'number', minimum: 0, maximum: 1 },
-      reliable: { type: 'boolean' },
-      outOfDistribution: {
-        type: 'object',
-        required: ['score', 'flag'],
-        properties: { score: num, flag: { type: 'boolean' } },
-      },
-      predictionSet: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 9 } },
-      alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
-      entropy: num,
-      mutualInformation: num,
-      samples: { type: 'integer', minimum: SAMPLES_MIN, maximum: SAMPLES_MAX },
-      method: { type: 'string' },
-    },
-  },
-  JobCompleted: {
-    type: 'object',
-    required: ['id', 'status', 'model', 'result', 'timings'],
-    properties: {
-      id: { type: 'string', format: 'uuid' },
-      status: { const: 'completed' },
-      model: {
-        type: 'object',
-        required: ['name', 'digest'],
-        properties: { name: { type: 'string' }, digest: { type: 'string' } },
-      },
-      result: {
-        type: 'object',
-        required: ['prediction', 'probabilities', 'rawProbabilities', 'uncertainty'],
-        properties: {
-          prediction: { type: 'integer', minimum: 0, maximum: 9 },
-          probabilities: probs,
-          rawProbabilities: probs,
-          uncertainty: ref('Uncertainty'),
-        },
-      },
-      timings: {
-        type: 'object',
-        required: ['queuedMs', 'inferenceMs', 'totalMs', 'batchSize'],
-        properties: {
-          queuedMs: { type: 'number', minimum: 0 },
-          inferenceMs: { type: 'number', minimum: 0 },
-          totalMs: { type: 'number', minimum: 0 },
-          batchSize: { type: 'integer', minimum: 1, description: 'jobs that shared the model pass' },
-        },
-      },
-      requestId: { type: 'string' },
-      submittedAt: { type: 'string', format: 'date-time' },
-      finishedAt: { type: 'string', format: 'date-time' },
-      links: ref('Links'),
-      webhook: ref('WebhookState'),
-    },
-  },
-  JobPending: {
-    type: 'object',
-    required: ['id', 'status', 'submittedAt', 'links'],
-    properties: {
-      id: { type: 'string', format: 'uuid' },
-      status: { enum: ['queued', 'active'] },
-      requestId: { type: 'string' },
-      submittedAt: { type: 'string', format: 'date-time' },
-      links: ref('Links'),
-      webhook: ref('WebhookState'),
-    },
-  },
-  JobFailed: {
-    type: 'object',
-    required: ['id', 'status', 'error', 'links'],
-    properties: {
-      id: { type: 'string', format: 'uuid' },
-      status: { const: 'failed' },
-      error: {
-        type: 'object',
-        required: ['code', 'message'],
-        properties: { code: { type: 'string' }, message: { type: 'string' } },
-      },
-      requestId: { type: 'string' },
-      submittedAt: { type: 'string', format: 'date-time' },
-      finishedAt: { type: 'string', format: 'date-time' },
-      links: ref('Links'),
-      webhook: ref('WebhookState'),
-    },
-  },
-  Job: { oneOf: [ref('JobPending'), ref('JobCompleted'), ref('JobFailed')] },
-  Models: {
-    type: 'object',
-    required: ['models'],
-    properties: {
-      models: {
-        type: 'array',
-        items: {
+  ];
+  const upload = {
+    required: true,
+    content: {
+      'multipart/form-data': {
+        schema: {
           type: 'object',
-          required: ['name', 'digest', 'inputShape', 'calibration', 'uncertainty'],
+          required: ['image'],
           properties: {
-            name: { type: 'string' },
-            digest: { type: 'string' },
-            inputShape: { type: 'array', items: { type: 'integer' } },
-            classes: { type: ['integer', 'null'] },
-            servedByThisGateway: { type: 'boolean' },
-            calibration: { type: ['object', 'null'], description: 'the calibration artifact the workers use' },
-            uncertainty: { type: 'object', description: 'method and defaults of the uncertainty estimate' },
-            workersLastSeenAt: { type: ['string', 'null'], format: 'date-time' },
-            preprocessing: {
-              type: 'object',
-              description:
-                "this gateway's preprocessing fingerprint; matchesCalibration is false when the calibration was " +
-                'fitted on other preprocessing (refit it), null when no worker has published one',
-              required: ['fingerprint', 'matchesCalibration'],
-              properties: { fingerprint: { type: 'string' }, matchesCalibration: { type: ['boolean', 'null'] } },
+            image: {
+              type: 'string',
+              format: 'binary',
+              description: 'the image file; a file under any other field name is refused with 400',
             },
+            samples: { type: 'integer' },
+            alpha: { type: 'number' },
+            webhook: { type: 'string', description: 'JSON text of a Webhook: {url, events?}' },
           },
         },
       },
+      'image/*': { schema: { type: 'string', format: 'binary' } },
+      'application/json': { schema: ref('JsonSubmission') },
     },
-  },
-  Health: { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } },
-  Ready: {
-    type: 'object',
-    required: ['status', 'checks'],
-    properties: {
-      status: { enum: ['ready', 'not ready'] },
-      checks: {
-        type: 'object',
-        required: ['redis', 'model', 'queueAccepting'],
-        properties: { redis: { type: 'boolean' }, model: { type: 'boolean' }, queueAccepting: { type: 'boolean' } },
-      },
-    },
-  },
-};
+  };
+  const errors = {
+    '400': error(
+      400,
+      'invalid parameters or malformed upload: a multipart file not in the field `image`, or a JSON `image` that ' +
+        'is neither base64 nor a base64 data: URL',
+    ),
+    '413': error(
+      413,
+      `body over MAX_UPLOAD_BYTES (${settings.MAX_UPLOAD_BYTES} bytes here), or an image over the decoder's ` +
+        'pixel limit; the message states the limit',
+    ),
+    '415': error(415, 'unsupported content type or image format'),
+    '422': error(422, 'image not decodable, empty, blank (no ink) or too small, or webhook URL refused'),
+    '429': error(429, `backlog at MAX_QUEUE_DEPTH (${settings.MAX_QUEUE_DEPTH} waiting jobs here)`, retryAfter),
+    '431': headersTooLarge,
+    '503': error(503, 'Redis unavailable', retryAfter),
+  };
+  return { params, upload, errors };
+}
 
-const params = [
-  {
-    name: 'samples',
-    in: 'query',
-    description: 'Monte Carlo dropout samples (also accepted as a form or JSON field)',
-    schema: { type: 'integer', minimum: SAMPLES_MIN, maximum: SAMPLES_MAX },
-  },
-  {
-    name: 'alpha',
-    in: 'query',
-    description: 'conformal miscoverage level: the prediction set covers the truth with probability 1 - alpha',
-    schema: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
-  },
-];
-
-const upload = {
-  required: true,
-  content: {
-    'multipart/form-data': {
-      schema: {
-        type: 'object',
-        required: ['image'],
-        properties: {
-          image: { type: 'string', format: 'binary' },
-          samples: { type: 'integer' },
-          alpha: { type: 'number' },
-          webhook: { type: 'string', description: 'JSON of {url, events?}' },
-        },
-      },
-    },
-    'image/*': { schema: { type: 'string', format: 'binary' } },
-    'application/json': {
-      schema: {
-        type: 'object',
-        required: ['image'],
-        properties: {
-          image: { type: 'string', contentEncoding: 'base64' },
-          samples: { type: 'integer' },
-          alpha: { type: 'number' },
-          webhook: ref('Webhook'),
-        },
-      },
-    },
-  },
-};
-
-const submitErrors = {
-  '400': error('invalid parameters or malformed upload'),
-  '413': error('upload too large'),
-  '415': error('unsupported content type or image format'),
-  '422': error('image not decodable, blank, or webhook URL refused'),
-  '429': error('backlog over MAX_QUEUE_DEPTH; see Retry-After'),
-  '503': error('Redis unavailable; see Retry-After'),
-};
-
-/** The OpenAPI 3.1 description of the gateway (its schemas are JSON Schema 2020-12, checked in tests with ajv). */
-export function openApiDocument() {
+/**
+ * The OpenAPI 3.1 description of the gateway. Its `components.schemas` are the contracts' `API_SCHEMAS` (JSON
+ * Schema 2020-12, each nested named schema turned into a `$ref`); only the operations are written here. The
+ * gateway's tests check live responses against it with ajv.
+ */
+export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvSpec, {})) {
+  const { params, upload, errors } = submission(settings);
+  const wait = `?wait=${settings.MAX_WAIT_S}`;
   return {
     openapi: '3.1.0',
     info: {
       title: 'mnist-serving gateway',
       version: '1.0.0',
-      description: 'Queue-decoupled MNIST digit classification with calibrated uncertainty.',
+      description:
+        'Queue-decoupled MNIST digit classification with calibrated uncertainty. Any other method on these ' +
+        'paths answers 405 METHOD_NOT_ALLOWED with an Allow header naming the methods the path has.',
     },
     paths: {
       '/v1/jobs': {
@@ -265,44 +110,72 @@ export function openApiDocument() {
           summary: 'Submit an image; returns at once with the job id',
           parameters: params,
           requestBody: upload,
-          responses: { '202': json(ref('JobAccepted'), 'accepted; Location names the job'), ...submitErrors },
+          responses: {
+            '202': {
+              ...json(ref('JobAccepted'), 'accepted; Location names the job', { example: EXAMPLE_ACCEPTED }),
+              headers: { Location: { description: 'the job', schema: { type: 'string' } } },
+            },
+            ...errors,
+          },
         },
       },
       '/v1/jobs/{id}': {
         get: {
-          summary: 'A job’s status, with the result once completed; ?wait=N long-polls up to N seconds',
+          summary: `A job’s status, with the result once completed; ${wait} long-polls until it ends`,
           parameters: [
             { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
-            { name: 'wait', in: 'query', schema: { type: 'number', minimum: 0, maximum: 30 } },
+            {
+              name: 'wait',
+              in: 'query',
+              description: 'seconds to wait for the job to end (at most MAX_WAIT_S; links.wait uses it)',
+              schema: { type: 'number', minimum: 0, maximum: settings.MAX_WAIT_S },
+            },
           ],
           responses: {
-            '200': json(ref('Job'), 'the job'),
-            '400': error('invalid wait'),
-            '404': error('unknown job, or removed after the retention period'),
-            '503': error('Redis unavailable'),
+            '200': json(ref('Job'), 'the job', {
+              examples: {
+                pending: { value: EXAMPLE_PENDING },
+                completed: { value: EXAMPLE_COMPLETED },
+                failed: { value: EXAMPLE_FAILED },
+              },
+            }),
+            '400': error(400, `invalid wait (a number of seconds in [0, ${settings.MAX_WAIT_S}])`),
+            '404': error(404, 'unknown job, or removed after the retention period'),
+            '431': headersTooLarge,
+            '503': error(503, 'Redis unavailable', retryAfter),
           },
         },
       },
       '/v1/predict': {
         post: {
-          summary: 'Submit an image and wait for the result (SYNC_TIMEOUT_MS)',
+          summary: `Submit an image and wait for the result (SYNC_TIMEOUT_MS: ${settings.SYNC_TIMEOUT_MS} ms here)`,
           description:
             'Concurrent predictions are grouped into one queue job (up to PREDICT_BATCH_MAX); each keeps its own ' +
-            'id (a version-8 UUID then), readable at GET /v1/jobs/{id} for the retention period.',
+            'id (a version-8 UUID then), readable at GET /v1/jobs/{id} for the retention period. A job that fails ' +
+            'answers the status of its error code, with details.jobId.',
           parameters: params,
           requestBody: upload,
           responses: {
-            '200': json(ref('JobCompleted'), 'the result, same shape as a completed job'),
-            ...submitErrors,
-            '500': error('inference failed; details.jobId names the job'),
-            '504': error('not finished in time; details.jobId names the job to poll'),
+            '200': json(ref('JobCompleted'), 'the result, same shape as a completed job', {
+              example: EXAMPLE_COMPLETED,
+            }),
+            ...errors,
+            '500': error(500, 'inference failed; details.jobId names the job'),
+            '504': {
+              ...error(504, `not finished in time; details.jobId names the job to poll (Location, links.wait)`),
+              headers: { Location: { description: 'the job', schema: { type: 'string' } } },
+            },
           },
         },
       },
       '/v1/models': {
         get: {
           summary: 'The served model, its calibration artifact and uncertainty settings',
-          responses: { '200': json(ref('Models'), 'models'), '503': error('Redis unavailable') },
+          responses: {
+            '200': json(ref('Models'), 'models', { example: EXAMPLE_MODELS }),
+            '431': headersTooLarge,
+            '503': error(503, 'Redis unavailable', retryAfter),
+          },
         },
       },
       '/healthz': { get: { summary: 'Liveness', responses: { '200': json(ref('Health'), 'alive') } } },
@@ -319,7 +192,33 @@ export function openApiDocument() {
         },
       },
     },
-    components: { schemas },
+    webhooks: {
+      jobEnded: {
+        post: {
+          summary: 'Sent to a submission’s webhook URL when its job ends, for the events it subscribed to',
+          description:
+            'Standard Webhooks: signed with the webhook-id, webhook-timestamp and webhook-signature headers; ' +
+            'webhook-id is the same on every attempt (deduplicate on it).',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('WebhookPayload'), example: EXAMPLE_WEBHOOK } },
+          },
+          responses: {
+            '2XX': { description: 'delivered; any other answer is retried on the notifier’s schedule' },
+            '410': { description: 'gone: the delivery stops at once (dead-lettered)' },
+          },
+        },
+      },
+    },
+    components: {
+      schemas: schemasWithRefs(API_SCHEMAS, SCHEMAS),
+      responses: {
+        MethodNotAllowed: {
+          ...error(405, 'the path does not have this method'),
+          headers: { Allow: { description: 'the methods the path has', schema: { type: 'string' } } },
+        },
+      },
+    },
   };
 }
 

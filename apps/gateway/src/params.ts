@@ -1,11 +1,17 @@
 import { AppError } from '@mserve/common';
-import { SAMPLES_MAX, SAMPLES_MIN, WEBHOOK_EVENTS, type InferenceParams, type WebhookRequest } from '@mserve/contracts';
+import {
+  SAMPLES_MAX,
+  SAMPLES_MIN,
+  WEBHOOK_EVENTS,
+  type InferenceParams,
+  type WebhookSubscription,
+} from '@mserve/contracts';
 import { parseWebhookRequest } from '@mserve/webhooks';
 import Joi from 'joi';
 
 /** Validated request parameters. */
 export interface RequestParams extends InferenceParams {
-  webhook?: WebhookRequest;
+  webhook?: WebhookSubscription;
 }
 
 const paramsSchema = Joi.object({
@@ -26,7 +32,7 @@ export function parseParams(raw: Record<string, unknown>, defaults: InferencePar
     throw new AppError('VALIDATION_FAILED', error.details.map((d) => d.message.replace(/"/g, '')).join('; '));
   }
   const v = value as { samples?: number; alpha?: number; webhook?: unknown };
-  let webhook: WebhookRequest | undefined;
+  let webhook: WebhookSubscription | undefined;
   if (v.webhook !== undefined && v.webhook !== '') {
     const w = parseWebhookRequest(v.webhook);
     webhook = { url: w.url, events: w.events && w.events.length > 0 ? [...w.events] : [...WEBHOOK_EVENTS] };

@@ -1,4 +1,4 @@
-import type { InferenceParams, InferenceResult, ModelCard } from '@mserve/contracts';
+import type { InferenceParams, InferenceResult, InputFacts, ModelCard } from '@mserve/contracts';
 import type { ItemOutcome } from './batcher';
 
 /** One job's input as the engine sees it. */
@@ -6,7 +6,7 @@ export interface InferenceItem {
   jobId: string;
   input: Float32Array;
   shape: number[];
-  facts: Record<string, unknown>;
+  facts: InputFacts;
   params: InferenceParams;
 }
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { AppError, assetPath, repoRoot, toAppError, type Logger } from '@mserve/common';
-import type { InputFacts } from '@mserve/preprocess';
+import { SAMPLES_MAX } from '@mserve/contracts';
 import { loadSavedModel, type PredictOutput } from '@mserve/model-runtime';
 import { calibrationPath, loadCalibration } from '@mserve/calibration';
-import { MAX_SAMPLES, UncertaintyEngine } from '@mserve/uncertainty';
+import { UncertaintyEngine } from '@mserve/uncertainty';
 import type { ItemOutcome } from './batcher';
 import type { InferenceEngine, InferenceItem, Prediction } from './inference';
 
@@ -91,7 +91,7 @@ export async function createModelInference(opts: ModelInferenceOptions): Promise
         oodThreshold: a.ood.threshold,
         reliabilityThreshold: a.reliability.threshold,
       },
-      uncertainty: { method: unc.method(2).replace('T=2', 'T=<samples>'), maxSamples: MAX_SAMPLES },
+      uncertainty: { method: unc.method(2).replace('T=2', 'T=<samples>'), maxSamples: SAMPLES_MAX },
     },
 
     async infer(items: InferenceItem[]): Promise<Array<ItemOutcome<Prediction>>> {
@@ -114,7 +114,7 @@ export async function createModelInference(opts: ModelInferenceOptions): Promise
         const subInputs = whole ? inputs : new Float32Array(idx.length * itemSize);
         if (!whole) idx.forEach((row, j) => subInputs.set(items[row]!.input, j * itemSize));
         try {
-          const facts = idx.map((row) => items[row]!.facts as unknown as InputFacts);
+          const facts = idx.map((row) => items[row]!.facts);
           const assessed = unc.assess(sub, subInputs, facts, first.params);
           assessed.forEach((value, j) => {
             const bad = firstNonFinite(value);

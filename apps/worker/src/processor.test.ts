@@ -1,5 +1,6 @@
 import { createLogger } from '@mserve/common';
 import {
+  EXAMPLE_FACTS,
   INFERENCE_BATCH_JOB_NAME,
   INFERENCE_JOB_NAME,
   batchItemId,
@@ -41,7 +42,7 @@ function item(first: number, samples = 1): InferenceJobData {
     requestId: `r${first}`,
     submittedAt: Date.now(),
     input: encodeTensor(Float32Array.from([first, 0, 0, 0]), [2, 2]),
-    facts: {},
+    facts: EXAMPLE_FACTS,
     params: { samples, alpha: 0.1 },
   };
 }

@@ -13,6 +13,30 @@ export type {
   WebhookDeliveryView,
   WebhookEventName,
 } from './types';
+export { SAMPLES_MAX, SAMPLES_MIN, WEBHOOK_EVENTS } from './wire';
+export type {
+  CalibrationSummary,
+  ErrorBody,
+  ErrorCode,
+  InferenceResult,
+  Job,
+  JobAccepted,
+  JobCompleted,
+  JobFailed,
+  JobFailure,
+  JobPending,
+  JsonSubmission,
+  Links,
+  Model,
+  Models,
+  Prediction,
+  Timings,
+  Uncertainty,
+  WebhookDeliveryState,
+  WebhookEvent,
+  WebhookPayload,
+  WebhookRequest,
+} from './wire';
 export {
   DEFAULT_TOLERANCE_S,
   WEBHOOK_HEADERS,

@@ -201,8 +201,8 @@ export class MnistClient {
       const left = Math.max(1, timeoutMs - (Date.now() - started));
       view = await this.wait(err.jobId, { timeoutMs: left, signal: opts.signal });
     }
-    if (view.status === 'completed' && view.result) return view as CompletedJob;
-    const e = view.error ?? { code: 'INTERNAL', message: `job ended ${view.status}` };
+    if (view.status === 'completed') return view;
+    const e = view.status === 'failed' ? view.error : { code: 'INTERNAL', message: `job ended ${view.status}` };
     throw new MnistApiError(0, e.code, e.message, undefined, view.id);
   }
 }

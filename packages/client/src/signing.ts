@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { WebhookPayload } from './wire';
 
 /**
  * Standard Webhooks signing (https://www.standardwebhooks.com): the signed content is `id.timestamp.body`, the
@@ -89,8 +90,8 @@ export interface VerifyOptions {
   now?: number;
 }
 
-/** A verified delivery. */
-export interface VerifiedWebhook<T = unknown> {
+/** A verified delivery; its payload is the service's {@link WebhookPayload} unless the caller says otherwise. */
+export interface VerifiedWebhook<T = WebhookPayload> {
   id: string;
   timestamp: number;
   payload: T;
@@ -102,7 +103,7 @@ export interface VerifiedWebhook<T = unknown> {
  * @throws WebhookVerificationError when a header is missing, the timestamp is outside the tolerance, or no
  *   signature matches.
  */
-export function verifyWebhook<T = unknown>(
+export function verifyWebhook<T = WebhookPayload>(
   headers: HeaderSource,
   rawBody: string | Buffer,
   secrets: string | readonly string[],

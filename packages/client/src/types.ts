@@ -1,68 +1,39 @@
+import type {
+  Job,
+  JobAccepted,
+  JobCompleted,
+  Links,
+  Uncertainty,
+  WebhookDeliveryState,
+  WebhookEvent,
+  WebhookRequest,
+} from './wire';
+
+// The wire shapes come from `wire.ts`, generated from @mserve/contracts; these are the SDK's names for them.
+
 /** Outcomes a webhook can subscribe to. */
-export type WebhookEventName = 'completed' | 'failed';
+export type WebhookEventName = WebhookEvent;
 
 /** Status of a job as the gateway reports it. */
-export type JobStatus = 'queued' | 'active' | 'completed' | 'failed';
+export type JobStatus = Job['status'];
 
 /** Links every job representation carries. */
-export interface JobLinks {
-  self: string;
-  wait: string;
-}
+export type JobLinks = Links;
 
 /** Answer of `POST /v1/jobs` (202). */
-export interface SubmitResponse {
-  id: string;
-  status: 'queued';
-  requestId?: string;
-  links: JobLinks;
-}
+export type SubmitResponse = JobAccepted;
 
 /** Delivery state of a job's webhook. */
-export interface WebhookDeliveryView {
-  state: 'pending' | 'delivering' | 'delivered' | 'retrying' | 'dead';
-  attempts: number;
-  lastStatus: number | null;
-  nextAttemptAt: string | null;
-}
+export type WebhookDeliveryView = WebhookDeliveryState;
 
-/** Uncertainty block of a result (the listed fields are the contract; more may come). */
-export interface UncertaintyView {
-  reliability: number;
-  reliable: boolean;
-  outOfDistribution: { score: number; flag: boolean };
-  predictionSet: number[];
-  alpha: number;
-  entropy: number;
-  mutualInformation: number;
-  samples: number;
-  method: string;
-  [extra: string]: unknown;
-}
+/** Uncertainty block of a result. */
+export type UncertaintyView = Uncertainty;
 
-/** Body of `GET /v1/jobs/:id` and of a successful `POST /v1/predict`. */
-export interface JobView {
-  id: string;
-  status: JobStatus;
-  requestId?: string;
-  submittedAt?: string;
-  finishedAt?: string;
-  links?: JobLinks;
-  model?: { name: string; digest: string };
-  result?: {
-    prediction: number;
-    probabilities: number[];
-    rawProbabilities?: number[];
-    uncertainty: UncertaintyView;
-  };
-  timings?: { queuedMs: number; inferenceMs: number; totalMs: number; batchSize: number };
-  error?: { code: string; message: string };
-  webhook?: WebhookDeliveryView;
-  [extra: string]: unknown;
-}
+/** Body of `GET /v1/jobs/:id`: pending, completed or failed, told apart by `status`. */
+export type JobView = Job;
 
-/** A job that finished successfully. */
-export type CompletedJob = JobView & { status: 'completed'; result: NonNullable<JobView['result']> };
+/** A job that finished successfully: the body of a successful `POST /v1/predict`. */
+export type CompletedJob = JobCompleted;
 
 /** Image bytes, as a file read gives them or as a Blob from a browser/fetch. */
 export type ImageInput = Uint8Array | ArrayBuffer | Blob;
@@ -74,7 +45,7 @@ export interface SubmitOptions {
   /** Miscoverage level of the conformal prediction set. */
   alpha?: number;
   /** Where to be told when the job ends. */
-  webhook?: { url: string; events?: WebhookEventName[] };
+  webhook?: WebhookRequest;
   /** File name sent with the upload (helps the server sniff the type in logs). */
   filename?: string;
   /** Abort the HTTP request. */

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { resolveAssetsDir } from '@mserve/common';
-import { MnistApiError, MnistClient, verifyWebhook, type JobView } from '../src/index';
+import { MnistApiError, MnistClient, verifyWebhook, type CompletedJob } from '../src/index';
 import { ROOT, runCli, startStack, waitUntil, type Stack } from './stack';
 
 /**
@@ -41,7 +41,7 @@ describe('SDK and CLI against the running stack', () => {
     const res = await runCli(['predict', images, '--url', stack.gatewayUrl, '--json', '--concurrency', '4']);
     report['cliPredictFolder'] = { wallMs: Date.now() - t0, exitCode: res.code };
     expect(res.err).toMatch(/progress: 9\/9/);
-    const outcomes = JSON.parse(res.out) as Array<{ file: string; job: JobView; error?: unknown }>;
+    const outcomes = JSON.parse(res.out) as Array<{ file: string; job: CompletedJob; error?: unknown }>;
     expect(outcomes.filter((o) => o.error)).toEqual([]);
     expect(res.code).toBe(0);
     expect(outcomes.map((o) => o.file).sort()).toEqual(
@@ -115,10 +115,11 @@ describe('SDK and CLI against the running stack', () => {
       expect(new Set(got.map((g) => g.headers['webhook-id'])).size).toBe(1);
       const last = got[3];
       if (!last) throw new Error('no delivery');
-      const verified = verifyWebhook<{ type: string; data: JobView }>(last.headers, last.body, [secret]);
-      expect(verified.payload.type).toBe('job.completed');
-      expect(verified.payload.data.id).toBe(id);
-      expect(verified.payload.data.result?.prediction).toBe(job.result?.prediction);
+      const { payload } = verifyWebhook(last.headers, last.body, [secret]);
+      expect(payload.type).toBe('job.completed');
+      expect(payload.data.id).toBe(id);
+      if (payload.type !== 'job.completed' || job.status !== 'completed') throw new Error('not a completion');
+      expect(payload.data.result.prediction).toBe(job.result.prediction);
       expect(() =>
         verifyWebhook(last.headers, last.body.replace('"job.completed"', '"job.failed"'), [secret]),
       ).toThrow();

@@ -57,9 +57,12 @@ export class AppError extends Error {
   }
 }
 
-/** Wire shape of every error response. */
+/**
+ * Wire shape of every error response. The contract is `ErrorBodySchema` in `@mserve/contracts` (which depends on this
+ * package, so it cannot be imported here); a compile-time test there holds this type equal to it.
+ */
 export interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
 }
 
 /** True when `value` is an {@link AppError}. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type ErrorCode } from '@mserve/common';
-import type { InferenceJobData, InferenceResult } from './jobs';
+import { AppError } from '@mserve/common';
+import type { InferenceJobData } from './jobs';
+import type { InferenceResult, JobFailure } from './results';
 
 /**
  * Name of the jobs that carry several synchronous predictions at once. The gateway groups `POST /v1/predict`
@@ -20,8 +21,7 @@ export interface BatchJobData {
 }
 
 /** One item's outcome inside a batch: its own result, or its own error (the rest of the batch is unaffected). */
-export type BatchItemOutcome =
-  InferenceResult | { id: string; status: 'failed'; error: { code: ErrorCode; message: string } };
+export type BatchItemOutcome = InferenceResult | JobFailure;
 
 /** Return value of a batch job. */
 export interface BatchJobResult {

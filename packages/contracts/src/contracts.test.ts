@@ -1,12 +1,12 @@
 import { AppError } from '@mserve/common';
-import { decodeFailure, decodeTensor, encodeFailure, encodeTensor, parseJobData } from './index';
+import { EXAMPLE_FACTS, decodeFailure, decodeTensor, encodeFailure, encodeTensor, parseJobData } from './index';
 
 const validData = () => ({
   v: 1,
   requestId: 'r1',
   submittedAt: 1,
   input: encodeTensor(new Float32Array([0, 0.5, 1, -2.25]), [2, 2, 1]),
-  facts: { width: 2 },
+  facts: EXAMPLE_FACTS,
   params: { samples: 10, alpha: 0.1 },
 });
 
@@ -74,9 +74,19 @@ describe('parseJobData', () => {
     ['alpha of 1', { params: { samples: 1, alpha: 1 } }],
     ['a missing tensor', { input: undefined }],
     ['an unknown version', { v: 2 }],
+    ['facts missing a field', { facts: { ...EXAMPLE_FACTS, inkFraction: undefined } }],
+    ['a webhook subscribed to no event', { webhook: { url: 'https://x.example/', events: [] } }],
+    ['no request id', { requestId: undefined }],
   ])('fails with VALIDATION_FAILED on %s', (_name, patch) => {
     expect(() => parseJobData({ ...validData(), ...patch })).toThrow(
       expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    );
+  });
+
+  it('names the first bad field of a payload', () => {
+    expect(() => parseJobData({ ...validData(), params: { samples: 1001, alpha: 0.1 } })).toThrow(/params\.samples/);
+    expect(() => parseJobData({ ...validData(), facts: { ...EXAMPLE_FACTS, polarity: 'up' } })).toThrow(
+      /facts\.polarity/,
     );
   });
 });

@@ -8,24 +8,68 @@ export {
 } from './batch';
 export type { BatchItemOutcome, BatchJobData, BatchJobResult } from './batch';
 export { DEFAULT_QUEUE_NAME, INFERENCE_JOB_NAME, QUEUE_PREFIX, modelCardsKey, syncQueueName } from './queues';
-export { decodeTensor, encodeTensor, shapeSize } from './tensor';
+export { EncodedTensorSchema, decodeTensor, encodeTensor, shapeSize } from './tensor';
 export type { EncodedTensor } from './tensor';
+export { DEFAULT_ALPHA, SAMPLES_MAX, SAMPLES_MIN } from './limits';
+export { InputFactsSchema } from './facts';
+export type { InputFacts } from './facts';
+export { InferenceJobDataSchema, InferenceParamsSchema, decodeFailure, encodeFailure, parseJobData } from './jobs';
+export type { InferenceJobData, InferenceParams } from './jobs';
 export {
-  DEFAULT_ALPHA,
-  SAMPLES_MAX,
-  SAMPLES_MIN,
+  ErrorBodySchema,
+  ErrorCodeSchema,
+  InferenceResultSchema,
+  JobFailureSchema,
+  ModelRefSchema,
+  PredictionSchema,
+  TimingsSchema,
+  UncertaintySchema,
+} from './results';
+export type { ErrorBody, InferenceResult, JobFailure, Prediction, Timings, Uncertainty } from './results';
+export {
+  JobAcceptedSchema,
+  JobCompletedSchema,
+  JobFailedSchema,
+  JobPendingSchema,
+  JobSchema,
+  LinksSchema,
+} from './job-views';
+export type { Job, JobAccepted, JobCompleted, JobFailed, JobPending, JobStatus, Links } from './job-views';
+export { CalibrationSummarySchema, ModelCardSchema, ModelSchema, ModelsSchema } from './models';
+export type { CalibrationSummary, Model, ModelCard, Models } from './models';
+export { HealthSchema, ReadySchema } from './probes';
+export type { Health, Ready } from './probes';
+export {
+  WEBHOOK_DELIVERY_STATES,
   WEBHOOK_EVENTS,
-  decodeFailure,
-  encodeFailure,
-  parseJobData,
-} from './jobs';
+  WebhookDeliveryStateSchema,
+  WebhookEventSchema,
+  WebhookPayloadSchema,
+  WebhookRequestSchema,
+  WebhookSubscriptionSchema,
+} from './webhook';
 export type {
-  InferenceJobData,
-  InferenceParams,
-  InferenceResult,
-  ModelCard,
-  ResultTimings,
-  ResultUncertainty,
+  WebhookDeliveryState,
   WebhookEvent,
+  WebhookPayload,
   WebhookRequest,
-} from './jobs';
+  WebhookSubscription,
+} from './webhook';
+export { JsonSubmissionSchema } from './submission';
+export type { JsonSubmission } from './submission';
+export { API_SCHEMAS } from './api';
+export type { ApiSchemaName } from './api';
+export { schemasWithRefs } from './refs';
+export type { JsonSchema } from './refs';
+export {
+  EXAMPLE_ACCEPTED,
+  EXAMPLE_COMPLETED,
+  EXAMPLE_ERROR,
+  EXAMPLE_FACTS,
+  EXAMPLE_FAILED,
+  EXAMPLE_MODELS,
+  EXAMPLE_MODEL_CARD,
+  EXAMPLE_PENDING,
+  EXAMPLE_RESULT,
+  EXAMPLE_WEBHOOK,
+} from './examples';

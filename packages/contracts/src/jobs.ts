@@ -1,94 +1,33 @@
 import { AppError, type ErrorCode, ERROR_STATUS } from '@mserve/common';
-import { decodeTensor, type EncodedTensor } from './tensor';
-
-/** Bounds of the per-request Monte Carlo sample count. */
-export const SAMPLES_MIN = 1;
-export const SAMPLES_MAX = 1000;
-/** Miscoverage level of the conformal prediction set when the client does not choose one. */
-export const DEFAULT_ALPHA = 0.05;
-
-/** Events a webhook can subscribe to. */
-export const WEBHOOK_EVENTS = ['completed', 'failed'] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-
-/** A client's request to be called back when its job ends. */
-export interface WebhookRequest {
-  url: string;
-  events: WebhookEvent[];
-}
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { InputFactsSchema } from './facts';
+import { SAMPLES_MAX, SAMPLES_MIN } from './limits';
+import { decodeTensor, EncodedTensorSchema } from './tensor';
+import { WebhookSubscriptionSchema } from './webhook';
 
 /** Per-request uncertainty parameters. */
-export interface InferenceParams {
-  samples: number;
-  alpha: number;
-}
+export const InferenceParamsSchema = Type.Object({
+  samples: Type.Integer({ minimum: SAMPLES_MIN, maximum: SAMPLES_MAX, description: 'Monte Carlo dropout samples' }),
+  alpha: Type.Number({
+    exclusiveMinimum: 0,
+    exclusiveMaximum: 1,
+    description: 'conformal miscoverage level: the prediction set covers the truth with probability 1 - alpha',
+  }),
+});
+export type InferenceParams = Static<typeof InferenceParamsSchema>;
 
 /** Payload of one inference job: the already preprocessed input, so workers only run the model. */
-export interface InferenceJobData {
-  v: 1;
-  requestId: string;
-  /** Epoch ms when the gateway accepted the request. */
-  submittedAt: number;
-  input: EncodedTensor;
-  /** Facts about the original upload (size, format, ink statistics) that the OOD detector uses. */
-  facts: Record<string, unknown>;
-  params: InferenceParams;
-  webhook?: WebhookRequest;
-}
-
-/** Uncertainty block of a result; the listed fields are the contract, extra fields are allowed. */
-export interface ResultUncertainty {
-  reliability: number;
-  reliable: boolean;
-  outOfDistribution: { score: number; flag: boolean };
-  predictionSet: number[];
-  alpha: number;
-  entropy: number;
-  mutualInformation: number;
-  samples: number;
-  method: string;
-  [extra: string]: unknown;
-}
-
-/** Where the time of a job went. */
-export interface ResultTimings {
-  /** Accepted by the gateway until its batch started. */
-  queuedMs: number;
-  /** The batched model pass plus uncertainty assessment this job took part in. */
-  inferenceMs: number;
-  /** Accepted by the gateway until the worker finished it. */
-  totalMs: number;
-  /** How many jobs shared the model pass. */
-  batchSize: number;
-}
-
-/** What a worker stores as a completed job's return value, and what `GET /v1/jobs/:id` and `/v1/predict` return. */
-export interface InferenceResult {
-  id: string;
-  status: 'completed';
-  model: { name: string; digest: string };
-  result: {
-    prediction: number;
-    probabilities: number[];
-    rawProbabilities: number[];
-    uncertainty: ResultUncertainty;
-  };
-  timings: ResultTimings;
-  requestId?: string;
-}
-
-/** What a worker publishes about the model it serves (see `modelCardsKey`). */
-export interface ModelCard {
-  name: string;
-  digest: string;
-  inputShape: number[];
-  classes: number;
-  backend?: string;
-  calibration: Record<string, unknown> | null;
-  uncertainty: Record<string, unknown>;
-  /** Epoch ms of the last publication. */
-  updatedAt: number;
-}
+export const InferenceJobDataSchema = Type.Object({
+  v: Type.Literal(1),
+  requestId: Type.String(),
+  submittedAt: Type.Number({ description: 'epoch ms when the gateway accepted the request' }),
+  input: EncodedTensorSchema,
+  facts: InputFactsSchema,
+  params: InferenceParamsSchema,
+  webhook: Type.Optional(WebhookSubscriptionSchema),
+});
+export type InferenceJobData = Static<typeof InferenceJobDataSchema>;
 
 const FAILURE_RE = /^([A-Z][A-Z0-9_]*): ([\s\S]*)$/;
 
@@ -107,36 +46,23 @@ export function decodeFailure(reason: string | undefined): { code: ErrorCode; me
   return { code: 'INTERNAL', message: reason && reason.length > 0 ? reason : 'job failed' };
 }
 
-function isFiniteIn(v: unknown, lo: number, hi: number): v is number {
-  return typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi;
-}
+// Compiled once: workers check every payload they take.
+const jobDataCheck = TypeCompiler.Compile(InferenceJobDataSchema);
 
 /**
- * Checks a job payload read back from Redis. Workers call it before batching so that one malformed payload fails
- * its own job (VALIDATION_FAILED) instead of the whole batch.
+ * Checks a job payload read back from Redis against {@link InferenceJobDataSchema} and decodes its tensor. Workers
+ * call it before batching so that one malformed payload fails its own job (VALIDATION_FAILED, naming the first bad
+ * field) instead of the whole batch.
  */
 export function parseJobData(raw: unknown): InferenceJobData & { tensor: Float32Array; shape: number[] } {
-  const d = raw as Partial<InferenceJobData> | null;
-  if (!d || typeof d !== 'object') throw new AppError('VALIDATION_FAILED', 'job payload is not an object');
-  if (d.v !== 1) throw new AppError('VALIDATION_FAILED', `unsupported job payload version ${String(d.v)}`);
-  const p = d.params as Partial<InferenceParams> | undefined;
-  if (!p || !Number.isInteger(p.samples) || !isFiniteIn(p.samples, SAMPLES_MIN, SAMPLES_MAX)) {
-    throw new AppError('VALIDATION_FAILED', `params.samples must be an integer in [${SAMPLES_MIN}, ${SAMPLES_MAX}]`);
+  if (!raw || typeof raw !== 'object') throw new AppError('VALIDATION_FAILED', 'job payload is not an object');
+  const v = (raw as { v?: unknown }).v;
+  if (v !== 1) throw new AppError('VALIDATION_FAILED', `unsupported job payload version ${String(v)}`);
+  if (!jobDataCheck.Check(raw)) {
+    const first = jobDataCheck.Errors(raw).First();
+    const where = first?.path ? first.path.slice(1).replace(/\//g, '.') : 'payload';
+    throw new AppError('VALIDATION_FAILED', `job payload ${where}: ${first?.message ?? 'invalid'}`);
   }
-  if (!isFiniteIn(p.alpha, 0, 1) || p.alpha === 0 || p.alpha === 1) {
-    throw new AppError('VALIDATION_FAILED', 'params.alpha must be in (0, 1)');
-  }
-  if (!d.facts || typeof d.facts !== 'object') throw new AppError('VALIDATION_FAILED', 'facts missing');
-  const { data, shape } = decodeTensor(d.input);
-  return {
-    v: 1,
-    requestId: typeof d.requestId === 'string' ? d.requestId : '',
-    submittedAt: typeof d.submittedAt === 'number' ? d.submittedAt : Date.now(),
-    input: d.input as EncodedTensor,
-    facts: d.facts,
-    params: { samples: p.samples as number, alpha: p.alpha },
-    ...(d.webhook ? { webhook: d.webhook } : {}),
-    tensor: data,
-    shape,
-  };
+  const { data, shape } = decodeTensor(raw.input);
+  return { ...raw, tensor: data, shape };
 }

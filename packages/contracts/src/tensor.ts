@@ -1,4 +1,5 @@
 import { AppError } from '@mserve/common';
+import { Type, type Static } from '@sinclair/typebox';
 
 /**
  * A float32 tensor in a JSON-safe form: little-endian bytes in base64 plus the shape of one item. With
@@ -6,12 +7,15 @@ import { AppError } from '@mserve/common';
  * count of literal values, then those float32 values (lossless; a digit is mostly background, so its payload shrinks
  * to a fraction, and so does every copy of it: the gateway's JSON, Redis, the worker's parse).
  */
-export interface EncodedTensor {
-  dtype: 'float32';
-  shape: number[];
-  data: string;
-  encoding?: 'zero-runs';
-}
+export const EncodedTensorSchema = Type.Object({
+  dtype: Type.Literal('float32'),
+  shape: Type.Array(Type.Integer({ minimum: 1 })),
+  data: Type.String({ description: 'base64 of the plain or zero-runs bytes' }),
+  encoding: Type.Optional(Type.Literal('zero-runs')),
+});
+
+/** A float32 tensor in a JSON-safe form (see {@link EncodedTensorSchema}). */
+export type EncodedTensor = Static<typeof EncodedTensorSchema>;
 
 /** Longest run either count of a zero-runs record can hold. */
 const RUN_MAX = 0xffff;

@@ -1,3 +1,8 @@
+import type { InputFacts } from '@mserve/contracts';
+
+// What the preprocessing learns about an upload travels in the job payload, so its shape is a wire contract.
+export type { InputFacts };
+
 /** `mnist` makes an upload look like an MNIST digit; `naive` is a plain resize, kept to measure what mnist buys. */
 export type PreprocessMode = 'mnist' | 'naive';
 
@@ -11,55 +16,6 @@ export interface PreprocessLimits {
 
 /** Defaults: 10 MiB encoded, 40 megapixels declared. */
 export const DEFAULT_LIMITS: PreprocessLimits = Object.freeze({ maxBytes: 10 * 1024 * 1024, maxPixels: 40e6 });
-
-/**
- * What the preprocessing saw in the input, for the uncertainty engine to tell digits from photos, drawings and
- * noise. Fractions are in [0,1]; grey levels are scaled to [0,1].
- */
-export interface InputFacts {
-  /** Detected from magic bytes (`png`, `jpeg`, `webp`, `gif`, `tiff`, `avif`, `bmp`, or `raw` for pixels). */
-  format: string;
-  /** Size after EXIF orientation, pixels. */
-  width: number;
-  height: number;
-  /** Channels as stored (1 grey, 2 grey+alpha, 3 colour, 4 colour+alpha or CMYK). */
-  channels: number;
-  /** Encoded size, bytes (0 for already-decoded pixels). */
-  bytes: number;
-  polarity: 'light-on-dark' | 'dark-on-light';
-  /** True when the image was inverted to make the ink light on dark, as in MNIST. */
-  inverted: boolean;
-  /** Share of the (working-resolution) image covered by the ink that was kept. 0 for a blank image. */
-  inkFraction: number;
-  /** Hasler–Süsstrunk colourfulness M (0 for grey; ~15 slightly, ~60 highly, >100 extremely colourful). */
-  colourfulness: number;
-  /** Share of pixels on a 128-px thumbnail whose Sobel gradient exceeds 10% of full scale. */
-  edgeDensity: number;
-  /** Ink-minus-paper contrast (robust high percentile of ink strength), [0,1]. */
-  borderContrast: number;
-  /** Robust standard deviation of the border (paper texture, sensor noise, clutter), [0,1]. */
-  paperNoise: number;
-  /** Ink bounding box height / width (1 when blank). */
-  bboxAspect: number;
-  /** Ink bounding box area / image area (0 when blank). */
-  bboxFill: number;
-  /** Connected ink components kept (specks dropped). */
-  inkComponents: number;
-  /** Share of candidate ink mass dropped as specks or clutter. */
-  droppedInk: number;
-  /** Rows plus columns (working pixels) removed as rulings of lined or squared paper. */
-  ruledLines: number;
-  /** Estimated stroke width relative to the ink bounding box's longer side (MNIST digits: ~0.10). */
-  strokeWidth: number;
-  /** Shannon entropy of the 32-bin luminance histogram, bits (digits on paper: low; photos: high, max 5). */
-  lumaEntropy: number;
-  /** Share of the 28x28 output above 0.5 (MNIST digits: ~0.15). */
-  outputInk: number;
-  /** 1 when the input had an alpha channel with transparent pixels, else 0. */
-  transparency: number;
-  /** EXIF orientation tag that was applied (1 = none). */
-  orientation: number;
-}
 
 /** The model input and what was learnt about the upload while making it. */
 export interface PreprocessResult {

@@ -1,5 +1,6 @@
 /** The serving-time uncertainty engine: one batched model pass in, one {@link Assessment} per input out. */
 import { AppError } from '@mserve/common';
+import { SAMPLES_MAX, SAMPLES_MIN } from '@mserve/contracts';
 import { artifactMismatch, type CalibrationArtifact } from './artifact';
 import { apsSet, conformalThreshold, conformalUniform } from './conformal';
 import { GaussianScorer } from './gaussian';
@@ -9,12 +10,10 @@ import { deriveSignals, isOutOfDistribution, measureBatch, type MeasureContext, 
 import { isotonicAt, logisticLogit, sigmoid } from './stats';
 import type { Assessment, InputFactsLike, LastDenseLike, ModelMetadataLike, PredictOutputLike } from './types';
 
-/** Largest number of MC samples a request may ask for. */
-export const MAX_SAMPLES = 1000;
 
 /** Options of {@link UncertaintyEngine.assess}. */
 export interface AssessOptions {
-  /** MC-dropout samples, 1..1000 (1 = deterministic). */
+  /** MC-dropout samples, SAMPLES_MIN..SAMPLES_MAX of the contracts (1 = deterministic). */
   samples: number;
   /** Conformal miscoverage, in (0, 1). */
   alpha: number;
@@ -110,8 +109,8 @@ export class UncertaintyEngine {
 
   private validate(out: PredictOutputLike, inputs: Float32Array, opts: AssessOptions): void {
     const T = Math.round(opts.samples);
-    if (!(T >= 1 && T <= MAX_SAMPLES))
-      throw new AppError('VALIDATION_FAILED', `samples must be 1..${MAX_SAMPLES}, got ${opts.samples}`);
+    if (!(T >= SAMPLES_MIN && T <= SAMPLES_MAX))
+      throw new AppError('VALIDATION_FAILED', `samples must be ${SAMPLES_MIN}..${SAMPLES_MAX}, got ${opts.samples}`);
     if (!(opts.alpha > 0 && opts.alpha < 1))
       throw new AppError('VALIDATION_FAILED', `alpha must be in (0,1), got ${opts.alpha}`);
     if (inputs.length !== out.n * this.inputSize) {

@@ -3,7 +3,7 @@
  * are behind `@mserve/uncertainty/fit`; finding, loading and fitting the artifact of a model is
  * `@mserve/calibration`.
  */
-export { UncertaintyEngine, MAX_SAMPLES } from './engine';
+export { UncertaintyEngine } from './engine';
 export type { AssessOptions } from './engine';
 export {
   ARTIFACT_FORMAT,

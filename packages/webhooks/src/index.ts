@@ -5,6 +5,7 @@ export type {
   DeliveryProgress,
   DeliveryState,
   WebhookEvent,
+  WebhookPayload,
   WebhookRequest,
 } from './types';
 export { deliveryJobId, webhookMessageId } from './ids';

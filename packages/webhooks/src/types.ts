@@ -1,18 +1,17 @@
+import type { WebhookEvent, WebhookRequest } from '@mserve/contracts';
+
 /** BullMQ queue carrying webhook deliveries; only the notifier consumes it. */
 export const WEBHOOK_QUEUE = 'webhooks';
 
-/** Job outcomes a client can subscribe to. */
-export type WebhookEvent = 'completed' | 'failed';
-
-/** Every event, in a stable order; also the default subscription. */
-export const WEBHOOK_EVENTS: readonly WebhookEvent[] = ['completed', 'failed'];
-
-/** What a client asks for at submission: where to deliver and which outcomes. */
-export interface WebhookRequest {
-  url: string;
-  /** Outcomes to deliver; all of them when absent. */
-  events?: WebhookEvent[];
-}
+// Event names, the submission's `webhook`, the delivery state a job's GET shows and the payload receivers get are
+// wire shapes: defined once in the contracts, re-exported here for the notifier and the gateway.
+export { WEBHOOK_EVENTS } from '@mserve/contracts';
+export type {
+  WebhookDeliveryState as DeliveryState,
+  WebhookEvent,
+  WebhookPayload,
+  WebhookRequest,
+} from '@mserve/contracts';
 
 /** Data of one delivery job in {@link WEBHOOK_QUEUE}; the body is fixed at enqueue so retries send the same bytes. */
 export interface DeliveryJobData {
@@ -22,7 +21,7 @@ export interface DeliveryJobData {
   url: string;
   /** Standard Webhooks message id: the same on every attempt, so receivers can deduplicate. */
   messageId: string;
-  /** Exact JSON text sent (and signed) on every attempt. */
+  /** Exact JSON text of the {@link WebhookPayload} sent (and signed) on every attempt. */
   body: string;
   requestId?: string;
 }
@@ -32,14 +31,6 @@ export interface DeliveryProgress {
   attempts: number;
   lastStatus: number | null;
   lastError: string | null;
-  nextAttemptAt: string | null;
-}
-
-/** Delivery state shown on the job's `GET` as `webhook`. */
-export interface DeliveryState {
-  state: 'pending' | 'delivering' | 'delivered' | 'retrying' | 'dead';
-  attempts: number;
-  lastStatus: number | null;
   nextAttemptAt: string | null;
 }
 

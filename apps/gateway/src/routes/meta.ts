@@ -9,7 +9,7 @@ const CARD_STALE_MS = 120_000;
 export function metaRouter(deps: GatewayDeps): Router {
   const { config, store, model, metrics } = deps;
   const router = Router();
-  const doc = openApiDocument();
+  const doc = openApiDocument(config);
   const html = docsPage(doc);
 
   router.get('/v1/models', async (_req, res) => {

@@ -8,6 +8,7 @@ import { expandInputs } from './files';
 import { mapBounded } from './pool';
 import { createProgress, type ProgressSink } from './progress';
 import { renderTable } from './table';
+import { SAMPLES_MAX, SAMPLES_MIN } from '../wire';
 
 /** Streams a command writes to (process.stdout/stderr in the CLI, buffers in tests). */
 export interface CliIO {
@@ -44,7 +45,9 @@ function clientFor(args: ParsedArgs, io: CliIO): MnistClient {
 
 function submitOptions(args: ParsedArgs): { samples?: number; alpha?: number } {
   return {
-    ...(args.flags['samples'] !== undefined ? { samples: numberFlag(args, 'samples', 0, 1, 1000) } : {}),
+    ...(args.flags['samples'] !== undefined
+      ? { samples: numberFlag(args, 'samples', 0, SAMPLES_MIN, SAMPLES_MAX) }
+      : {}),
     ...(args.flags['alpha'] !== undefined ? { alpha: numberFlag(args, 'alpha', 0, 0.0001, 0.9999) } : {}),
   };
 }
@@ -57,7 +60,8 @@ type Outcome = { file: string; job: JobView } | { file: string; error: { code: s
 function tableOf(outcomes: readonly Outcome[]): string {
   const rows = outcomes.map((o) => {
     if ('error' in o) return [o.file, 'error', '', '', '', '', '', `${o.error.code}: ${o.error.message}`];
-    const r = o.job.result;
+    const done = o.job.status === 'completed' ? o.job : undefined;
+    const r = done?.result;
     const u = r?.uncertainty;
     return [
       o.file,
@@ -67,7 +71,7 @@ function tableOf(outcomes: readonly Outcome[]): string {
       u ? (u.reliable ? 'yes' : 'no') : '',
       u ? `{${u.predictionSet.join(',')}}` : '',
       u ? (u.outOfDistribution.flag ? 'OOD' : '') : '',
-      o.job.timings ? `${o.job.timings.totalMs} ms` : '',
+      done ? `${done.timings.totalMs} ms` : '',
     ];
   });
   return renderTable(['file', 'pred', 'prob', 'reliability', 'reliable', 'set', 'ood', 'time/error'], rows);
@@ -154,7 +158,7 @@ export async function waitCommand(args: ParsedArgs, io: CliIO): Promise<number> 
   if (args.flags['json'] !== undefined) {
     io.out.write(`${JSON.stringify(job, null, 2)}\n`);
   } else {
-    const outcome: Outcome = job.error ? { file: id, error: job.error } : { file: id, job };
+    const outcome: Outcome = job.status === 'failed' ? { file: id, error: job.error } : { file: id, job };
     io.out.write(tableOf([outcome]).replace(/^file/, 'job '));
     if (job.webhook) {
       const w = job.webhook;

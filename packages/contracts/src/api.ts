@@ -1,0 +1,54 @@
+import {
+  JobAcceptedSchema,
+  JobCompletedSchema,
+  JobFailedSchema,
+  JobPendingSchema,
+  JobSchema,
+  LinksSchema,
+} from './job-views';
+import { CalibrationSummarySchema, ModelSchema, ModelsSchema } from './models';
+import { HealthSchema, ReadySchema } from './probes';
+import { JsonSubmissionSchema } from './submission';
+import {
+  ErrorBodySchema,
+  ErrorCodeSchema,
+  InferenceResultSchema,
+  JobFailureSchema,
+  PredictionSchema,
+  TimingsSchema,
+  UncertaintySchema,
+} from './results';
+import { WebhookDeliveryStateSchema, WebhookEventSchema, WebhookPayloadSchema, WebhookRequestSchema } from './webhook';
+
+/**
+ * Every shape the HTTP API and its webhooks put on the wire, by one name: the type's here, the OpenAPI document's
+ * under `components.schemas`, and the SDK's generated type's (the document and the SDK are both built from this).
+ */
+export const API_SCHEMAS = {
+  JsonSubmission: JsonSubmissionSchema,
+  ErrorBody: ErrorBodySchema,
+  ErrorCode: ErrorCodeSchema,
+  Links: LinksSchema,
+  WebhookRequest: WebhookRequestSchema,
+  WebhookEvent: WebhookEventSchema,
+  WebhookDeliveryState: WebhookDeliveryStateSchema,
+  JobAccepted: JobAcceptedSchema,
+  Uncertainty: UncertaintySchema,
+  Prediction: PredictionSchema,
+  Timings: TimingsSchema,
+  InferenceResult: InferenceResultSchema,
+  JobFailure: JobFailureSchema,
+  JobPending: JobPendingSchema,
+  JobCompleted: JobCompletedSchema,
+  JobFailed: JobFailedSchema,
+  Job: JobSchema,
+  CalibrationSummary: CalibrationSummarySchema,
+  Model: ModelSchema,
+  Models: ModelsSchema,
+  Health: HealthSchema,
+  Ready: ReadySchema,
+  WebhookPayload: WebhookPayloadSchema,
+} as const;
+
+/** A component name of the OpenAPI document. */
+export type ApiSchemaName = keyof typeof API_SCHEMAS;

@@ -1,0 +1,88 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { InferenceResultSchema, JobFailureSchema } from './results';
+import { StringEnum } from './string-enum';
+import { WebhookDeliveryStateSchema } from './webhook';
+
+/** Links every job representation carries. */
+export const LinksSchema = Type.Object(
+  {
+    self: Type.String({ description: 'the job: GET /v1/jobs/{id}' }),
+    wait: Type.String({
+      description: "the job with ?wait= the gateway's MAX_WAIT_S: a long-poll as long as the gateway allows",
+    }),
+  },
+  { description: 'where to read the job' },
+);
+export type Links = Static<typeof LinksSchema>;
+
+const jobId = Type.String({ format: 'uuid' });
+const requestId = Type.Optional(Type.String({ description: 'X-Request-Id of the submission' }));
+const submittedAt = Type.String({ format: 'date-time' });
+const finishedAt = Type.Optional(Type.String({ format: 'date-time' }));
+const webhook = Type.Optional(WebhookDeliveryStateSchema);
+
+/** Answer of `POST /v1/jobs` (202). */
+export const JobAcceptedSchema = Type.Object(
+  {
+    id: jobId,
+    status: Type.Literal('queued'),
+    requestId,
+    links: LinksSchema,
+  },
+  { description: 'a job accepted into the queue' },
+);
+export type JobAccepted = Static<typeof JobAcceptedSchema>;
+
+/** A job not finished yet. */
+export const JobPendingSchema = Type.Object(
+  {
+    id: jobId,
+    status: StringEnum(['queued', 'active']),
+    requestId,
+    submittedAt,
+    links: LinksSchema,
+    webhook,
+  },
+  { description: 'a job waiting for a worker (queued) or being run (active)' },
+);
+export type JobPending = Static<typeof JobPendingSchema>;
+
+/** A completed job: the worker's result plus what the gateway knows about the job. */
+export const JobCompletedSchema = Type.Composite(
+  [
+    InferenceResultSchema,
+    Type.Object({
+      submittedAt: Type.Optional(submittedAt),
+      finishedAt,
+      links: Type.Optional(LinksSchema),
+      webhook,
+    }),
+  ],
+  { description: "a completed job: the worker's result plus what the gateway knows about the job" },
+);
+export type JobCompleted = Static<typeof JobCompletedSchema>;
+
+/** A failed job: its error plus what the gateway knows about the job. */
+export const JobFailedSchema = Type.Composite(
+  [
+    JobFailureSchema,
+    Type.Object({
+      requestId,
+      submittedAt: Type.Optional(submittedAt),
+      finishedAt,
+      links: LinksSchema,
+      webhook,
+    }),
+  ],
+  { description: 'a failed job: its error plus what the gateway knows about the job' },
+);
+export type JobFailed = Static<typeof JobFailedSchema>;
+
+/** Body of `GET /v1/jobs/{id}`, told apart by `status`. */
+export const JobSchema = Type.Union([JobPendingSchema, JobCompletedSchema, JobFailedSchema], {
+  description: 'a job in any state, told apart by status',
+});
+export type Job = Static<typeof JobSchema>;
+
+/** Client-facing job states. BullMQ's waiting, prioritized and delayed are all "queued" to a client. */
+export type JobStatus = Job['status'];
