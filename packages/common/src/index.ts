@@ -7,3 +7,5 @@ export type { EnvConfig, EnvVarSpec } from './env';
 export { DEFAULT_ASSETS_DIR, assetPath, repoRoot, resolveAssetsDir } from './assets';
 export { docSectionMatches, writeDocSection } from './doc-sections';
 export { freePort } from './net';
+export { cliArgs } from './cli-args';
+export { reportsRequested } from './reports';
