@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const webhooks = createWebhookNotifier(config.REDIS_URL);
+  const webhooks = createWebhookNotifier(config.REDIS_URL, config.QUEUE_PREFIX);
   const running = await startWorker(config, engine, logger, webhooks.notify);
   installShutdown(running, logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await webhooks.close();
