@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { assetPath, createLogger, repoRoot } from '@mserve/common';
+import { assetPath, cliArgs, createLogger, repoRoot } from '@mserve/common';
 import { asyncLoop } from './async-loop';
 import { closedLoop, type ClosedLoopResult } from './closed-loop';
 import { multipart } from './multipart';
@@ -15,6 +15,7 @@ import { startStack, type Stack } from './stack';
 const log = createLogger('bench');
 
 const { values: args } = parseArgs({
+  args: cliArgs(),
   options: {
     url: { type: 'string' },
     quick: { type: 'boolean', default: false },

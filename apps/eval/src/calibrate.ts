@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { cliArgs } from '@mserve/common';
 import { preprocessingFingerprint } from '@mserve/preprocess';
 import { fitCalibration, saveCalibration } from '@mserve/uncertainty';
 import {
@@ -16,7 +17,7 @@ import {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    args: process.argv.slice(2).filter((a) => a !== '--'),
+    args: cliArgs(),
     options: { model: { type: 'string', default: 'mnist_model' }, out: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) {
