@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -5,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { reportsRequested, resolveAssetsDir } from '@mserve/common';
 import { MnistApiError, MnistClient, verifyWebhook, type JobView } from '../src/index';
-import { ROOT, runCli, startStack, waitUntil, type Stack } from './stack';
+import { ROOT, TSX, runCli, startStack, waitUntil, type Stack } from './stack';
 
 /**
  * End to end against real processes: private Redis, worker, gateway, notifier. The webhook receiver listens on
@@ -132,6 +133,45 @@ describe('SDK and CLI against the running stack', () => {
       await new Promise<void>((r) => receiver.close(() => r()));
     }
   }, 120_000);
+
+  it('receives the webhook with `pnpm cli listen`, which verifies its signature and prints it as JSON', async () => {
+    const listen = spawn(
+      TSX,
+      [
+        '--conditions=development',
+        path.join(ROOT, 'packages/client/src/cli.ts'),
+        'listen',
+        '--host',
+        '127.0.0.2',
+        '--port',
+        '0',
+        '--secret',
+        secret,
+        '--json',
+        '--count',
+        '1',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    listen.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    listen.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const exited = new Promise<number | null>((resolve) => listen.once('exit', (code) => resolve(code)));
+    try {
+      await waitUntil(async () => /listening on \S+/.test(err), 20_000, 'pnpm cli listen');
+      const hook = /listening on (\S+)/.exec(err)?.[1] ?? '';
+      const image = await (await import('node:fs/promises')).readFile(path.join(images, '5.png'));
+      const { id } = await client.submit(image, { webhook: { url: hook, events: ['completed'] } });
+      expect(await exited).toBe(0);
+      const delivery = JSON.parse(out.trim()) as { verified: boolean; payload: { type: string; data: JobView } };
+      expect(delivery.verified).toBe(true);
+      expect(delivery.payload.type).toBe('job.completed');
+      expect(delivery.payload.data.id).toBe(id);
+    } finally {
+      if (listen.exitCode === null) listen.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it('refuses every internal webhook target at submission with 422, and nothing connects to a loopback listener', async () => {
     let connections = 0;
