@@ -72,9 +72,11 @@ async function main(): Promise<void> {
   const root = repoRoot();
   const outDir = path.resolve(root, args.out ?? 'reports');
   if (args['render-only']) {
-    // Re-renders bench.md from bench.json after a change to the report layout, without measuring again.
+    // Re-judges the verdicts and re-renders bench.md from bench.json after a change to the rules or the layout,
+    // without measuring again.
     const report = JSON.parse(readFileSync(path.join(outDir, 'bench.json'), 'utf8')) as BenchReport;
     report.verdicts = verdicts(report);
+    writeFileSync(path.join(outDir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(path.join(outDir, 'bench.md'), renderMarkdown(report));
     return;
   }
