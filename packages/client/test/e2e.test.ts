@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { reportsRequested, resolveAssetsDir } from '@mserve/common';
 import { MnistApiError, MnistClient, verifyWebhook, type JobView } from '../src/index';
 import { ROOT, TSX, runCli, startStack, waitUntil, type Stack } from './stack';
@@ -40,14 +42,16 @@ describe('SDK and CLI against the running stack', () => {
     await stack?.stop();
   }, 60_000);
 
-  it('predicts the shared images folder with the CLI (JSON), every file completed with a digit', async () => {
+  it('predicts the shared images folder with the CLI (JSON): every digit completed, every other picture flagged or refused', async () => {
     const t0 = Date.now();
     const res = await runCli(['predict', images, '--url', stack.gatewayUrl, '--json', '--concurrency', '4']);
     report['cliPredictFolder'] = { wallMs: Date.now() - t0, exitCode: res.code };
     expect(res.err).toMatch(/progress: 9\/9/);
-    const outcomes = JSON.parse(res.out) as Array<{ file: string; job: JobView; error?: unknown }>;
-    expect(outcomes.filter((o) => o.error)).toEqual([]);
-    expect(res.code).toBe(0);
+    const outcomes = JSON.parse(res.out) as Array<{ file: string; job: JobView; error?: { code: string } }>;
+    // A picture in which preprocessing finds no ink may be refused (422 IMAGE_BLANK); nothing else fails.
+    const refused = outcomes.filter((o) => o.error);
+    expect(refused.filter((o) => o.error?.code !== 'IMAGE_BLANK' || /^\d+\.png$/.test(o.file))).toEqual([]);
+    expect(res.code).toBe(refused.length > 0 ? 2 : 0);
     expect(outcomes.map((o) => o.file).sort()).toEqual(
       [
         '172.png',
@@ -67,11 +71,56 @@ describe('SDK and CLI against the running stack', () => {
       completed: outcomes.filter((o) => o.job?.status === 'completed').length,
       predictions: Object.fromEntries(outcomes.map((o) => [o.file, o.job?.result?.prediction ?? null])),
     };
-    for (const o of outcomes) {
+    for (const o of outcomes.filter((x) => !x.error)) {
       expect(o.job.status).toBe('completed');
       expect(o.job.result?.prediction).toEqual(expect.any(Number));
       expect(o.job.result?.probabilities).toHaveLength(10);
     }
+  }, 120_000);
+
+  // The README cites these answers (its example request and its table of the shared images, generated from this
+  // report): file names are MNIST test-set indices, not labels, so the test checks each against its true label.
+  it("answers the README's example (5.png, MNIST test image #5, a handwritten 1) and each shared digit with its label", async () => {
+    const labels = gunzipSync(readFileSync(path.join(resolveAssetsDir(), 'data/mnist/t10k-labels-idx1-ubyte.gz')));
+    const form = new FormData();
+    form.append('image', new Blob([readFileSync(path.join(images, '5.png'))], { type: 'image/png' }), '5.png');
+    const res = await fetch(`${stack.gatewayUrl}/v1/predict`, { method: 'POST', body: form });
+    expect(res.status).toBe(200);
+    const example = (await res.json()) as JobView;
+    report['readmeExample'] = { request: 'curl -F image=@5.png http://127.0.0.1:8080/v1/predict', response: example };
+    expect(example.result?.prediction).toBe(labels[8 + 5]);
+    expect(example.result?.uncertainty.reliable).toBe(true);
+
+    const shared: Array<Record<string, unknown>> = [];
+    for (const file of readdirSync(images).sort()) {
+      const index = /^(\d+)\.png$/.exec(file)?.[1];
+      const trueLabel = index === undefined ? null : (labels[8 + Number(index)] ?? null);
+      const job = await client
+        .predict(readFileSync(path.join(images, file)), { filename: file })
+        .catch((e: unknown) => e);
+      if (job instanceof MnistApiError) {
+        // A picture without ink the preprocessing can find is refused before it is queued.
+        expect(trueLabel).toBeNull();
+        expect(job).toMatchObject({ status: 422, code: 'IMAGE_BLANK' });
+        shared.push({ file, mnistTestIndex: null, trueLabel, error: { status: job.status, code: job.code } });
+        continue;
+      }
+      const r = (job as JobView).result;
+      shared.push({
+        file,
+        mnistTestIndex: index === undefined ? null : Number(index),
+        trueLabel,
+        prediction: r?.prediction,
+        probability: r ? r.probabilities[r.prediction] : null,
+        reliability: r?.uncertainty.reliability,
+        reliable: r?.uncertainty.reliable,
+        predictionSet: r?.uncertainty.predictionSet,
+        outOfDistribution: r?.uncertainty.outOfDistribution.flag,
+      });
+      if (trueLabel !== null) expect(r?.prediction).toBe(trueLabel);
+      else expect(r?.uncertainty.outOfDistribution.flag).toBe(true);
+    }
+    report['sharedImages'] = shared;
   }, 120_000);
 
   it('prints a readable table for a folder and a single file', async () => {
