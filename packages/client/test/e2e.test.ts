@@ -222,7 +222,7 @@ describe('SDK and CLI against the running stack', () => {
     }
   }, 60_000);
 
-  it('refuses every internal webhook target at submission with 422, and nothing connects to a loopback listener', async () => {
+  it('refuses every internal or credential-carrying webhook target at submission with 422, and nothing connects to a loopback listener', async () => {
     let connections = 0;
     const listener = http.createServer((_req, res) => res.end());
     listener.on('connection', () => connections++);
@@ -243,6 +243,8 @@ describe('SDK and CLI against the running stack', () => {
       `http://localhost:${p}/`,
       'file:///etc/passwd',
       `gopher://127.0.0.1:${p}/_x`,
+      // Credentials in the URL would be stored with the job and shown in dead letters.
+      'https://user:secret@93.184.216.34/hook',
     ];
     const image = Buffer.from(await (await import('node:fs/promises')).readFile(path.join(images, '3.png')));
     try {
