@@ -38,7 +38,8 @@ PROJECT=mserve-ct-$$
 TAG=ct-$$
 COMPOSE_FILE=$ROOT/docker/compose.yaml
 WORK=$(mktemp -d)
-REPORT=$ROOT/reports/containers.json
+# CONTAINERS_REPORT: where the measurements go (the jest wrapper writes reports/ only with REPORTS=1).
+REPORT=${CONTAINERS_REPORT:-$ROOT/reports/containers.json}
 export IMAGE_TAG=$TAG IMAGE_PREFIX=mserve ASSETS_HOST_DIR=$ASSETS
 GATEWAY_PORT=$(node -e 'const s=require("net").createServer().listen(0,()=>{console.log(s.address().port);s.close()})')
 export GATEWAY_PORT

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './render';
 
@@ -16,6 +17,13 @@ describe('pnpm test:containers', () => {
     () => {
       const r = spawnSync('bash', [path.join(ROOT, 'docker/test-containers.sh')], {
         cwd: ROOT,
+        // `pnpm test:containers` refreshes reports/containers.json; under jest only with REPORTS=1.
+        env: {
+          ...process.env,
+          ...(process.env['REPORTS'] === '1'
+            ? {}
+            : { CONTAINERS_REPORT: path.join(os.tmpdir(), `containers-${process.pid}.json`) }),
+        },
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: 40 * 60 * 1000,

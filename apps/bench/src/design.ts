@@ -14,6 +14,7 @@ interface EvalReport {
   reference: { model: string; samples: number; accuracy: number; maxMeanProbability: Scores };
   ours: Record<string, { accuracy: number; reliability: Scores; maxSoftmax: Scores; ood: { fashionAuroc: number } }>;
   speed: { model: string; batch: number; samples: number; predictMs: number; fastMcMs: number; fastMcRatio: number }[];
+  targets: { name: string; value: number; target: string; met: boolean }[];
 }
 
 function read<T>(file: string): T | undefined {
@@ -54,6 +55,12 @@ export function uncertaintySection(reportsDir: string): string {
       `- ${s.model}, batch ${s.batch}: one deterministic pass ${s.predictMs.toFixed(2)} ms, fast MC path at T=${s.samples} ${s.fastMcMs.toFixed(2)} ms (pass + MC = ${s.fastMcRatio.toFixed(1)}x the pass).`,
     );
   }
+  const missed = ev.targets.filter((t) => !t.met);
+  lines.push(
+    missed.length === 0
+      ? `- Every target of \`${ev.command}\` met.`
+      : `- Targets missed: ${missed.map((t) => `${t.name} = ${t.value.toFixed(4)} (target ${t.target})`).join('; ')}; the ${ev.targets.length - missed.length} others met.`,
+  );
   return lines.join('\n');
 }
 

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { assetPath, createLogger, repoRoot } from '@mserve/common';
+import { assetPath, cliArgs, createLogger, repoRoot } from '@mserve/common';
 import { asyncLoop } from './async-loop';
 import { closedLoop, type ClosedLoopResult } from './closed-loop';
 import { multipart } from './multipart';
@@ -15,6 +15,7 @@ import { startStack, type Stack } from './stack';
 const log = createLogger('bench');
 
 const { values: args } = parseArgs({
+  args: cliArgs(),
   options: {
     url: { type: 'string' },
     quick: { type: 'boolean', default: false },
@@ -71,9 +72,11 @@ async function main(): Promise<void> {
   const root = repoRoot();
   const outDir = path.resolve(root, args.out ?? 'reports');
   if (args['render-only']) {
-    // Re-renders bench.md from bench.json after a change to the report layout, without measuring again.
+    // Re-judges the verdicts and re-renders bench.md from bench.json after a change to the rules or the layout,
+    // without measuring again.
     const report = JSON.parse(readFileSync(path.join(outDir, 'bench.json'), 'utf8')) as BenchReport;
     report.verdicts = verdicts(report);
+    writeFileSync(path.join(outDir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(path.join(outDir, 'bench.md'), renderMarkdown(report));
     return;
   }

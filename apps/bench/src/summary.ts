@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { verdicts, type BenchReport } from './report';
 
 /* The shapes below are the parts of each report this summary reads; the reports hold much more. */
 interface ModelCheck {
@@ -13,14 +14,6 @@ interface Preprocess {
 interface Evaluation {
   command: string;
   targets: { name: string; value: number; target: string; met: boolean }[];
-}
-interface Bench {
-  command: string;
-  verdicts: { target: string; measured: string; pass: boolean; shortBy?: string }[];
-  echo: { best: { rps: number } };
-  sync: { best: { rps: number; connections: number } };
-  open: { meanBatchSize: number; latency: { p50: number; p99: number } };
-  processes: { name: string; cpuPercentMean: number; rssMbMax: number }[];
 }
 interface Containers {
   command: string;
@@ -74,9 +67,11 @@ export function measuredSummary(reportsDir: string): string {
       );
     }
   } else out.push('| uncertainty targets | report missing | `pnpm eval` |');
-  const b = read<Bench>(reportsDir, 'bench.json');
+  const b = read<BenchReport>(reportsDir, 'bench.json');
   if (b) {
-    for (const v of b.verdicts) {
+    // Judged here from the measurements, not copied from the report: a verdict's wording fixed after a run (and
+    // any rule change) shows without measuring again.
+    for (const v of verdicts(b)) {
       out.push(
         `| ${v.target} | ${v.measured} ${v.pass ? '(met)' : `(**short by ${v.shortBy}**)`} | \`${b.command}\` |`,
       );

@@ -1,14 +1,22 @@
 import path from 'node:path';
 import { docSectionMatches, repoRoot, writeDocSection } from '@mserve/common';
+import { capacitySection, workersSection } from '../src/capacity';
 import { servingSection, uncertaintySection } from '../src/design';
+import { sizingSection } from '../src/sizing';
 
-// docs/design.md quotes reports/bench.json and reports/eval.json through generated sections;
-// `UPDATE_DOCS=1 pnpm jest design-doc` rewrites them after `pnpm bench` or `pnpm eval`.
+// docs/design.md quotes reports/*.json through generated sections only; `UPDATE_DOCS=1 pnpm jest design-doc`
+// rewrites them after a report command ran.
 describe('docs/design.md measured numbers', () => {
   const root = repoRoot();
   const doc = path.join(root, 'docs/design.md');
   const reports = path.join(root, 'reports');
-  const sections = { serving: servingSection(reports), uncertainty: uncertaintySection(reports) };
+  const sections = {
+    capacity: capacitySection(reports),
+    serving: servingSection(reports),
+    workers: workersSection(reports),
+    sizing: sizingSection(reports),
+    uncertainty: uncertaintySection(reports),
+  };
   if (process.env['UPDATE_DOCS'] === '1') for (const [k, v] of Object.entries(sections)) writeDocSection(doc, k, v);
 
   it('quotes the benchmark exactly as reports/bench.json has it', () => {
@@ -17,5 +25,11 @@ describe('docs/design.md measured numbers', () => {
 
   it('quotes the uncertainty evaluation exactly as reports/eval.json has it', () => {
     expect(docSectionMatches(doc, 'uncertainty', sections.uncertainty)).toBe(true);
+  });
+
+  it('quotes the targets against capacity, the worker comparison and the sizing exactly as the reports have them', () => {
+    expect(docSectionMatches(doc, 'capacity', sections.capacity)).toBe(true);
+    expect(docSectionMatches(doc, 'workers', sections.workers)).toBe(true);
+    expect(docSectionMatches(doc, 'sizing', sections.sizing)).toBe(true);
   });
 });

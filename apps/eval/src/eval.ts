@@ -7,7 +7,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot } from '@mserve/common';
+import { cliArgs, repoRoot } from '@mserve/common';
 import { loadModel } from '@mserve/calibration';
 import { loadEvalData, SHIFTS } from './eval-data';
 import { renderMarkdown, writePlots, type EvalResult, type TargetResult } from './eval-report';
@@ -43,7 +43,7 @@ export function targets(o: OursReport, fastMcRatio: number, durationSeconds: num
 async function main(): Promise<void> {
   const started = performance.now();
   const { values } = parseArgs({
-    args: process.argv.slice(2).filter((a) => a !== '--'),
+    args: cliArgs(),
     options: {
       quick: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { assetPath, repoRoot } from '@mserve/common';
+import { assetPath, cliArgs, repoRoot } from '@mserve/common';
 import { loadMnistTest } from '@mserve/datasets';
 import { loadSavedModel } from '@mserve/model-runtime';
 import { measureCosts } from './preprocess-costs';
@@ -26,7 +26,7 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2).filter((a) => a !== '--');
+  const argv = cliArgs();
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -15,6 +15,19 @@ export const notifierEnvSpec = {
     min: 0,
     max: 65535,
   }),
+  HOST: env.str({ doc: 'address that port listens on (`pnpm start` uses 127.0.0.1)', default: '0.0.0.0' }),
+  NOTIFIER_ADMIN_TOKEN: {
+    ...env.str({
+      doc: 'bearer token of /dead-letters (they show webhook URLs), at least 16 characters; unset: those endpoints answer 404',
+      default: '',
+    }),
+    show: (v: string) => (v === '' ? '' : '***'),
+    parse(raw: string) {
+      const t = raw.trim();
+      if (t.length < 16 || /\s/.test(t)) return { error: 'needs at least 16 characters and no spaces' };
+      return t;
+    },
+  },
   WEBHOOK_SECRETS: {
     ...env.list({
       doc: 'signing secrets `whsec_<base64>`, comma-separated; each delivery carries one signature per secret',

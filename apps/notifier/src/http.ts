@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { Queue } from 'bullmq';
 import type { Logger } from '@mserve/common';
 import { countDeadLetters, listDeadLetters, retryDeadLetter } from '@mserve/webhooks';
+import { adminAccess } from './admin-auth';
 import type { NotifierMetrics } from './metrics';
 
 /** What the operational endpoints read. */
@@ -11,6 +12,8 @@ export interface HttpDeps {
   isRunning: () => boolean;
   ping: () => Promise<string>;
   log: Logger;
+  /** Bearer token of the dead-letter endpoints; '' disables them. */
+  adminToken: string;
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
@@ -20,15 +23,35 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * `/healthz` (process up), `/readyz` (consuming and Redis answering), `/metrics` (Prometheus),
- * `GET /dead-letters?offset=&limit=` (newest first, `{total, items}`) and `POST /dead-letters/<id>/retry`.
- * The port is for operators and probes only (no auth): keep it off the public network.
+ * Answers for an admin route when the request may not use it: 404 while no token is configured (the routes do
+ * not exist), 401 with a challenge for a missing or wrong token. Null when access is granted.
+ */
+function refuseAdmin(req: http.IncomingMessage, res: http.ServerResponse, token: string): true | null {
+  const access = adminAccess(req.headers, token);
+  if (access === 'granted') return null;
+  if (access === 'disabled') {
+    json(res, 404, {
+      error: { code: 'NOT_FOUND', message: 'dead-letter endpoints are off: NOTIFIER_ADMIN_TOKEN is unset' },
+    });
+  } else {
+    res.setHeader('www-authenticate', 'Bearer realm="notifier"');
+    json(res, 401, { error: { code: 'UNAUTHORIZED', message: 'send Authorization: Bearer <NOTIFIER_ADMIN_TOKEN>' } });
+  }
+  return true;
+}
+
+/**
+ * `/healthz` (process up), `/readyz` (consuming and Redis answering), `/metrics` (Prometheus), and, with
+ * `Authorization: Bearer <NOTIFIER_ADMIN_TOKEN>`, `GET /dead-letters?offset=&limit=` (newest first,
+ * `{total, items}`) and `POST /dead-letters/<id>/retry`. Probes and metrics are open: keep the port off the
+ * public network.
  */
 export function createHttpServer(deps: HttpDeps): http.Server {
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://notifier');
     const handle = async (): Promise<void> => {
       const retry = /^\/dead-letters\/([^/]+)\/retry$/.exec(url.pathname);
+      if ((retry || url.pathname === '/dead-letters') && refuseAdmin(req, res, deps.adminToken)) return;
       if (retry && req.method === 'POST') {
         const id = decodeURIComponent(retry[1] ?? '');
         if (await retryDeadLetter(deps.queue, id)) return json(res, 202, { deliveryId: id, state: 'pending' });

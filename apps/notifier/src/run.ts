@@ -53,8 +53,9 @@ export async function startNotifier(config: NotifierConfig): Promise<Notifier> {
     isRunning: () => worker.isRunning(),
     ping: () => connection.ping(),
     log,
+    adminToken: config.NOTIFIER_ADMIN_TOKEN,
   });
-  await new Promise<void>((resolve) => server.listen(config.NOTIFIER_HTTP_PORT, resolve));
+  await new Promise<void>((resolve) => server.listen(config.NOTIFIER_HTTP_PORT, config.HOST, resolve));
   const port = (server.address() as AddressInfo).port;
   log.info(
     {
@@ -63,6 +64,7 @@ export async function startNotifier(config: NotifierConfig): Promise<Notifier> {
       secrets: config.WEBHOOK_SECRETS.length,
       attempts: schedule.length + 1,
       allow: config.WEBHOOK_ALLOW_HOSTS,
+      deadLetterEndpoints: config.NOTIFIER_ADMIN_TOKEN !== '',
     },
     'notifier ready',
   );

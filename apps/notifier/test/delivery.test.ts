@@ -1,6 +1,8 @@
 import { verifyWebhook, WebhookVerificationError } from '@mserve/client';
 import { enqueueWebhook, getDeliveryState, type DeadLetter } from '@mserve/webhooks';
 import {
+  ADMIN_TOKEN,
+  adminFetch,
   eventually,
   getJson,
   isolatedQueue,
@@ -114,9 +116,7 @@ describe('notifier delivery (real notifier process, real Redis, receiver on loop
 
     // The receiver is fixed; an operator replays the dead letter.
     fixed = true;
-    const replay = await fetch(`http://127.0.0.1:${notifier.port}/dead-letters/${item?.deliveryId}/retry`, {
-      method: 'POST',
-    });
+    const replay = await adminFetch(notifier.port, `/dead-letters/${item?.deliveryId}/retry`, { method: 'POST' });
     expect(replay.status).toBe(202);
     const after = await eventually(async () => {
       const s = await getDeliveryState(queue, 'job-dead');
@@ -124,7 +124,7 @@ describe('notifier delivery (real notifier process, real Redis, receiver on loop
     });
     expect(after).toMatchObject({ attempts: 6, lastStatus: 200 });
     expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
-    const missing = await fetch(`http://127.0.0.1:${notifier.port}/dead-letters/nope/retry`, { method: 'POST' });
+    const missing = await adminFetch(notifier.port, '/dead-letters/nope/retry', { method: 'POST' });
     expect(missing.status).toBe(404);
   });
 
@@ -179,6 +179,36 @@ describe('notifier delivery (real notifier process, real Redis, receiver on loop
       await slow.exited;
       await q2.obliterate({ force: true });
       await q2.close();
+    }
+  });
+
+  it('shows and replays dead letters only with the admin token (401 without or with a wrong one)', async () => {
+    const base = `http://127.0.0.1:${notifier.port}`;
+    const bare = await fetch(`${base}/dead-letters`);
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(await bare.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+    const wrong = { authorization: `Bearer ${ADMIN_TOKEN}x` };
+    expect((await fetch(`${base}/dead-letters`, { headers: wrong })).status).toBe(401);
+    expect((await fetch(`${base}/dead-letters/x/retry`, { method: 'POST', headers: wrong })).status).toBe(401);
+    expect((await adminFetch(notifier.port, '/dead-letters')).status).toBe(200);
+    // Probes and metrics stay open.
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('has no dead-letter endpoints at all when NOTIFIER_ADMIN_TOKEN is unset', async () => {
+    const { queue: q3, prefix: p3 } = isolatedQueue();
+    const open = await startNotifierProcess({ QUEUE_PREFIX: p3, WEBHOOK_SECRETS: oldSecret, NOTIFIER_ADMIN_TOKEN: '' });
+    try {
+      const res = await adminFetch(open.port, '/dead-letters');
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+      expect((await adminFetch(open.port, '/dead-letters/x/retry', { method: 'POST' })).status).toBe(404);
+    } finally {
+      open.kill('SIGTERM');
+      await open.exited;
+      await q3.obliterate({ force: true });
+      await q3.close();
     }
   });
 

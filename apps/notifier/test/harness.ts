@@ -5,12 +5,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Queue } from 'bullmq';
+import { reportsRequested } from '@mserve/common';
 
 /** Shared pieces of the notifier integration tests: real processes, real Redis, real receivers on loopback. */
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 export const REDIS_URL = 'redis://127.0.0.1:6379';
+/** NOTIFIER_ADMIN_TOKEN of the notifiers the tests start (the dead-letter endpoints need it). */
+export const ADMIN_TOKEN = `test-admin-${randomBytes(12).toString('hex')}`;
 
 /** A fresh `whsec_` secret. */
 export function newSecret(): string {
@@ -43,7 +46,15 @@ export interface NotifierProcess {
 export function startNotifierProcess(env: Record<string, string>): Promise<NotifierProcess> {
   const proc = spawn(TSX, ['--conditions=development', path.join(ROOT, 'apps/notifier/src/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, NOTIFIER_HTTP_PORT: '0', REDIS_URL, LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      NOTIFIER_HTTP_PORT: '0',
+      HOST: '127.0.0.1',
+      REDIS_URL,
+      LOG_LEVEL: 'info',
+      NOTIFIER_ADMIN_TOKEN: ADMIN_TOKEN,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -183,14 +194,26 @@ export async function eventually<T>(fn: () => Promise<T | null | undefined | fal
   }
 }
 
-/** GETs JSON from a notifier endpoint. */
+/** A request to a notifier endpoint carrying the admin token. */
+export function adminFetch(port: number, pathname: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`http://127.0.0.1:${port}${pathname}`, {
+    ...init,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(init.headers as Record<string, string> | undefined) },
+  });
+}
+
+/** GETs JSON from a notifier endpoint (with the admin token). */
 export async function getJson(port: number, pathname: string): Promise<unknown> {
-  const res = await fetch(`http://127.0.0.1:${port}${pathname}`);
+  const res = await adminFetch(port, pathname);
   return res.json();
 }
 
-/** Writes a suite's measured facts to `reports/notifier-<name>.json` (the source of numbers quoted about it). */
+/**
+ * Writes a suite's measured facts to `reports/notifier-<name>.json` (the source of numbers quoted about it), only
+ * when asked with `REPORTS=1`: a plain `pnpm test` leaves the committed reports alone.
+ */
 export function writeReport(name: string, data: Record<string, unknown>): void {
+  if (!reportsRequested()) return;
   mkdirSync(path.join(ROOT, 'reports'), { recursive: true });
   writeFileSync(
     path.join(ROOT, `reports/notifier-${name}.json`),

@@ -3,9 +3,17 @@ import { env, parseEnv, type EnvConfig } from '@mserve/common';
 /** Variables the launcher itself reads; everything else passes through to the processes it starts. */
 export const stackEnvSpec = {
   PORT: env.int({ doc: 'gateway HTTP port', default: 8080, min: 1, max: 65535 }),
+  HOST: env.str({
+    doc: 'address the gateway, worker and notifier listen on (0.0.0.0 to serve other machines)',
+    default: '127.0.0.1',
+  }),
   REDIS_URL: env.str({
     doc: 'Redis to use; when nothing answers there, a private redis-server is started on a free port',
     default: 'redis://127.0.0.1:6379',
+  }),
+  STACK_PREFIX: env.str({
+    doc: "namespace (BullMQ key prefix) of this stack's queues in Redis; default `mserve-<PORT>`, so stacks on different ports never share jobs",
+    default: '',
   }),
   MODEL_DIR: env.str({ doc: 'SavedModel served; default `<ASSETS_DIR>/models/mnist_model`', default: '' }),
   CALIBRATION_DIR: env.str({ doc: 'calibration artifacts (fitted first when missing)', default: 'calibration' }),

@@ -7,11 +7,20 @@ export interface Child {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts a TypeScript entry point in one node process (tsx's loader in-process, so signals reach it directly). */
+/**
+ * Starts a TypeScript entry point in one node process (tsx's loader in-process, so signals reach it directly), in
+ * a process group of its own: a Ctrl-C in the terminal reaches only the launcher, which stops its children in
+ * order instead of all of them dropping Redis and each other at the same instant.
+ */
 export function startTs(name: string, file: string, env: NodeJS.ProcessEnv, cwd: string): Child {
   return track(
     name,
-    spawn(process.execPath, ['--conditions=development', '--import', 'tsx', file], { cwd, env, stdio: 'inherit' }),
+    spawn(process.execPath, ['--conditions=development', '--import', 'tsx', file], {
+      cwd,
+      env,
+      stdio: 'inherit',
+      detached: true,
+    }),
   );
 }
 

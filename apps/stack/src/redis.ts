@@ -23,11 +23,15 @@ export async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-/** Starts a throw-away redis-server (no persistence) on a free port and waits until it answers. */
+/**
+ * Starts a throw-away redis-server (no persistence) on a free port and waits until it answers. Its own process
+ * group keeps a Ctrl-C from stopping it before the processes that still drain through it.
+ */
 export async function startPrivateRedis(bin: string): Promise<{ child: Child; url: string }> {
   const port = await freePort();
   const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
   });
   const child = track('redis-server', proc);
   const url = `redis://127.0.0.1:${port}`;

@@ -1,14 +1,17 @@
 /**
- * `pnpm start`: the whole service on one machine. Finds or starts Redis, fits the calibration artifact when it is
- * missing, starts the gateway, the worker(s) and (when present) the notifier, prints the URL, and on SIGINT/SIGTERM
- * stops them all gracefully (workers finish their batch) before exiting.
+ * `pnpm start`: the whole service on one machine. Finds or starts Redis, takes a namespace of its own in it, fits
+ * the calibration artifact when it is missing, starts the gateway, the worker(s) and the notifier on HOST
+ * (127.0.0.1 by default), prints the URL, and on Ctrl-C, SIGTERM or SIGHUP stops them in order (the gateway first,
+ * so nothing new arrives while the workers finish their batch) and exits 0.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import IORedis from 'ioredis';
 import { assetPath, freePort, repoRoot } from '@mserve/common';
 import { calibrationProblem, runCalibrate } from './calibration';
 import { loadStackConfig } from './config';
+import { acquireNamespace, stackPrefix, type Lease } from './namespace';
 import { startTs, stopChild, waitFor, type Child } from './procs';
 import { redisAnswers, startPrivateRedis } from './redis';
 
@@ -16,33 +19,59 @@ const say = (line: string) => process.stdout.write(`start: ${line}\n`);
 /** Longer than a worker's drain (SHUTDOWN_TIMEOUT_MS, 20 s by default). */
 const GRACE_MS = 25_000;
 
+/** Where a client on this machine reaches a server listening on `host`. */
+function reachableHost(host: string): string {
+  if (host === '' || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 async function main(): Promise<void> {
   const root = repoRoot();
   const config = loadStackConfig();
   const modelDir = config.MODEL_DIR ? path.resolve(root, config.MODEL_DIR) : assetPath('models/mnist_model');
   const calibrationDir = path.resolve(root, config.CALIBRATION_DIR);
+  const prefix = stackPrefix(config.STACK_PREFIX, config.PORT);
   const children: Child[] = [];
-  let redis: Child | undefined;
+  // What to release on the way out; filled in as start-up proceeds (a stop may come at any point of it).
+  const held: { redis?: Child; lease?: Lease; leaseConn?: IORedis } = {};
   let stopping = false;
 
   const shutdown = async (why: string, code: number) => {
     if (stopping) return;
     stopping = true;
     say(`${why}: stopping ${children.map((c) => c.name).join(', ') || 'nothing'}`);
-    await Promise.all(children.map((c) => stopChild(c, GRACE_MS)));
-    if (redis) await stopChild(redis, 5000);
+    // The gateway first: no new work arrives while workers finish theirs and the notifier its deliveries.
+    await Promise.all(children.filter((c) => c.name === 'gateway').map((c) => stopChild(c, GRACE_MS)));
+    await Promise.all(children.filter((c) => c.name !== 'gateway').map((c) => stopChild(c, GRACE_MS)));
+    await held.lease?.release();
+    held.leaseConn?.disconnect();
+    if (held.redis) await stopChild(held.redis, 5000);
+    say(code === 0 ? 'stopped cleanly' : 'stopped');
     process.exit(code);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+  // The children run in process groups of their own (see procs.ts), so a Ctrl-C reaches only this launcher (and
+  // pnpm, which passes it on), and the stop above happens in order. A clean stop is a success: exit 0, which
+  // also keeps pnpm from reporting ELIFECYCLE.
+  process.on('SIGINT', () => void shutdown('Ctrl-C', 0));
   process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.on('SIGHUP', () => void shutdown('SIGHUP', 0));
+  // Should the launcher itself fail, its children must not outlive it.
+  process.on('exit', () => {
+    for (const c of [...children, ...(held.redis ? [held.redis] : [])])
+      if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGTERM');
+  });
 
   let redisUrl = config.REDIS_URL;
   if (!(await redisAnswers(redisUrl))) {
     const started = await startPrivateRedis(config.REDIS_SERVER_BIN);
-    redis = started.child;
+    held.redis = started.child;
     redisUrl = started.url;
     say(`no Redis at ${config.REDIS_URL}; started a private redis-server at ${redisUrl} (nothing persisted)`);
   }
+  held.leaseConn = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
+  held.leaseConn.on('error', () => undefined);
+  held.lease = await acquireNamespace(held.leaseConn, prefix, { pid: process.pid, port: config.PORT });
+  say(`queues in namespace "${prefix}" of ${redisUrl} (STACK_PREFIX)`);
 
   const problem = await calibrationProblem(modelDir, calibrationDir);
   if (problem) {
@@ -53,6 +82,8 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    HOST: config.HOST,
     PORT: String(config.PORT),
     MODEL_DIR: modelDir,
     CALIBRATION_DIR: calibrationDir,
@@ -63,6 +94,8 @@ async function main(): Promise<void> {
     const port = await freePort(i === 0 ? Number(process.env['WORKER_HTTP_PORT'] ?? 9100) : 0);
     children.push(startTs(`worker${i + 1}`, app('worker'), { ...env, WORKER_HTTP_PORT: String(port) }, root));
   }
+  const host = reachableHost(config.HOST);
+  let notifierHint = '';
   if (existsSync(app('notifier'))) {
     const port = await freePort(Number(process.env['NOTIFIER_HTTP_PORT'] ?? 9101));
     let secrets = process.env['WEBHOOK_SECRETS'];
@@ -70,11 +103,13 @@ async function main(): Promise<void> {
       secrets = `whsec_${randomBytes(32).toString('base64')}`;
       say(`WEBHOOK_SECRETS unset: webhooks are signed with this session's secret ${secrets}`);
     }
+    const adminToken = process.env['NOTIFIER_ADMIN_TOKEN'] || randomBytes(18).toString('base64url');
+    notifierHint = `; dead letters: curl -H 'authorization: Bearer ${adminToken}' http://${host}:${port}/dead-letters`;
     children.push(
       startTs(
         'notifier',
         app('notifier'),
-        { ...env, NOTIFIER_HTTP_PORT: String(port), WEBHOOK_SECRETS: secrets },
+        { ...env, NOTIFIER_HTTP_PORT: String(port), WEBHOOK_SECRETS: secrets, NOTIFIER_ADMIN_TOKEN: adminToken },
         root,
       ),
     );
@@ -85,10 +120,10 @@ async function main(): Promise<void> {
     });
   }
 
-  const url = `http://localhost:${config.PORT}`;
+  const url = `http://${host}:${config.PORT}`;
   const ready = await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 120_000);
   if (!ready) return shutdown(`the gateway did not become ready at ${url}/readyz`, 1);
-  say(`ready: ${url}  (API docs ${url}/docs; try: curl -F image=@<digit.png> ${url}/v1/predict)`);
+  say(`ready: ${url}  (API docs ${url}/docs; try: curl -F image=@<digit.png> ${url}/v1/predict${notifierHint})`);
 }
 
 main().catch((err: unknown) => {

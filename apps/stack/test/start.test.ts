@@ -1,59 +1,34 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import { freePort, repoRoot } from '@mserve/common';
+import { freePort, resolveAssetsDir } from '@mserve/common';
+import { launch, listening } from './launch';
 
-const ROOT = repoRoot(__dirname);
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => {
-      s.end();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
+/** An address of this machine other than loopback, to show the stack is not reachable from the network. */
+function externalAddress(): string | undefined {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
 }
 
 describe('pnpm start', () => {
-  it('starts a private Redis when none answers, serves predictions at the printed URL, and stops cleanly on SIGTERM', async () => {
-    const [port, deadRedis, workerPort, notifierPort] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
-    const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', 'apps/stack/src/start.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        REDIS_URL: `redis://127.0.0.1:${deadRedis}`,
-        WORKER_HTTP_PORT: String(workerPort),
-        NOTIFIER_HTTP_PORT: String(notifierPort),
-        QUEUE_NAME: `it-stack-${process.pid}`,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  it('starts a private Redis when none answers, serves predictions on 127.0.0.1 only, and Ctrl-C stops it cleanly with exit 0', async () => {
+    const [port, deadRedis] = await Promise.all([freePort(), freePort()]);
+    const stack = launch({
+      PORT: String(port),
+      REDIS_URL: `redis://127.0.0.1:${deadRedis}`,
+      WORKER_HTTP_PORT: '0',
+      NOTIFIER_HTTP_PORT: '0',
     });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const end = Date.now() + 150_000;
-      while (!/start: ready: (\S+)/.test(out)) {
-        if (child.exitCode !== null) throw new Error(`launcher exited early:\n${out}`);
-        if (Date.now() > end) throw new Error(`launcher not ready:\n${out}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      const url = /start: ready: (\S+)/.exec(out)![1]!;
-      expect(url).toBe(`http://localhost:${port}`);
-      const redisPort = Number(/private redis-server at redis:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
+      const url = await stack.ready();
+      expect(url).toBe(`http://127.0.0.1:${port}`);
+      const redisPort = Number(/private redis-server at redis:\/\/127\.0\.0\.1:(\d+)/.exec(stack.output())?.[1]);
       expect(await listening(redisPort)).toBe(true);
+      const outside = externalAddress();
+      if (outside) expect(await listening(port, outside)).toBe(false);
 
-      const image = readFileSync(path.join(ROOT, process.env['ASSETS_DIR'] ?? '../shared', 'data/images/5.png'));
+      const image = readFileSync(path.join(resolveAssetsDir(), 'data/images/5.png'));
       const res = await fetch(`${url}/v1/predict`, {
         method: 'POST',
         headers: { 'content-type': 'image/png' },
@@ -62,13 +37,16 @@ describe('pnpm start', () => {
       expect(res.status).toBe(200);
       expect(((await res.json()) as { status: string }).status).toBe('completed');
 
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(out).toMatch(/SIGTERM: stopping gateway, worker1/);
+      // Ctrl-C in a terminal: SIGINT to pnpm and the launcher at once.
+      stack.signalGroup('SIGINT');
+      expect(await stack.exited).toEqual({ code: 0, signal: null });
+      expect(stack.output()).toMatch(/Ctrl-C: stopping gateway, worker1, notifier/);
+      expect(stack.output()).toMatch(/start: stopped cleanly/);
+      expect(stack.output()).not.toMatch(/ELIFECYCLE|ERR_PNPM/);
       expect(await listening(port)).toBe(false);
       expect(await listening(redisPort)).toBe(false);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await stack.cleanup();
     }
   }, 180_000);
 });

@@ -1,10 +1,14 @@
 import { env, parseEnv, type EnvConfig } from '@mserve/common';
-import { DEFAULT_QUEUE_NAME } from '@mserve/contracts';
+import { DEFAULT_QUEUE_NAME, QUEUE_PREFIX } from '@mserve/contracts';
 
 /** Every environment variable the worker reads; rendered into the README with `describeEnv(workerEnvSpec)`. */
 export const workerEnvSpec = {
   REDIS_URL: env.str({ doc: 'Redis holding the job queue', default: 'redis://127.0.0.1:6379' }),
   QUEUE_NAME: env.str({ doc: 'BullMQ queue to consume', default: DEFAULT_QUEUE_NAME }),
+  QUEUE_PREFIX: env.str({
+    doc: 'BullMQ key prefix, the namespace of the queues in Redis (the same as the gateway and notifier)',
+    default: QUEUE_PREFIX,
+  }),
   MODEL_DIR: env.str({ doc: 'SavedModel folder; default `<ASSETS_DIR>/models/mnist_model`', default: '' }),
   CALIBRATION_DIR: env.str({
     doc: 'folder of calibration artifacts written by `pnpm calibrate` (relative to the repo root)',
@@ -24,6 +28,10 @@ export const workerEnvSpec = {
     max: 60000,
   }),
   WORKER_HTTP_PORT: env.int({ doc: 'port of /healthz and /metrics', default: 9100, min: 0, max: 65535 }),
+  HOST: env.str({
+    doc: 'address /healthz and /metrics listen on (`pnpm start` uses 127.0.0.1)',
+    default: '0.0.0.0',
+  }),
   LOCK_DURATION_MS: env.int({
     doc: 'BullMQ job lock; a job whose lock is not renewed for this long is considered stalled',
     unit: 'ms',

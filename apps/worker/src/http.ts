@@ -13,6 +13,7 @@ export interface WorkerHealth {
  */
 export function startWorkerHttp(
   port: number,
+  host: string,
   registry: Registry,
   health: () => WorkerHealth,
 ): Promise<{ server: http.Server; port: number }> {
@@ -36,7 +37,7 @@ export function startWorkerHttp(
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => {
+    server.listen(port, host, () => {
       const addr = server.address();
       resolve({ server, port: typeof addr === 'object' && addr ? addr.port : port });
     });

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { Logger } from '@mserve/common';
-import { QUEUE_PREFIX, modelCardsKey, syncQueueName } from '@mserve/contracts';
+import { modelCardsKey, syncQueueName } from '@mserve/contracts';
 import { Worker } from 'bullmq';
 import { MicroBatcher } from './batcher';
 import type { WorkerConfig } from './config';
@@ -50,7 +50,7 @@ export async function startWorker(
   // of synchronous predictions (its own queue for its own retention; see `syncQueueName`).
   const consume = (queueName: string): Worker => {
     const w = new Worker(queueName, processor, {
-      prefix: QUEUE_PREFIX,
+      prefix: config.QUEUE_PREFIX,
       connection: {
         url: config.REDIS_URL,
         maxRetriesPerRequest: null,
@@ -82,7 +82,7 @@ export async function startWorker(
     try {
       const client = await worker.client;
       const card = { ...engine.card, updatedAt: Date.now() };
-      await client.hset(modelCardsKey(config.QUEUE_NAME), { [card.digest]: JSON.stringify(card) });
+      await client.hset(modelCardsKey(config.QUEUE_NAME, config.QUEUE_PREFIX), { [card.digest]: JSON.stringify(card) });
     } catch (err) {
       logger.warn({ err }, 'could not publish the model card');
     }
@@ -90,7 +90,7 @@ export async function startWorker(
   const cardTimer = setInterval(() => void publishCard(), CARD_REFRESH_MS);
   cardTimer.unref();
 
-  const { server, port } = await startWorkerHttp(config.WORKER_HTTP_PORT, metrics.registry, () => ({
+  const { server, port } = await startWorkerHttp(config.WORKER_HTTP_PORT, config.HOST, metrics.registry, () => ({
     ok: workers.every((w) => !w.closing),
     running: workers.every((w) => w.isRunning()),
     queue: config.QUEUE_NAME,

@@ -1,5 +1,4 @@
 import type { InferenceJobData, WebhookEvent } from '@mserve/contracts';
-import { QUEUE_PREFIX } from '@mserve/contracts';
 import { WEBHOOK_QUEUE, enqueueWebhook } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
 
@@ -24,12 +23,15 @@ export function wantsWebhook(data: Pick<InferenceJobData, 'webhook'>, event: Web
  * hold an inference slot, and only the notifier needs egress. Enqueueing is idempotent per (job, event), so a job
  * re-run after a crash does not queue a second delivery.
  */
-export function createWebhookNotifier(redisUrl: string): { notify: WebhookNotifier; close(): Promise<void> } {
+export function createWebhookNotifier(
+  redisUrl: string,
+  prefix: string,
+): { notify: WebhookNotifier; close(): Promise<void> } {
   let queue: Queue | undefined;
   return {
     notify: async ({ jobId, event, data, payload }) => {
       if (!data.webhook) return;
-      queue ??= new Queue(WEBHOOK_QUEUE, { connection: { url: redisUrl }, prefix: QUEUE_PREFIX });
+      queue ??= new Queue(WEBHOOK_QUEUE, { connection: { url: redisUrl }, prefix });
       await enqueueWebhook(queue, {
         jobId,
         event,

@@ -1,6 +1,7 @@
 import { MnistApiError } from './errors';
 import { parseArgs } from './cli/args';
 import { predictCommand, submitCommand, USAGE, waitCommand, type CliIO } from './cli/commands';
+import { listenCommand } from './cli/listen';
 
 /** Runs one CLI invocation; resolves with the exit status. */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
@@ -17,6 +18,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         return await submitCommand(args, io);
       case 'wait':
         return await waitCommand(args, io);
+      case 'listen':
+        return await listenCommand(args, io);
       default:
         io.err.write(`unknown command "${args.command}"\n\n${USAGE}`);
         return 1;
@@ -34,7 +37,14 @@ if (require.main === module) {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
-  runCli(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env }).then(
+  const argv = process.argv.slice(2);
+  // Ctrl-C ends `listen` cleanly (exit 0; a second one exits at once); other commands keep the default.
+  const stop = new AbortController();
+  if (parseArgs(argv).command === 'listen') {
+    process.on('SIGINT', () => (stop.signal.aborted ? process.exit(130) : stop.abort()));
+    process.on('SIGTERM', () => stop.abort());
+  }
+  runCli(argv, { out: process.stdout, err: process.stderr, env: process.env, signal: stop.signal }).then(
     (code) => {
       process.exitCode = code;
     },

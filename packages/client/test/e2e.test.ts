@@ -1,11 +1,14 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { resolveAssetsDir } from '@mserve/common';
-import { MnistApiError, MnistClient, verifyWebhook, type CompletedJob } from '../src/index';
-import { ROOT, runCli, startStack, waitUntil, type Stack } from './stack';
+import { gunzipSync } from 'node:zlib';
+import { reportsRequested, resolveAssetsDir } from '@mserve/common';
+import { MnistApiError, MnistClient, verifyWebhook, type CompletedJob, type JobView } from '../src/index';
+import { ROOT, TSX, runCli, startStack, waitUntil, type Stack } from './stack';
 
 /**
  * End to end against real processes: private Redis, worker, gateway, notifier. The webhook receiver listens on
@@ -16,7 +19,8 @@ describe('SDK and CLI against the running stack', () => {
   const images = path.join(resolveAssetsDir(), 'data/images');
   let stack: Stack;
   let client: MnistClient;
-  // Measured facts of this run, written to reports/client-e2e.json (the source of numbers quoted about it).
+  // Measured facts of this run, written to reports/client-e2e.json (the source of numbers quoted about it) when
+  // asked with REPORTS=1.
   const report: Record<string, unknown> = { command: 'pnpm jest packages/client/test/e2e.test.ts' };
 
   beforeAll(async () => {
@@ -28,15 +32,17 @@ describe('SDK and CLI against the running stack', () => {
   }, 180_000);
 
   afterAll(async () => {
-    mkdirSync(path.join(ROOT, 'reports'), { recursive: true });
-    writeFileSync(
-      path.join(ROOT, 'reports/client-e2e.json'),
-      `${JSON.stringify({ measuredAt: new Date().toISOString(), ...report }, null, 2)}\n`,
-    );
+    if (reportsRequested()) {
+      mkdirSync(path.join(ROOT, 'reports'), { recursive: true });
+      writeFileSync(
+        path.join(ROOT, 'reports/client-e2e.json'),
+        `${JSON.stringify({ measuredAt: new Date().toISOString(), ...report }, null, 2)}\n`,
+      );
+    }
     await stack?.stop();
   }, 60_000);
 
-  it('predicts the shared images folder with the CLI (JSON), every file completed with a digit', async () => {
+  it('predicts the shared images folder with the CLI (JSON): every digit completed, every other picture flagged or refused', async () => {
     const t0 = Date.now();
     const res = await runCli(['predict', images, '--url', stack.gatewayUrl, '--json', '--concurrency', '4']);
     report['cliPredictFolder'] = { wallMs: Date.now() - t0, exitCode: res.code };
@@ -63,11 +69,56 @@ describe('SDK and CLI against the running stack', () => {
       completed: outcomes.filter((o) => o.job?.status === 'completed').length,
       predictions: Object.fromEntries(outcomes.map((o) => [o.file, o.job?.result?.prediction ?? null])),
     };
-    for (const o of outcomes) {
+    for (const o of outcomes.filter((x) => !x.error)) {
       expect(o.job.status).toBe('completed');
       expect(o.job.result?.prediction).toEqual(expect.any(Number));
       expect(o.job.result?.probabilities).toHaveLength(10);
     }
+  }, 120_000);
+
+  // The README cites these answers (its example request and its table of the shared images, generated from this
+  // report): file names are MNIST test-set indices, not labels, so the test checks each against its true label.
+  it("answers the README's example (5.png, MNIST test image #5, a handwritten 1) and each shared digit with its label", async () => {
+    const labels = gunzipSync(readFileSync(path.join(resolveAssetsDir(), 'data/mnist/t10k-labels-idx1-ubyte.gz')));
+    const form = new FormData();
+    form.append('image', new Blob([readFileSync(path.join(images, '5.png'))], { type: 'image/png' }), '5.png');
+    const res = await fetch(`${stack.gatewayUrl}/v1/predict`, { method: 'POST', body: form });
+    expect(res.status).toBe(200);
+    const example = (await res.json()) as CompletedJob;
+    report['readmeExample'] = { request: 'curl -F image=@5.png http://127.0.0.1:8080/v1/predict', response: example };
+    expect(example.result?.prediction).toBe(labels[8 + 5]);
+    expect(example.result?.uncertainty.reliable).toBe(true);
+
+    const shared: Array<Record<string, unknown>> = [];
+    for (const file of readdirSync(images).sort()) {
+      const index = /^(\d+)\.png$/.exec(file)?.[1];
+      const trueLabel = index === undefined ? null : (labels[8 + Number(index)] ?? null);
+      const job = await client
+        .predict(readFileSync(path.join(images, file)), { filename: file })
+        .catch((e: unknown) => e);
+      if (job instanceof MnistApiError) {
+        // A picture without ink the preprocessing can find is refused before it is queued.
+        expect(trueLabel).toBeNull();
+        expect(job).toMatchObject({ status: 422, code: 'IMAGE_BLANK' });
+        shared.push({ file, mnistTestIndex: null, trueLabel, error: { status: job.status, code: job.code } });
+        continue;
+      }
+      const r = (job as CompletedJob).result;
+      shared.push({
+        file,
+        mnistTestIndex: index === undefined ? null : Number(index),
+        trueLabel,
+        prediction: r?.prediction,
+        probability: r ? r.probabilities[r.prediction] : null,
+        reliability: r?.uncertainty.reliability,
+        reliable: r?.uncertainty.reliable,
+        predictionSet: r?.uncertainty.predictionSet,
+        outOfDistribution: r?.uncertainty.outOfDistribution.flag,
+      });
+      if (trueLabel !== null) expect(r?.prediction).toBe(trueLabel);
+      else expect(r?.uncertainty.outOfDistribution.flag).toBe(true);
+    }
+    report['sharedImages'] = shared;
   }, 120_000);
 
   it('prints a readable table for a folder and a single file', async () => {
@@ -131,7 +182,46 @@ describe('SDK and CLI against the running stack', () => {
     }
   }, 120_000);
 
-  it('refuses every internal webhook target at submission with 422, and nothing connects to a loopback listener', async () => {
+  it('receives the webhook with `pnpm cli listen`, which verifies its signature and prints it as JSON', async () => {
+    const listen = spawn(
+      TSX,
+      [
+        '--conditions=development',
+        path.join(ROOT, 'packages/client/src/cli.ts'),
+        'listen',
+        '--host',
+        '127.0.0.2',
+        '--port',
+        '0',
+        '--secret',
+        secret,
+        '--json',
+        '--count',
+        '1',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    listen.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    listen.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const exited = new Promise<number | null>((resolve) => listen.once('exit', (code) => resolve(code)));
+    try {
+      await waitUntil(async () => /listening on \S+/.test(err), 20_000, 'pnpm cli listen');
+      const hook = /listening on (\S+)/.exec(err)?.[1] ?? '';
+      const image = await (await import('node:fs/promises')).readFile(path.join(images, '5.png'));
+      const { id } = await client.submit(image, { webhook: { url: hook, events: ['completed'] } });
+      expect(await exited).toBe(0);
+      const delivery = JSON.parse(out.trim()) as { verified: boolean; payload: { type: string; data: JobView } };
+      expect(delivery.verified).toBe(true);
+      expect(delivery.payload.type).toBe('job.completed');
+      expect(delivery.payload.data.id).toBe(id);
+    } finally {
+      if (listen.exitCode === null) listen.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('refuses every internal or credential-carrying webhook target at submission with 422, and nothing connects to a loopback listener', async () => {
     let connections = 0;
     const listener = http.createServer((_req, res) => res.end());
     listener.on('connection', () => connections++);
@@ -152,6 +242,8 @@ describe('SDK and CLI against the running stack', () => {
       `http://localhost:${p}/`,
       'file:///etc/passwd',
       `gopher://127.0.0.1:${p}/_x`,
+      // Credentials in the URL would be stored with the job and shown in dead letters.
+      'https://user:secret@93.184.216.34/hook',
     ];
     const image = Buffer.from(await (await import('node:fs/promises')).readFile(path.join(images, '3.png')));
     try {

@@ -9,3 +9,5 @@ export { docSectionMatches, writeDocSection } from './doc-sections';
 export { freePort } from './net';
 export { installShutdown } from './shutdown';
 export type { ShutdownMessages, ShutdownOptions } from './shutdown';
+export { cliArgs } from './cli-args';
+export { reportsRequested } from './reports';

@@ -5,7 +5,8 @@ export type { Logger } from 'pino';
 /**
  * Structured JSON logger shared by all processes. `LOG_LEVEL` is read here rather than in each app's config so
  * that library code logging before config parsing (backend selection, model load) honours it too. Lines go to
- * stdout unless a `destination` is given (tests capture them that way).
+ * stderr unless a `destination` is given (tests capture them that way): stdout belongs to what a program prints
+ * for its reader (a CLI's JSON or table), which must parse whatever the log level.
  */
 export function createLogger(
   name: string,
@@ -19,5 +20,5 @@ export function createLogger(
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? pino.destination({ dest: 2, sync: true }));
 }

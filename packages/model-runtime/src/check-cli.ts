@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { assetPath, createLogger, repoRoot, resolveAssetsDir } from '@mserve/common';
+import { assetPath, cliArgs, createLogger, repoRoot, resolveAssetsDir } from '@mserve/common';
 import { loadMnistTest, toModelInput, type ImageSet } from '@mserve/datasets';
 import { initBackend } from './backend';
 import { evaluateAccuracy } from './evaluate';
@@ -101,7 +101,7 @@ function markdown(results: CheckResult[], command: string, backendInitMs: number
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2).filter((a) => a !== '--');
+  const argv = cliArgs();
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { freePort, repoRoot } from '@mserve/common';
+import { freePort, repoRoot, reportsRequested } from '@mserve/common';
 import { syncQueueName } from '@mserve/contracts';
 import { Queue } from 'bullmq';
 
@@ -199,8 +199,12 @@ export async function startWorker(
   return { proc, port };
 }
 
-/** Writes measured numbers of a suite to `reports/serving-<name>.json` (the source of any number quoted). */
+/**
+ * Writes measured numbers of a suite to `reports/serving-<name>.json` (the source of any number quoted), only when
+ * asked with `REPORTS=1`: a plain `pnpm test` leaves the committed reports alone.
+ */
 export function writeReport(name: string, data: Record<string, unknown>): void {
+  if (!reportsRequested()) return;
   const dir = path.join(ROOT, 'reports');
   mkdirSync(dir, { recursive: true });
   writeFileSync(

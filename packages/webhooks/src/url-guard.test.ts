@@ -47,6 +47,20 @@ describe('assertDeliverableUrl', () => {
     expect(err.status).toBe(422);
   });
 
+  it('refuses a URL carrying user:password@ credentials, even to a public or allowlisted host, without echoing them', async () => {
+    for (const url of [
+      'http://user:s3cret@93.184.216.34/hook',
+      'https://s3cret@8.8.8.8/',
+      'http://:s3cret@127.0.0.1/',
+    ]) {
+      const err = await refusal(url, ['127.0.0.1']);
+      expect(err.code).toBe('WEBHOOK_URL_REFUSED');
+      expect(err.message).toMatch(/must not carry credentials/);
+      expect(err.message).not.toContain('s3cret');
+    }
+    await expect(assertDeliverableUrl('http://@93.184.216.34/hook', { allow: [] })).resolves.toBeUndefined();
+  });
+
   it('names the scheme when refusing a non-http scheme', async () => {
     expect((await refusal('gopher://example.com/')).message).toMatch(/scheme "gopher"/);
   });

@@ -146,6 +146,13 @@ export async function resolveDeliverableUrl(url: string, opts: GuardOptions): Pr
       scheme: parsed.protocol,
     });
   }
+  // Userinfo would be stored with the job, listed in dead letters and logged; receivers authenticate deliveries by
+  // their signature instead. The credentials are not repeated in the message.
+  if (parsed.username !== '' || parsed.password !== '') {
+    refuse('webhook url must not carry credentials (user:password@host); receivers verify the webhook-signature', {
+      reason: 'userinfo',
+    });
+  }
   const allow = toAllowList(opts.allow);
   // WHATWG URL parsing already turned 0x7f000001, 2130706433, 0177.1 and friends into dotted quads.
   const host = normaliseHost(parsed.hostname);

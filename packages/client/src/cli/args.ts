@@ -9,12 +9,13 @@ const SWITCHES = new Set(['json', 'help', 'no-progress']);
 
 /**
  * Parses `cmd a b --url http://x --json --concurrency=8`. Unknown flags are kept (the command validates them), a
- * flag that needs a value and has none is reported by the caller through {@link flagValue}.
+ * flag that needs a value and has none is reported by the caller through {@link flagValue}. A leading `--` (what
+ * `pnpm cli -- predict x --json` passes) is dropped; a later one makes everything after it positional.
  */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positionals: string[] = [];
   const flags: Record<string, string | true> = {};
-  for (let i = 0; i < argv.length; i++) {
+  for (let i = argv[0] === '--' ? 1 : 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     if (a === '--') {
       positionals.push(...argv.slice(i + 1));

@@ -11,6 +11,15 @@ describe('CLI helpers', () => {
     });
   });
 
+  it('drops the leading -- that `pnpm cli -- ...` passes, so the flags after it still count', () => {
+    expect(parseArgs(['--', 'predict', 'a.png', '--json'])).toEqual({
+      command: 'predict',
+      positionals: ['a.png'],
+      flags: { json: true },
+    });
+    expect(parseArgs(['predict', '--', '--json']).positionals).toEqual(['--json']);
+  });
+
   it('never runs more than the given number of tasks at once and keeps input order', async () => {
     let inFlight = 0;
     let peak = 0;

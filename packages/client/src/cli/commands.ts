@@ -15,6 +15,8 @@ export interface CliIO {
   out: { write(text: string): unknown };
   err: ProgressSink;
   env: NodeJS.ProcessEnv;
+  /** Ends long-running commands (`listen`): Ctrl-C in the CLI, an AbortController in tests. */
+  signal?: AbortSignal;
 }
 
 export const USAGE = `Usage: pnpm cli <command> [options]
@@ -23,16 +25,21 @@ Commands:
   predict <files or folders...>   predict every image (folders are searched recursively)
   submit <file> [--webhook <url>] queue one image; prints the job id
   wait <id>                       wait for a job to end and print it
+  listen                          receive webhooks: verify, answer 204 (401 if the signature is bad), print
 
 Options:
   --url <base>          gateway URL (default $MNIST_URL or http://127.0.0.1:8080)
-  --json                print JSON instead of a table
+  --json                print JSON instead of a table (listen: one object per line)
   --concurrency <n>     predictions in flight at once (predict; default 8)
   --samples <n>         Monte Carlo dropout samples
   --alpha <a>           miscoverage level of the prediction set
   --webhook <url>       webhook to call when the job ends (submit)
   --events <list>       completed,failed (submit; default both)
   --timeout <s>         give up waiting after this many seconds (default 120)
+  --port <n>            port to listen on (listen; default 9999)
+  --host <addr>         address to listen on (listen; default 127.0.0.1)
+  --secret <whsec_...>  signing secrets, comma-separated (listen; default $WEBHOOK_SECRETS)
+  --count <n>           exit after n accepted deliveries (listen; default: run until Ctrl-C)
   --no-progress         no progress bar on stderr
 
 Exit status: 0 all done, 1 usage or connection error, 2 some images failed.
