@@ -10,7 +10,6 @@ import { deriveSignals, isOutOfDistribution, measureBatch, type MeasureContext, 
 import { isotonicAt, logisticLogit, sigmoid } from './stats';
 import type { Assessment, InputFactsLike, LastDenseLike, ModelMetadataLike, PredictOutputLike } from './types';
 
-
 /** Options of {@link UncertaintyEngine.assess}. */
 export interface AssessOptions {
   /** MC-dropout samples, SAMPLES_MIN..SAMPLES_MAX of the contracts (1 = deterministic). */
