@@ -1,4 +1,5 @@
 export { loadSavedModel } from './loader';
+export { describeSavedModel, type SavedModelDescription } from './saved-model-description';
 export { initBackend, BACKENDS } from './backend';
 export type { BackendName } from './backend';
 export { modelDigest } from './digest';
