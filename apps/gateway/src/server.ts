@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { assetPath, createLogger, type Logger } from '@mserve/common';
-import { loadSavedModel } from '@mserve/model-runtime';
+import { describeSavedModel } from '@mserve/model-runtime';
 import { DEFAULT_LIMITS, preprocess, preprocessingFingerprint } from '@mserve/preprocess';
 import { QUEUE_PREFIX, syncQueueName } from '@mserve/contracts';
 import { WEBHOOK_QUEUE, assertDeliverableUrl, getDeliveryState, parseAllowList } from '@mserve/webhooks';
@@ -21,18 +21,22 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Reads the model's name, digest and input shape (the gateway preprocesses for it; it never runs it). */
-export async function loadGatewayModel(modelDir: string, logger: Logger): Promise<GatewayModel> {
+/**
+ * Reads the model's name, digest and input shape from its metadata: the gateway preprocesses for the model but never
+ * runs it, so it builds no network.
+ */
+export async function loadGatewayModel(modelDir: string): Promise<GatewayModel> {
   const dir = modelDir || assetPath('models/mnist_model');
-  const model = await loadSavedModel(dir, { logger });
-  const { name, digest, inputShape } = model.metadata;
-  model.dispose();
+  const { name, digest, inputShape } = await describeSavedModel(dir);
   return { name, dir, digest, inputShape, preprocessingFingerprint: await preprocessingFingerprint(inputShape) };
 }
 
 /** Wires config, Redis, model info and the app, and listens on `PORT`. */
-export async function startGateway(config: GatewayConfig, logger = createLogger('gateway')): Promise<RunningGateway> {
-  const model = await loadGatewayModel(config.MODEL_DIR, logger);
+export async function startGateway(
+  config: GatewayConfig,
+  logger: Logger = createLogger('gateway'),
+): Promise<RunningGateway> {
+  const model = await loadGatewayModel(config.MODEL_DIR);
   const store = new JobStore(config, logger);
   const waiters = new CompletionWaiters(
     {
