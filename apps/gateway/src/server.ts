@@ -2,9 +2,8 @@ import type http from 'node:http';
 import { assetPath, createLogger, type Logger } from '@mserve/common';
 import { describeSavedModel } from '@mserve/model-runtime';
 import { DEFAULT_LIMITS, preprocess, preprocessingFingerprint } from '@mserve/preprocess';
-import { QUEUE_PREFIX, syncQueueName } from '@mserve/contracts';
-import { WEBHOOK_QUEUE, assertDeliverableUrl, getDeliveryState, parseAllowList } from '@mserve/webhooks';
-import { Queue } from 'bullmq';
+import { syncQueueName } from '@mserve/contracts';
+import { assertDeliverableUrl, parseAllowList } from '@mserve/webhooks';
 import { createApp } from './app';
 import type { GatewayConfig } from './config';
 import type { GatewayDeps, GatewayModel } from './deps';
@@ -47,9 +46,6 @@ export async function startGateway(
     (ids) => store.finishedAmong(ids),
     logger,
   );
-  // Delivery state lives in the notifier's queue; reading it needs no connection of its own.
-  const webhookQueue = new Queue(WEBHOOK_QUEUE, { connection: store.redis, prefix: QUEUE_PREFIX });
-  webhookQueue.on('error', () => undefined);
   const allow = parseAllowList(config.WEBHOOK_ALLOW_HOSTS);
   const limits = { ...DEFAULT_LIMITS, maxBytes: config.MAX_UPLOAD_BYTES };
 
@@ -69,7 +65,7 @@ export async function startGateway(
     },
     checkWebhookUrl: (url) => assertDeliverableUrl(url, { allow }),
     webhookState: async (jobId) => {
-      const state = await store.call(() => getDeliveryState(webhookQueue, jobId));
+      const state = await store.webhookDelivery(jobId);
       return state ? { ...state } : null;
     },
   };
@@ -92,7 +88,6 @@ export async function startGateway(
       await waiters.close();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
       server.closeAllConnections();
-      await webhookQueue.close().catch(() => undefined);
       await store.close();
     })());
   return { server, port, deps, close };

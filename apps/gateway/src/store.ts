@@ -13,6 +13,7 @@ import {
   type InferenceResult,
   type ModelCard,
 } from '@mserve/contracts';
+import { WEBHOOK_QUEUE, getDeliveryState, type DeliveryState } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { GatewayConfig } from './config';
@@ -47,10 +48,12 @@ type StoreConfig = Pick<
  * a second instead of hanging; ioredis keeps reconnecting in the background, so the service recovers by itself.
  */
 export class JobStore {
-  readonly redis: IORedis;
-  readonly queue: Queue;
+  private readonly redis: IORedis;
+  private readonly queue: Queue;
   /** The queue of batch jobs of synchronous predictions (see `syncQueueName`). */
-  readonly syncQueue: Queue;
+  private readonly syncQueue: Queue;
+  /** The notifier's queue, read for the delivery state of a job's webhook (never written here). */
+  private readonly webhookQueue: Queue;
   private depthInFlight: Promise<number> | undefined;
 
   constructor(
@@ -70,6 +73,9 @@ export class JobStore {
     this.queue.on('error', (err) => this.logger.debug({ err: err.message }, 'queue error'));
     this.syncQueue = new Queue(syncQueueName(config.QUEUE_NAME), { connection: this.redis, prefix: QUEUE_PREFIX });
     this.syncQueue.on('error', (err) => this.logger.debug({ err: err.message }, 'queue error'));
+    // Reading delivery state needs no connection of its own.
+    this.webhookQueue = new Queue(WEBHOOK_QUEUE, { connection: this.redis, prefix: QUEUE_PREFIX });
+    this.webhookQueue.on('error', (err) => this.logger.debug({ err: err.message }, 'webhook queue error'));
   }
 
   /** The queue holding job `id`: grouped predictions (version-8 ids) live in the sync queue. */
@@ -78,12 +84,12 @@ export class JobStore {
   }
 
   /** True while the producer connection is usable. */
-  get connected(): boolean {
+  private get connected(): boolean {
     return this.redis.status === 'ready';
   }
 
   /** Runs a Redis operation, failing fast with REDIS_UNAVAILABLE when the connection is down or slow. */
-  async call<T>(op: () => Promise<T>): Promise<T> {
+  private async call<T>(op: () => Promise<T>): Promise<T> {
     if (!this.connected) throw new AppError('REDIS_UNAVAILABLE', 'the job queue is unavailable; retry shortly');
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -215,6 +221,11 @@ export class JobStore {
     });
   }
 
+  /** The delivery state of job `jobId`'s webhook, or null when it has none (or the notifier dropped it). */
+  async webhookDelivery(jobId: string): Promise<DeliveryState | null> {
+    return this.call(() => getDeliveryState(this.webhookQueue, jobId));
+  }
+
   /** Liveness of Redis for /readyz: a PING within the command timeout. */
   async ping(): Promise<boolean> {
     try {
@@ -224,8 +235,18 @@ export class JobStore {
     }
   }
 
+  /** Whether workers may take new jobs, for /readyz: false while the queue is paused or cannot be asked. */
+  async accepting(): Promise<boolean> {
+    try {
+      return !(await this.call(() => this.queue.isPaused()));
+    } catch {
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
-    await Promise.all([this.queue.close(), this.syncQueue.close()].map((p) => p.catch(() => undefined)));
+    const queues = [this.queue, this.syncQueue, this.webhookQueue];
+    await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     this.redis.disconnect();
   }
 }

@@ -71,8 +71,7 @@ export function metaRouter(deps: GatewayDeps): Router {
 
   router.get('/readyz', async (_req, res) => {
     const redis = await store.ping();
-    const paused = redis ? await store.call(() => store.queue.isPaused()).catch(() => true) : true;
-    const checks = { redis, model: model.digest.length > 0, queueAccepting: redis && !paused };
+    const checks = { redis, model: model.digest.length > 0, queueAccepting: redis && (await store.accepting()) };
     const ready = checks.redis && checks.model && checks.queueAccepting;
     if (!ready) res.set('Retry-After', String(config.RETRY_AFTER_S));
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
