@@ -3,33 +3,19 @@ import {
   INFERENCE_BATCH_JOB_NAME,
   INFERENCE_JOB_NAME,
   QUEUE_PREFIX,
-  decodeFailure,
   parseBatchItemId,
   syncQueueName,
   type BatchJobData,
-  type BatchJobResult,
   modelCardsKey,
   type InferenceJobData,
-  type InferenceResult,
   type ModelCard,
 } from '@mserve/contracts';
 import { WEBHOOK_QUEUE, getDeliveryState, type DeliveryState } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { GatewayConfig } from './config';
-
-/** Client-facing job states. BullMQ's waiting, prioritized and delayed are all "queued" to a client. */
-export type JobStatus = 'queued' | 'active' | 'completed' | 'failed';
-
-/** What the gateway knows about one job. */
-export interface JobSnapshot {
-  id: string;
-  status: JobStatus;
-  data: Pick<InferenceJobData, 'requestId' | 'submittedAt' | 'webhook'>;
-  result?: InferenceResult;
-  error?: { code: string; message: string };
-  finishedAt?: number;
-}
+import { finishedSnapshot, type FinishedJob, type JobSnapshot } from './pipeline/job-snapshot';
+import type { JobRepository } from './pipeline/ports';
 
 type StoreConfig = Pick<
   GatewayConfig,
@@ -47,7 +33,7 @@ type StoreConfig = Pick<
  * (`enableOfflineQueue: false`) and every call is bounded by `REDIS_TIMEOUT_MS`, so a request fails with 503 within
  * a second instead of hanging; ioredis keeps reconnecting in the background, so the service recovers by itself.
  */
-export class JobStore {
+export class JobStore implements JobRepository {
   private readonly redis: IORedis;
   private readonly queue: Queue;
   /** The queue of batch jobs of synchronous predictions (see `syncQueueName`). */
@@ -249,40 +235,4 @@ export class JobStore {
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     this.redis.disconnect();
   }
-}
-
-/** What a finished job's hash, or its completion event, tells of its outcome. */
-export interface FinishedJob {
-  /** Epoch ms of the end. */
-  finishedOn: number;
-  failedReason?: string;
-  returnvalue?: unknown;
-}
-
-/**
- * Fills a finished job's outcome into `snap`: the job's own, or that of item `index` of a batch job (a batch job
- * that failed as a whole fails every item; an item missing from its result is an INTERNAL failure).
- */
-export function finishedSnapshot(snap: JobSnapshot, job: FinishedJob, index: number | undefined): JobSnapshot {
-  snap.finishedAt = job.finishedOn;
-  if (job.failedReason) {
-    snap.status = 'failed';
-    snap.error = decodeFailure(job.failedReason);
-    return snap;
-  }
-  const outcome =
-    index === undefined
-      ? (job.returnvalue as InferenceResult | undefined)
-      : (job.returnvalue as BatchJobResult | null | undefined)?.items?.[index];
-  if (!outcome) {
-    snap.status = 'failed';
-    snap.error = { code: 'INTERNAL', message: 'the job finished without a result for this prediction' };
-  } else if (outcome.status === 'failed') {
-    snap.status = 'failed';
-    snap.error = outcome.error;
-  } else {
-    snap.status = 'completed';
-    snap.result = outcome;
-  }
-  return snap;
 }

@@ -1,12 +1,7 @@
 import { AppError } from '@mserve/common';
 import express, { type Request, type Response } from 'express';
 import multer from 'multer';
-
-/** An image submission, whatever its encoding, with its parameter fields merged (query string first). */
-export interface Submission {
-  image: Buffer;
-  fields: Record<string, unknown>;
-}
+import type { Submission } from './pipeline/submit';
 
 function run(mw: express.RequestHandler, req: Request, res: Response): Promise<void> {
   return new Promise((resolve, reject) => mw(req, res, (err?: unknown) => (err ? reject(err) : resolve())));

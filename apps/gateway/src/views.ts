@@ -1,4 +1,5 @@
-import type { JobSnapshot } from './store';
+import { statusForCode } from '@mserve/common';
+import type { JobSnapshot } from './pipeline/job-snapshot';
 
 /** Links every job representation carries. */
 export function jobLinks(id: string) {
@@ -18,4 +19,42 @@ export function renderJob(snap: JobSnapshot, webhook: Record<string, unknown> | 
     return { ...snap.result, id: snap.id, status: 'completed', ...common };
   if (snap.status === 'failed') return { id: snap.id, status: 'failed', error: snap.error, ...common };
   return { id: snap.id, status: snap.status, ...common };
+}
+
+/** An HTTP answer: status, JSON body and, when the client should look elsewhere, a Location. */
+export interface Rendered {
+  status: number;
+  body: Record<string, unknown>;
+  location?: string;
+}
+
+/** The body of `POST /v1/jobs`: 202 with the job's id and links. */
+export function renderAccepted(id: string, requestId: string): Rendered {
+  const links = jobLinks(id);
+  return { status: 202, location: links.self, body: { id, status: 'queued', requestId, links } };
+}
+
+/**
+ * The answer of `POST /v1/predict`: the completed job; the job's failure with the status of its error code and the
+ * links to read it back; or, when it did not end within `timeoutMs`, 504 TIMEOUT pointing at the job to poll.
+ */
+export function renderPrediction(snap: JobSnapshot, timeoutMs: number): Rendered {
+  const { id } = snap;
+  const links = jobLinks(id);
+  if (snap.status === 'completed' && snap.result) return { status: 200, body: renderJob(snap, null) };
+  if (snap.status === 'failed' && snap.error) {
+    const { code, message } = snap.error;
+    return { status: statusForCode(code), body: { error: { code, message, details: { jobId: id, links } } } };
+  }
+  return {
+    status: 504,
+    location: links.self,
+    body: {
+      error: {
+        code: 'TIMEOUT',
+        message: `job ${id} did not finish within ${timeoutMs} ms; poll ${links.wait}`,
+        details: { jobId: id, status: snap.status, links },
+      },
+    },
+  };
 }
