@@ -1,6 +1,7 @@
 import { AppError } from '@mserve/common';
 import express, { type Request, type Response } from 'express';
 import multer from 'multer';
+import { decodeImageField } from './image-field';
 import type { Submission } from './pipeline/submit';
 
 function run(mw: express.RequestHandler, req: Request, res: Response): Promise<void> {
@@ -37,7 +38,7 @@ export function uploadError(err: unknown): AppError | undefined {
 /**
  * Builds the reader of image submissions: `multipart/form-data` with a file field `image` (other fields are
  * parameters), a raw body with an image content type (parameters in the query string), or JSON
- * `{image: <base64>, ...parameters}`.
+ * `{image: <base64 or data: URL>, ...parameters}` (see `decodeImageField`).
  */
 export function createSubmissionReader(maxBytes: number): (req: Request, res: Response) => Promise<Submission> {
   const multipart = multer({
@@ -61,9 +62,12 @@ export function createSubmissionReader(maxBytes: number): (req: Request, res: Re
         await run(json, req, res);
         const { image, ...fields } = (req.body ?? {}) as Record<string, unknown>;
         if (typeof image !== 'string' || image.length === 0) {
-          throw new AppError('VALIDATION_FAILED', 'JSON body needs "image" holding the base64 of the file');
+          throw new AppError(
+            'VALIDATION_FAILED',
+            'JSON body needs "image" holding the file as base64 or a data: URL (data:image/png;base64,...)',
+          );
         }
-        return { image: Buffer.from(image, 'base64'), fields: { ...query, ...fields } };
+        return { image: decodeImageField(image), fields: { ...query, ...fields } };
       }
       if (type.startsWith('image/') || type.startsWith('application/octet-stream')) {
         await run(raw, req, res);
