@@ -22,7 +22,8 @@ const env = { REDIS_URL, QUEUE_NAME: queue };
 let gateway: Proc;
 let worker: Proc;
 let base = '';
-const images = sampleImages();
+// The flower photo has no ink the preprocessing can find: the gateway refuses it as blank (422 IMAGE_BLANK).
+const images = sampleImages().filter((i) => i.name !== 'colour_500_332.jpg');
 const digit = images.find((i) => i.name === '5.png')!.bytes;
 
 beforeAll(async () => {

@@ -1,8 +1,10 @@
+import { deflateSync } from 'node:zlib';
 import { expectMatchesSpec } from './openapi-check';
 import {
   REDIS_URL,
   closeHttp,
   dropQueue,
+  postImage,
   request,
   sampleImages,
   startGateway,
@@ -28,6 +30,42 @@ afterAll(async () => {
   await dropQueue(queue);
 });
 
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(buf: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A white greyscale PNG: an upload with no ink at all. */
+function blankPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth; colour type 0 (grey), default compression, filter, no interlace
+  const rows = Buffer.alloc((width + 1) * height, 255);
+  for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0; // filter type None
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
 const postJson = (route: string, body: unknown) =>
   request(`${base}${route}`, {
     method: 'POST',
@@ -50,5 +88,18 @@ describe('JSON submissions', () => {
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.message).toMatch(/^the image field is not valid base64/);
     expectMatchesSpec('/v1/jobs', 'post', res);
+  });
+});
+
+describe('a blank image', () => {
+  it.each(['/v1/jobs', '/v1/predict'])('is refused by %s with 422 IMAGE_BLANK before it is enqueued', async (route) => {
+    const submitted = async () =>
+      Number(/gateway_jobs_submitted_total (\S+)/.exec((await request(`${base}/metrics`)).text)?.[1]);
+    const before = await submitted();
+    const res = await postImage(base, route, blankPng(64, 48));
+    expect(res.status).toBe(422);
+    expect(await submitted()).toBe(before);
+    expect(res.body.error).toEqual({ code: 'IMAGE_BLANK', message: 'no ink found: the image is blank' });
+    expectMatchesSpec(route, 'post', res);
   });
 });

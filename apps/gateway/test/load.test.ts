@@ -14,6 +14,8 @@ import {
 import { closeHttp, dropQueue } from '@mserve/testkit';
 
 const JOBS = 1000;
+/** The flower photo has no ink the preprocessing can find: the gateway refuses it as blank (422 IMAGE_BLANK). */
+const NO_INK = 'colour_500_332.jpg';
 const queue = uniqueQueue('load');
 const env = { REDIS_URL, QUEUE_NAME: queue };
 let gateway: Proc;
@@ -41,7 +43,7 @@ const deterministic = (body: { model: unknown; result: unknown }) => ({ model: b
 describe('1,000 concurrent jobs over HTTP', () => {
   it('all complete, share batches, and equal the single-request result of their image', async () => {
     // The 1-megapixel scan alone costs ~160 ms of gateway preprocessing; the rest cover digits, colour and photos.
-    const images = sampleImages().filter((i) => !i.name.startsWith('grayscale_999'));
+    const images = sampleImages().filter((i) => !i.name.startsWith('grayscale_999') && i.name !== NO_INK);
     // Reference: each image alone (sequential /v1/predict, so each ran in a batch of its own).
     const single = new Map<string, unknown>();
     for (const img of images) {
@@ -113,7 +115,7 @@ describe('1,000 concurrent jobs over HTTP', () => {
 
 describe('concurrent synchronous predictions', () => {
   it('are grouped into batch jobs, each answered with its own result, and each id reads back the same result', async () => {
-    const images = sampleImages().filter((i) => !i.name.startsWith('grayscale_999'));
+    const images = sampleImages().filter((i) => !i.name.startsWith('grayscale_999') && i.name !== NO_INK);
     const single = new Map<string, unknown>();
     for (const img of images) {
       const r = await postImage(base, '/v1/predict', img.bytes);

@@ -44,7 +44,8 @@ export interface JobWaiters {
 export type Preprocessor = (image: Buffer) => Promise<{
   tensor: Float32Array;
   shape: number[];
-  facts: Record<string, unknown>;
+  /** Facts about the upload; `inkFraction` is 0 when no ink was found (a blank image). */
+  facts: { inkFraction: number; [fact: string]: unknown };
   ms: number;
 }>;
 

@@ -242,6 +242,18 @@ describe('submitting an asynchronous job', () => {
     expect(counted.failures).toEqual([]);
   });
 
+  it('refuses a blank image (no ink found) with IMAGE_BLANK and enqueues nothing', async () => {
+    const { service, jobs, counted, setInk } = setup();
+    setInk(0);
+    await expect(service.submitJob(sub(), 'r')).rejects.toMatchObject({
+      code: 'IMAGE_BLANK',
+      message: 'no ink found: the image is blank',
+    });
+    await expect(service.predict(sub(), 'r')).rejects.toMatchObject({ code: 'IMAGE_BLANK' });
+    expect(jobs.jobs.size + jobs.batches.size).toBe(0);
+    expect(counted).toMatchObject({ submitted: 0, failures: [] });
+  });
+
   it('counts REDIS_UNAVAILABLE when the store is away', async () => {
     const { service, jobs, counted } = setup();
     jobs.down = true;

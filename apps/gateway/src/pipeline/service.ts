@@ -73,7 +73,7 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     maxQueueDepth: config.MAX_QUEUE_DEPTH,
   };
 
-  /** Steps 1 to 6 with the failure count; only what an answer needs leaves, not the payload with its tensor. */
+  /** Steps 1 to 7 with the failure count; only what an answer needs leaves, not the payload with its tensor. */
   async function submit<T>(sub: Submission, requestId: string, enqueue: (data: InferenceJobData) => Promise<T>) {
     try {
       const data = await prepareJob(prepare, sub, requestId);

@@ -1,6 +1,6 @@
 /**
  * The submit pipeline, one function per step: validate the parameters, check the webhook URL, check backpressure,
- * preprocess the image, build the job payload, enqueue it. Plain functions over the ports of `ports.ts`, so they run
+ * preprocess the image, refuse a blank one, build the job payload, enqueue it. Plain functions over the ports of `ports.ts`, so they run
  * without HTTP or Redis.
  */
 import { randomUUID } from 'node:crypto';
@@ -50,7 +50,15 @@ export async function preprocessImage(
   return pre;
 }
 
-/** Step 5: the job payload the workers read (see `parseJobData` in @mserve/contracts). */
+/**
+ * Step 5: an image without ink is refused (422 IMAGE_BLANK) rather than enqueued: the model would classify the
+ * all-zero input it becomes as some digit, with nothing in the image to back it.
+ */
+export function checkInk(pre: Preprocessed): void {
+  if (pre.facts.inkFraction === 0) throw new AppError('IMAGE_BLANK', 'no ink found: the image is blank');
+}
+
+/** Step 6: the job payload the workers read (see `parseJobData` in @mserve/contracts). */
 export function buildPayload(
   pre: Preprocessed,
   params: RequestParams,
@@ -68,7 +76,7 @@ export function buildPayload(
   };
 }
 
-/** What steps 1 to 5 need. */
+/** What steps 1 to 6 need. */
 export interface PrepareDeps {
   jobs: Pick<JobRepository, 'waitingCount'>;
   preprocess: Preprocessor;
@@ -78,17 +86,18 @@ export interface PrepareDeps {
   maxQueueDepth: number;
 }
 
-/** Steps 1 to 5: a submission to the payload of its job, or the 4xx/5xx AppError that refuses it. */
+/** Steps 1 to 6: a submission to the payload of its job, or the 4xx/5xx AppError that refuses it. */
 export async function prepareJob(deps: PrepareDeps, sub: Submission, requestId: string): Promise<InferenceJobData> {
   // Step 1 is parseParams (params.ts): 400 VALIDATION_FAILED listing every bad field.
   const params = parseParams(sub.fields, deps.defaults);
   await checkWebhook(params, deps.checkWebhookUrl);
   await checkBackpressure(deps.jobs, deps.maxQueueDepth);
   const pre = await preprocessImage(deps.preprocess, sub.image, deps.metrics);
+  checkInk(pre);
   return buildPayload(pre, params, requestId);
 }
 
-/** Step 6, asynchronous submissions: a job of its own under a fresh id. */
+/** Step 7, asynchronous submissions: a job of its own under a fresh id. */
 export async function enqueueJob(
   jobs: Pick<JobRepository, 'enqueue'>,
   data: InferenceJobData,
@@ -100,7 +109,7 @@ export async function enqueueJob(
 }
 
 /**
- * Step 6, synchronous predictions: grouped with concurrent ones into a batch job, except when it carries a webhook
+ * Step 7, synchronous predictions: grouped with concurrent ones into a batch job, except when it carries a webhook
  * (deliveries are per job). Either way the wait is registered before the job exists, so no end can slip past it.
  */
 export async function enqueuePrediction(
