@@ -14,12 +14,18 @@ import {
 
 // What a new user runs into at the edges of the HTTP API. No worker: accepted jobs stay queued.
 const queue = uniqueQueue('edges');
+const MAX_WAIT_S = 2;
 let gateway: Proc;
 let base = '';
 const digit = sampleImages().find((i) => i.name === '5.png')!.bytes;
 
 beforeAll(async () => {
-  const g = await startGateway({ REDIS_URL, QUEUE_NAME: queue });
+  const g = await startGateway({
+    REDIS_URL,
+    QUEUE_NAME: queue,
+    MAX_WAIT_S: String(MAX_WAIT_S),
+    SYNC_TIMEOUT_MS: '300',
+  });
   gateway = g.proc;
   base = g.base;
 }, 90_000);
@@ -101,5 +107,23 @@ describe('a blank image', () => {
     expect(await submitted()).toBe(before);
     expect(res.body.error).toEqual({ code: 'IMAGE_BLANK', message: 'no ink found: the image is blank' });
     expectMatchesSpec(route, 'post', res);
+  });
+});
+
+describe('job links', () => {
+  it('long-poll with MAX_WAIT_S, so following them never earns a 400', async () => {
+    const job = await postImage(base, '/v1/jobs', digit);
+    expect(job.body.links.wait).toBe(`/v1/jobs/${job.body.id as string}?wait=${MAX_WAIT_S}`);
+    const predict = await postImage(base, '/v1/predict', digit);
+    expect(predict.status).toBe(504);
+    expect(predict.body.error.message).toContain(
+      `poll /v1/jobs/${predict.body.error.details.jobId as string}?wait=${MAX_WAIT_S}`,
+    );
+    expect(predict.body.error.details.links.wait).toMatch(new RegExp(`\\?wait=${MAX_WAIT_S}$`));
+    // No worker: the job stays queued, and the poll ends after MAX_WAIT_S with its state.
+    const polled = await request(`${base}${job.body.links.wait as string}`);
+    expect(polled.status).toBe(200);
+    expect(polled.body.status).toBe('queued');
+    expect(polled.body.links).toEqual(job.body.links);
   });
 });

@@ -36,18 +36,18 @@ export function jobsRouter(deps: GatewayDeps): Router {
 
   router.post('/v1/jobs', async (req: Request, res) => {
     const { id } = await service.submitJob(await readSubmission(req, res), req.id);
-    send(res, renderAccepted(id, req.id));
+    send(res, renderAccepted(id, req.id, config.MAX_WAIT_S));
   });
 
   router.get('/v1/jobs/:id', async (req, res) => {
     const waitS = parseWaitSeconds(req.query['wait'], config.MAX_WAIT_S);
     const { snap, webhook } = await service.getJob(req.params['id'] ?? '', waitS * 1000, clientGone(res));
-    res.json(renderJob(snap, webhook));
+    res.json(renderJob(snap, webhook, config.MAX_WAIT_S));
   });
 
   router.post('/v1/predict', async (req, res) => {
     const snap = await service.predict(await readSubmission(req, res), req.id, clientGone(res));
-    send(res, renderPrediction(snap, config.SYNC_TIMEOUT_MS));
+    send(res, renderPrediction(snap, config.SYNC_TIMEOUT_MS, config.MAX_WAIT_S));
   });
 
   return router;
