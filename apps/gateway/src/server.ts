@@ -1,10 +1,11 @@
-import type http from 'node:http';
+import http from 'node:http';
 import { assetPath, createLogger, type Logger } from '@mserve/common';
 import { describeSavedModel } from '@mserve/model-runtime';
 import { DEFAULT_LIMITS, preprocess, preprocessingFingerprint } from '@mserve/preprocess';
 import { syncQueueName } from '@mserve/contracts';
 import { assertDeliverableUrl, parseAllowList } from '@mserve/webhooks';
 import { createApp } from './app';
+import { answerClientError } from './client-error';
 import type { GatewayConfig } from './config';
 import type { GatewayDeps, GatewayModel } from './deps';
 import { createGatewayMetrics } from './metrics';
@@ -69,9 +70,15 @@ export async function startGateway(
       return state ? { ...state } : null;
     },
   };
-  const app = createApp(deps);
-  const server = await new Promise<http.Server>((resolve, reject) => {
-    const s = app.listen(config.PORT, (err?: Error) => (err ? reject(err) : resolve(s)));
+  const server = http.createServer(createApp(deps));
+  // Requests Node's parser refuses (headers over its limit, malformed heads) get the JSON error body too.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket, logger));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   // Long-polls hold connections for up to MAX_WAIT_S; keep-alive sockets must outlive a poll's answer.
   server.keepAliveTimeout = 65_000;

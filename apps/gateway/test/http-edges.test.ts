@@ -127,3 +127,25 @@ describe('job links', () => {
     expect(polled.body.links).toEqual(job.body.links);
   });
 });
+
+describe('request ids and oversized headers', () => {
+  it('answers a 100 KB x-request-id with 431 HEADERS_TOO_LARGE and a JSON body, not a reset', async () => {
+    const res = await request(`${base}/healthz`, { headers: { 'x-request-id': 'a'.repeat(100_000) } });
+    expect(res.status).toBe(431);
+    expect(res.body.error.code).toBe('HEADERS_TOO_LARGE');
+    expect(res.body.error.message).toMatch(/^request headers too large: at most \d+ bytes/);
+    // The gateway serves on.
+    expect((await request(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('replaces a client request id outside 128 safe characters with a generated one', async () => {
+    for (const given of ['b'.repeat(129), 'has spaces', 'semi;colon']) {
+      const res = await request(`${base}/healthz`, { headers: { 'x-request-id': given } });
+      expect(res.headers['x-request-id']).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
+    }
+    const kept = await request(`${base}/healthz`, { headers: { 'x-request-id': 'svc.a:b-c_9' } });
+    expect(kept.headers['x-request-id']).toBe('svc.a:b-c_9');
+  });
+});
