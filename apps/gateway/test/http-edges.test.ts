@@ -149,3 +149,15 @@ describe('request ids and oversized headers', () => {
     expect(kept.headers['x-request-id']).toBe('svc.a:b-c_9');
   });
 });
+
+describe('long ids and paths in error messages', () => {
+  it('are cut to 64 characters and an ellipsis', async () => {
+    const job = await request(`${base}/v1/jobs/${'j'.repeat(5000)}`);
+    expect(job.status).toBe(404);
+    expect(job.body.error.message).toBe(`no job ${'j'.repeat(64)}… (unknown, or removed after the retention period)`);
+    expectMatchesSpec('/v1/jobs/{id}', 'get', job);
+    const route = await request(`${base}/${'r'.repeat(5000)}`);
+    expect(route.status).toBe(404);
+    expect(route.body.error.message).toBe(`no route GET /${'r'.repeat(63)}…`);
+  });
+});

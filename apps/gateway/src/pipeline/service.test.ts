@@ -337,6 +337,13 @@ describe('reading a job', () => {
     await expect(service.getJob(randomUUID(), 0)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('quotes at most 64 characters of an unknown id in the NOT_FOUND message', async () => {
+    const { service } = setup();
+    const err = (await service.getJob('z'.repeat(5000), 0).catch((e: unknown) => e)) as AppError;
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.message).toBe(`no job ${'z'.repeat(64)}… (unknown, or removed after the retention period)`);
+  });
+
   it('answers an unfinished job at once without wait, and long-polls until it ends with one', async () => {
     const { service, jobs, waiters } = setup();
     const { id } = await service.submitJob(sub(), 'r');

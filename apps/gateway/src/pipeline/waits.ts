@@ -4,6 +4,7 @@
  */
 import { AppError } from '@mserve/common';
 import { parseBatchItemId } from '@mserve/contracts';
+import { clip } from '../clip';
 import { finishedSnapshot, type FinishedJob, type JobSnapshot } from './job-snapshot';
 import type { JobRepository, JobWaiters, Wait } from './ports';
 
@@ -17,7 +18,7 @@ export function isFinished(snap: JobSnapshot): boolean {
 /** The job's snapshot; 404 NOT_FOUND for an id that is no job id, unknown, or removed by retention. */
 export async function readJob(jobs: Pick<JobRepository, 'get'>, id: string): Promise<JobSnapshot> {
   const snap = UUID_RE.test(id) ? await jobs.get(id) : null;
-  if (!snap) throw new AppError('NOT_FOUND', `no job ${id} (unknown, or removed after the retention period)`);
+  if (!snap) throw new AppError('NOT_FOUND', `no job ${clip(id)} (unknown, or removed after the retention period)`);
   return snap;
 }
 
