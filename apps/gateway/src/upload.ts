@@ -1,8 +1,12 @@
 import { AppError } from '@mserve/common';
 import express, { type Request, type Response } from 'express';
 import multer from 'multer';
+import { clip } from './clip';
 import { decodeImageField } from './image-field';
 import type { Submission } from './pipeline/submit';
+
+/** The multipart field holding the image file. */
+const IMAGE_FIELD = 'image';
 
 function run(mw: express.RequestHandler, req: Request, res: Response): Promise<void> {
   return new Promise((resolve, reject) => mw(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
@@ -12,6 +16,12 @@ function run(mw: express.RequestHandler, req: Request, res: Response): Promise<v
 export function uploadError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   if (err instanceof multer.MulterError) {
+    if (err.code === 'LIMIT_UNEXPECTED_FILE') {
+      return new AppError(
+        'VALIDATION_FAILED',
+        `multipart upload: the image file must be in the field "${IMAGE_FIELD}"; got a file in the field "${clip(err.field ?? '')}"`,
+      );
+    }
     if (err.code === 'LIMIT_FILE_SIZE' || err.code === 'LIMIT_FIELD_VALUE') {
       return new AppError('PAYLOAD_TOO_LARGE', `upload too large (${err.message})`);
     }
@@ -44,7 +54,7 @@ export function createSubmissionReader(maxBytes: number): (req: Request, res: Re
   const multipart = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 16 * 1024, parts: 12 },
-  }).single('image');
+  }).single(IMAGE_FIELD);
   const raw = express.raw({ type: () => true, limit: maxBytes });
   // base64 inflates by 4/3.
   const json = express.json({ limit: Math.ceil((maxBytes * 4) / 3) + 64 * 1024 });
@@ -55,7 +65,15 @@ export function createSubmissionReader(maxBytes: number): (req: Request, res: Re
     try {
       if (type.startsWith('multipart/form-data')) {
         await run(multipart, req, res);
-        if (!req.file) throw new AppError('VALIDATION_FAILED', 'multipart upload has no file field "image"');
+        if (!req.file) {
+          const text = typeof (req.body as Record<string, unknown> | undefined)?.[IMAGE_FIELD] === 'string';
+          throw new AppError(
+            'VALIDATION_FAILED',
+            text
+              ? `multipart upload: the field "${IMAGE_FIELD}" holds text, not a file (curl: -F ${IMAGE_FIELD}=@digit.png)`
+              : `multipart upload has no file field "${IMAGE_FIELD}"`,
+          );
+        }
         return { image: req.file.buffer, fields: { ...query, ...(req.body as Record<string, unknown>) } };
       }
       if (type.startsWith('application/json')) {

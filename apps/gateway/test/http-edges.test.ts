@@ -161,3 +161,17 @@ describe('long ids and paths in error messages', () => {
     expect(route.body.error.message).toBe(`no route GET /${'r'.repeat(63)}…`);
   });
 });
+
+describe('multipart uploads', () => {
+  it('answer a file under a field other than "image" with 400 naming both fields', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([digit], { type: 'image/png' }), '5.png');
+    const res = await fetch(`${base}/v1/predict`, { method: 'POST', body: form });
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(res.status).toBe(400);
+    expect(body.error.code).toBe('VALIDATION_FAILED');
+    expect(body.error.message).toContain('"image"');
+    expect(body.error.message).toContain('got a file in the field "file"');
+    expectMatchesSpec('/v1/predict', 'post', { status: res.status, body });
+  });
+});
