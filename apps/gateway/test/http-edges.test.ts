@@ -175,3 +175,31 @@ describe('multipart uploads', () => {
     expectMatchesSpec('/v1/predict', 'post', { status: res.status, body });
   });
 });
+
+describe('a wrong method on a known route', () => {
+  it.each([
+    ['GET', '/v1/predict', 'POST'],
+    ['DELETE', '/v1/predict', 'POST'],
+    ['PUT', '/v1/jobs', 'POST'],
+    ['DELETE', '/v1/jobs/00000000-0000-4000-8000-000000000000', 'GET, HEAD'],
+    ['POST', '/healthz', 'GET, HEAD'],
+    ['POST', '/v1/models', 'GET, HEAD'],
+  ])('%s %s answers 405 METHOD_NOT_ALLOWED with Allow: %s and the JSON error body', async (method, path, allow) => {
+    const res = await request(`${base}${path}`, { method });
+    expect(res.status).toBe(405);
+    expect(res.headers['allow']).toBe(allow);
+    expect(res.body.error).toEqual({
+      code: 'METHOD_NOT_ALLOWED',
+      message: `${method} is not allowed on ${path}; allowed: ${allow}`,
+    });
+  });
+
+  it('OPTIONS answers 204 with the Allow header, and an unknown path stays a 404', async () => {
+    const options = await request(`${base}/v1/predict`, { method: 'OPTIONS' });
+    expect(options.status).toBe(204);
+    expect(options.headers['allow']).toBe('POST');
+    const unknown = await request(`${base}/v1/nothing`, { method: 'DELETE' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('NOT_FOUND');
+  });
+});

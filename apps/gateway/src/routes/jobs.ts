@@ -5,6 +5,7 @@ import { pipelineMetrics } from '../metrics';
 import { parseWaitSeconds } from '../pipeline/params';
 import { createJobsService } from '../pipeline/service';
 import { createSubmissionReader } from '../upload';
+import { methodNotAllowed } from './method-not-allowed';
 import { renderAccepted, renderJob, renderPrediction, type Rendered } from '../views';
 
 /** Aborts when the client goes away: the response's close (the request's fires once the body is read). */
@@ -34,21 +35,30 @@ export function jobsRouter(deps: GatewayDeps): Router {
   });
   const router = Router();
 
-  router.post('/v1/jobs', async (req: Request, res) => {
-    const { id } = await service.submitJob(await readSubmission(req, res), req.id);
-    send(res, renderAccepted(id, req.id, config.MAX_WAIT_S));
-  });
+  router
+    .route('/v1/jobs')
+    .post(async (req: Request, res) => {
+      const { id } = await service.submitJob(await readSubmission(req, res), req.id);
+      send(res, renderAccepted(id, req.id, config.MAX_WAIT_S));
+    })
+    .all(methodNotAllowed);
 
-  router.get('/v1/jobs/:id', async (req, res) => {
-    const waitS = parseWaitSeconds(req.query['wait'], config.MAX_WAIT_S);
-    const { snap, webhook } = await service.getJob(req.params['id'] ?? '', waitS * 1000, clientGone(res));
-    res.json(renderJob(snap, webhook, config.MAX_WAIT_S));
-  });
+  router
+    .route('/v1/jobs/:id')
+    .get(async (req, res) => {
+      const waitS = parseWaitSeconds(req.query['wait'], config.MAX_WAIT_S);
+      const { snap, webhook } = await service.getJob(req.params['id'] ?? '', waitS * 1000, clientGone(res));
+      res.json(renderJob(snap, webhook, config.MAX_WAIT_S));
+    })
+    .all(methodNotAllowed);
 
-  router.post('/v1/predict', async (req, res) => {
-    const snap = await service.predict(await readSubmission(req, res), req.id, clientGone(res));
-    send(res, renderPrediction(snap, config.SYNC_TIMEOUT_MS, config.MAX_WAIT_S));
-  });
+  router
+    .route('/v1/predict')
+    .post(async (req, res) => {
+      const snap = await service.predict(await readSubmission(req, res), req.id, clientGone(res));
+      send(res, renderPrediction(snap, config.SYNC_TIMEOUT_MS, config.MAX_WAIT_S));
+    })
+    .all(methodNotAllowed);
 
   return router;
 }
