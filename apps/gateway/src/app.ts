@@ -24,7 +24,7 @@ export function createApp(deps: GatewayDeps): Express {
   });
 
   const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
-    const appErr = uploadError(err) ?? toAppError(err);
+    const appErr = uploadError(err, config.MAX_UPLOAD_BYTES) ?? toAppError(err);
     if (appErr.status >= 500) req.log.error({ err: appErr.cause ?? err }, appErr.message);
     if (appErr.code === 'QUEUE_FULL' || appErr.code === 'REDIS_UNAVAILABLE' || appErr.code === 'NOT_READY') {
       res.set('Retry-After', String(config.RETRY_AFTER_S));
