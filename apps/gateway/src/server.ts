@@ -73,13 +73,20 @@ export async function startGateway(
   const server = http.createServer(createApp(deps));
   // Requests Node's parser refuses (headers over its limit, malformed heads) get the JSON error body too.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket, logger));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.PORT, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    // Nothing may keep the process alive after a failed start (the caller reports the error and exits).
+    await waiters.close();
+    await store.close();
+    throw e;
+  }
   // Long-polls hold connections for up to MAX_WAIT_S; keep-alive sockets must outlive a poll's answer.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
