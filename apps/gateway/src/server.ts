@@ -31,7 +31,7 @@ export async function loadGatewayModel(modelDir: string): Promise<GatewayModel> 
   return { name, dir, digest, inputShape, preprocessingFingerprint: await preprocessingFingerprint(inputShape) };
 }
 
-/** Wires config, Redis, model info and the app, and listens on `PORT`. */
+/** Wires config, Redis, model info and the app, and listens on `HOST`:`PORT`. */
 export async function startGateway(
   config: GatewayConfig,
   logger: Logger = createLogger('gateway'),
@@ -76,7 +76,7 @@ export async function startGateway(
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(config.PORT, () => {
+      server.listen(config.PORT, config.HOST, () => {
         server.off('error', reject);
         resolve();
       });
@@ -92,7 +92,10 @@ export async function startGateway(
   server.headersTimeout = 66_000;
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
-  logger.info({ port, queue: config.QUEUE_NAME, model: model.name, digest: model.digest }, 'gateway listening');
+  logger.info(
+    { host: config.HOST, port, queue: config.QUEUE_NAME, model: model.name, digest: model.digest },
+    'gateway listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = () =>

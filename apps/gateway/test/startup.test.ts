@@ -1,5 +1,17 @@
 import net from 'node:net';
-import { GATEWAY_MAIN, REDIS_URL, spawnTs, uniqueQueue } from '@mserve/testkit';
+import {
+  GATEWAY_MAIN,
+  REDIS_URL,
+  closeHttp,
+  dropQueue,
+  freePort,
+  request,
+  spawnTs,
+  uniqueQueue,
+  waitUntil,
+} from '@mserve/testkit';
+
+afterAll(() => closeHttp());
 
 describe('gateway startup', () => {
   it('ends with one clear line and exit code 1 when its port is taken', async () => {
@@ -19,4 +31,25 @@ describe('gateway startup', () => {
       await new Promise((r) => holder.close(r));
     }
   }, 40_000);
+
+  it('listens on HOST only', async () => {
+    // 127.0.0.2 is a loopback address of its own on Linux: a gateway bound to it is not reachable on 127.0.0.1.
+    const port = await freePort();
+    const queue = uniqueQueue('host');
+    const proc = spawnTs(GATEWAY_MAIN, { PORT: String(port), HOST: '127.0.0.2', REDIS_URL, QUEUE_NAME: queue });
+    try {
+      await waitUntil(
+        async () => {
+          if (proc.child.exitCode !== null) throw new Error(`gateway exited:\n${proc.output()}`);
+          return (await request(`http://127.0.0.2:${port}/healthz`).catch(() => undefined))?.status === 200;
+        },
+        60_000,
+        'the gateway on 127.0.0.2',
+      );
+      await expect(request(`http://127.0.0.1:${port}/healthz`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    } finally {
+      await proc.stop();
+      await dropQueue(queue);
+    }
+  }, 70_000);
 });
