@@ -41,6 +41,7 @@ export async function startGateway(
   const waiters = new CompletionWaiters(
     {
       redisUrl: config.REDIS_URL,
+      prefix: config.QUEUE_PREFIX,
       queueNames: [config.QUEUE_NAME, syncQueueName(config.QUEUE_NAME)],
       recheckMs: config.WAIT_RECHECK_MS,
     },

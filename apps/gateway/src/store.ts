@@ -2,7 +2,6 @@ import { AppError, type Logger } from '@mserve/common';
 import {
   INFERENCE_BATCH_JOB_NAME,
   INFERENCE_JOB_NAME,
-  QUEUE_PREFIX,
   parseBatchItemId,
   syncQueueName,
   type BatchJobData,
@@ -21,6 +20,7 @@ type StoreConfig = Pick<
   GatewayConfig,
   | 'REDIS_URL'
   | 'QUEUE_NAME'
+  | 'QUEUE_PREFIX'
   | 'REDIS_TIMEOUT_MS'
   | 'RESULT_TTL_S'
   | 'RESULT_MAX_COUNT'
@@ -55,12 +55,13 @@ export class JobStore implements JobRepository {
       retryStrategy: (times) => Math.min(100 * times, 1000),
     });
     this.redis.on('error', (err) => this.logger.debug({ err: err.message }, 'redis producer connection error'));
-    this.queue = new Queue(config.QUEUE_NAME, { connection: this.redis, prefix: QUEUE_PREFIX });
+    const prefix = config.QUEUE_PREFIX;
+    this.queue = new Queue(config.QUEUE_NAME, { connection: this.redis, prefix });
     this.queue.on('error', (err) => this.logger.debug({ err: err.message }, 'queue error'));
-    this.syncQueue = new Queue(syncQueueName(config.QUEUE_NAME), { connection: this.redis, prefix: QUEUE_PREFIX });
+    this.syncQueue = new Queue(syncQueueName(config.QUEUE_NAME), { connection: this.redis, prefix });
     this.syncQueue.on('error', (err) => this.logger.debug({ err: err.message }, 'queue error'));
     // Reading delivery state needs no connection of its own.
-    this.webhookQueue = new Queue(WEBHOOK_QUEUE, { connection: this.redis, prefix: QUEUE_PREFIX });
+    this.webhookQueue = new Queue(WEBHOOK_QUEUE, { connection: this.redis, prefix });
     this.webhookQueue.on('error', (err) => this.logger.debug({ err: err.message }, 'webhook queue error'));
   }
 
@@ -196,7 +197,7 @@ export class JobStore implements JobRepository {
   /** Model cards published by workers consuming this queue. */
   async modelCards(): Promise<ModelCard[]> {
     return this.call(async () => {
-      const all = await this.redis.hgetall(modelCardsKey(this.config.QUEUE_NAME));
+      const all = await this.redis.hgetall(modelCardsKey(this.config.QUEUE_NAME, this.config.QUEUE_PREFIX));
       return Object.values(all).flatMap((v) => {
         try {
           return [JSON.parse(v) as ModelCard];

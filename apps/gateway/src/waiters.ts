@@ -1,5 +1,4 @@
 import type { Logger } from '@mserve/common';
-import { QUEUE_PREFIX } from '@mserve/contracts';
 import { QueueEvents } from 'bullmq';
 import type { Ending, JobWaiters, Wait } from './pipeline/ports';
 
@@ -29,14 +28,14 @@ export class CompletionWaiters implements JobWaiters {
   private rechecking = false;
 
   constructor(
-    opts: { redisUrl: string; queueNames: string[]; recheckMs: number },
+    opts: { redisUrl: string; prefix: string; queueNames: string[]; recheckMs: number },
     private readonly finishedAmong: (ids: string[]) => Promise<string[]>,
     private readonly logger: Logger,
   ) {
     // Job ids are unique across the queues (UUIDs of different versions), so one map of waiters serves them all.
     this.events = opts.queueNames.map((name) => {
       const events = new QueueEvents(name, {
-        prefix: QUEUE_PREFIX,
+        prefix: opts.prefix,
         connection: {
           url: opts.redisUrl,
           maxRetriesPerRequest: null,
