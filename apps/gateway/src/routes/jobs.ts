@@ -1,12 +1,11 @@
-import type { Request, Response } from 'express';
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { GatewayDeps } from '../deps';
 import { pipelineMetrics } from '../metrics';
 import { parseWaitSeconds } from '../pipeline/params';
 import { createJobsService } from '../pipeline/service';
 import { createSubmissionReader } from '../upload';
-import { methodNotAllowed } from './method-not-allowed';
 import { renderAccepted, renderJob, renderPrediction, type Rendered } from '../views';
+import { methodNotAllowed } from './method-not-allowed';
 
 /** Aborts when the client goes away: the response's close (the request's fires once the body is read). */
 function clientGone(res: Response): AbortSignal {
