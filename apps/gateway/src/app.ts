@@ -1,5 +1,6 @@
 import { AppError, toAppError } from '@mserve/common';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { clip } from './clip';
 import type { GatewayDeps } from './deps';
 import { requestLog } from './request-log';
 import { jobsRouter } from './routes/jobs';
@@ -19,11 +20,11 @@ export function createApp(deps: GatewayDeps): Express {
   app.use(metaRouter(deps));
 
   app.use((req, _res, next) => {
-    next(new AppError('NOT_FOUND', `no route ${req.method} ${req.path}`));
+    next(new AppError('NOT_FOUND', `no route ${req.method} ${clip(req.path)}`));
   });
 
   const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
-    const appErr = uploadError(err) ?? toAppError(err);
+    const appErr = uploadError(err, config.MAX_UPLOAD_BYTES) ?? toAppError(err);
     if (appErr.status >= 500) req.log.error({ err: appErr.cause ?? err }, appErr.message);
     if (appErr.code === 'QUEUE_FULL' || appErr.code === 'REDIS_UNAVAILABLE' || appErr.code === 'NOT_READY') {
       res.set('Retry-After', String(config.RETRY_AFTER_S));

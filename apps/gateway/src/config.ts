@@ -1,12 +1,20 @@
 import { env, parseEnv, type EnvConfig } from '@mserve/common';
-import { DEFAULT_ALPHA, DEFAULT_QUEUE_NAME, SAMPLES_MAX, SAMPLES_MIN } from '@mserve/contracts';
+import { DEFAULT_ALPHA, DEFAULT_QUEUE_NAME, QUEUE_PREFIX, SAMPLES_MAX, SAMPLES_MIN } from '@mserve/contracts';
 import { webhookGuardEnv } from '@mserve/webhooks';
 
 /** Every environment variable the gateway reads; rendered into the README with `describeEnv(gatewayEnvSpec)`. */
 export const gatewayEnvSpec = {
   PORT: env.int({ doc: 'HTTP port of the API', default: 8080, min: 0, max: 65535 }),
+  HOST: env.str({
+    doc: 'address the API listens on: `0.0.0.0` every IPv4 interface (containers), `127.0.0.1` this machine only, `::` IPv6 too',
+    default: '0.0.0.0',
+  }),
   REDIS_URL: env.str({ doc: 'Redis holding the job queue', default: 'redis://127.0.0.1:6379' }),
   QUEUE_NAME: env.str({ doc: 'BullMQ queue to produce to', default: DEFAULT_QUEUE_NAME }),
+  QUEUE_PREFIX: env.str({
+    doc: 'BullMQ key prefix (the same as the worker and notifier); stacks sharing one Redis need different ones',
+    default: QUEUE_PREFIX,
+  }),
   MODEL_DIR: env.str({ doc: 'SavedModel folder; default `<ASSETS_DIR>/models/mnist_model`', default: '' }),
   MAX_QUEUE_DEPTH: env.int({
     doc: 'waiting jobs above which submissions get 429 with Retry-After',

@@ -1,6 +1,7 @@
 import { createLogger } from '@mserve/common';
 import { loadGatewayConfig } from './config';
 import { startGateway } from './server';
+import { listenFailureLine } from './startup-error';
 
 const logger = createLogger('gateway');
 
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  logger.fatal({ err }, err instanceof Error ? err.message : String(err));
+  const line = listenFailureLine(err);
+  if (line) process.stderr.write(`${line}\n`);
+  else logger.fatal({ err }, err instanceof Error ? err.message : String(err));
   process.exit(1);
 });

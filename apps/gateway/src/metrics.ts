@@ -1,3 +1,4 @@
+import type { PipelineMetrics } from './pipeline/ports';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The gateway's Prometheus metrics on their own registry (several apps can live in one test process). */
@@ -59,3 +60,13 @@ export function createGatewayMetrics(queueCounts: () => Promise<Record<string, n
 
 /** The metric handles of one gateway. */
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
+
+/** The pipeline's reports (see `PipelineMetrics`) onto the gateway's Prometheus metrics. */
+export function pipelineMetrics(m: GatewayMetrics): PipelineMetrics {
+  return {
+    preprocessed: (ms) => m.preprocessSeconds.observe(ms / 1000),
+    submitted: () => m.submitted.inc(),
+    enqueueFailed: (code) => m.enqueueFailures.inc({ code }),
+    batched: (size) => m.predictBatchSize.observe(size),
+  };
+}

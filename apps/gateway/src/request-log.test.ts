@@ -58,6 +58,24 @@ describe('requestLog', () => {
     }
   });
 
+  it('replaces a client id over 128 characters and logs the replacement at debug', async () => {
+    const s = await serve('debug');
+    try {
+      const long = 'x'.repeat(129);
+      const res = await fetch(`${s.base}/v1/thing`, { headers: { 'x-request-id': long } });
+      const id = res.headers.get('x-request-id');
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      const kept = await fetch(`${s.base}/v1/thing`, { headers: { 'x-request-id': 'x'.repeat(128) } });
+      expect(kept.headers.get('x-request-id')).toBe('x'.repeat(128));
+      await settle();
+      expect(s.lines.filter((l) => l['msg'] === 'client request id replaced')).toEqual([
+        expect.objectContaining({ level: 'debug', reqId: id, given: 'x'.repeat(64), givenLength: 129 }),
+      ]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('logs only server errors when the level is warn', async () => {
     const s = await serve('warn');
     try {

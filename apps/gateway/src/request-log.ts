@@ -5,7 +5,10 @@ import type { GatewayMetrics } from './metrics';
 
 declare module 'http' {
   interface IncomingMessage {
-    /** The request id: the client's `x-request-id` when well-formed, otherwise a fresh UUID. */
+    /**
+     * The request id: the client's `x-request-id` when well-formed (1 to 128 of `A-Z a-z 0-9 _ . : -`), otherwise a
+     * fresh UUID.
+     */
     id: string;
     /** A logger bound to the request id, created on first use. */
     log: Logger;
@@ -25,6 +28,12 @@ export function requestLog(logger: Logger, metrics: GatewayMetrics): RequestHand
   return (req, res, next) => {
     const given = req.headers['x-request-id'];
     const id = typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
+    if (given !== undefined && id !== given) {
+      logger.debug(
+        { reqId: id, given: String(given).slice(0, 64), givenLength: given.length },
+        'client request id replaced',
+      );
+    }
     req.id = id;
     res.setHeader('x-request-id', id);
     let child: Logger | undefined;

@@ -1,11 +1,11 @@
-import type http from 'node:http';
+import http from 'node:http';
 import { assetPath, createLogger, type Logger } from '@mserve/common';
-import { loadSavedModel } from '@mserve/model-runtime';
+import { describeSavedModel } from '@mserve/model-runtime';
 import { DEFAULT_LIMITS, preprocess, preprocessingFingerprint } from '@mserve/preprocess';
-import { QUEUE_PREFIX, syncQueueName } from '@mserve/contracts';
-import { WEBHOOK_QUEUE, assertDeliverableUrl, getDeliveryState, parseAllowList } from '@mserve/webhooks';
-import { Queue } from 'bullmq';
+import { syncQueueName } from '@mserve/contracts';
+import { assertDeliverableUrl, parseAllowList } from '@mserve/webhooks';
 import { createApp } from './app';
+import { answerClientError } from './client-error';
 import type { GatewayConfig } from './config';
 import type { GatewayDeps, GatewayModel } from './deps';
 import { createGatewayMetrics } from './metrics';
@@ -21,31 +21,33 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Reads the model's name, digest and input shape (the gateway preprocesses for it; it never runs it). */
-export async function loadGatewayModel(modelDir: string, logger: Logger): Promise<GatewayModel> {
+/**
+ * Reads the model's name, digest and input shape from its metadata: the gateway preprocesses for the model but never
+ * runs it, so it builds no network.
+ */
+export async function loadGatewayModel(modelDir: string): Promise<GatewayModel> {
   const dir = modelDir || assetPath('models/mnist_model');
-  const model = await loadSavedModel(dir, { logger });
-  const { name, digest, inputShape } = model.metadata;
-  model.dispose();
+  const { name, digest, inputShape } = await describeSavedModel(dir);
   return { name, dir, digest, inputShape, preprocessingFingerprint: await preprocessingFingerprint(inputShape) };
 }
 
-/** Wires config, Redis, model info and the app, and listens on `PORT`. */
-export async function startGateway(config: GatewayConfig, logger = createLogger('gateway')): Promise<RunningGateway> {
-  const model = await loadGatewayModel(config.MODEL_DIR, logger);
+/** Wires config, Redis, model info and the app, and listens on `HOST`:`PORT`. */
+export async function startGateway(
+  config: GatewayConfig,
+  logger: Logger = createLogger('gateway'),
+): Promise<RunningGateway> {
+  const model = await loadGatewayModel(config.MODEL_DIR);
   const store = new JobStore(config, logger);
   const waiters = new CompletionWaiters(
     {
       redisUrl: config.REDIS_URL,
+      prefix: config.QUEUE_PREFIX,
       queueNames: [config.QUEUE_NAME, syncQueueName(config.QUEUE_NAME)],
       recheckMs: config.WAIT_RECHECK_MS,
     },
     (ids) => store.finishedAmong(ids),
     logger,
   );
-  // Delivery state lives in the notifier's queue; reading it needs no connection of its own.
-  const webhookQueue = new Queue(WEBHOOK_QUEUE, { connection: store.redis, prefix: QUEUE_PREFIX });
-  webhookQueue.on('error', () => undefined);
   const allow = parseAllowList(config.WEBHOOK_ALLOW_HOSTS);
   const limits = { ...DEFAULT_LIMITS, maxBytes: config.MAX_UPLOAD_BYTES };
 
@@ -65,20 +67,36 @@ export async function startGateway(config: GatewayConfig, logger = createLogger(
     },
     checkWebhookUrl: (url) => assertDeliverableUrl(url, { allow }),
     webhookState: async (jobId) => {
-      const state = await store.call(() => getDeliveryState(webhookQueue, jobId));
+      const state = await store.webhookDelivery(jobId);
       return state ? { ...state } : null;
     },
   };
-  const app = createApp(deps);
-  const server = await new Promise<http.Server>((resolve, reject) => {
-    const s = app.listen(config.PORT, (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
+  const server = http.createServer(createApp(deps));
+  // Requests Node's parser refuses (headers over its limit, malformed heads) get the JSON error body too.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket, logger));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.PORT, config.HOST, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    // Nothing may keep the process alive after a failed start (the caller reports the error and exits).
+    await waiters.close();
+    await store.close();
+    throw e;
+  }
   // Long-polls hold connections for up to MAX_WAIT_S; keep-alive sockets must outlive a poll's answer.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
-  logger.info({ port, queue: config.QUEUE_NAME, model: model.name, digest: model.digest }, 'gateway listening');
+  logger.info(
+    { host: config.HOST, port, queue: config.QUEUE_NAME, model: model.name, digest: model.digest },
+    'gateway listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -88,7 +106,6 @@ export async function startGateway(config: GatewayConfig, logger = createLogger(
       await waiters.close();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
       server.closeAllConnections();
-      await webhookQueue.close().catch(() => undefined);
       await store.close();
     })());
   return { server, port, deps, close };

@@ -2,38 +2,25 @@ import { AppError, type Logger } from '@mserve/common';
 import {
   INFERENCE_BATCH_JOB_NAME,
   INFERENCE_JOB_NAME,
-  QUEUE_PREFIX,
-  decodeFailure,
   parseBatchItemId,
   syncQueueName,
   type BatchJobData,
-  type BatchJobResult,
   modelCardsKey,
   type InferenceJobData,
-  type InferenceResult,
   type ModelCard,
 } from '@mserve/contracts';
+import { WEBHOOK_QUEUE, getDeliveryState, type DeliveryState } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { GatewayConfig } from './config';
-
-/** Client-facing job states. BullMQ's waiting, prioritized and delayed are all "queued" to a client. */
-export type JobStatus = 'queued' | 'active' | 'completed' | 'failed';
-
-/** What the gateway knows about one job. */
-export interface JobSnapshot {
-  id: string;
-  status: JobStatus;
-  data: Pick<InferenceJobData, 'requestId' | 'submittedAt' | 'webhook'>;
-  result?: InferenceResult;
-  error?: { code: string; message: string };
-  finishedAt?: number;
-}
+import { finishedSnapshot, type FinishedJob, type JobSnapshot } from './pipeline/job-snapshot';
+import type { JobRepository } from './pipeline/ports';
 
 type StoreConfig = Pick<
   GatewayConfig,
   | 'REDIS_URL'
   | 'QUEUE_NAME'
+  | 'QUEUE_PREFIX'
   | 'REDIS_TIMEOUT_MS'
   | 'RESULT_TTL_S'
   | 'RESULT_MAX_COUNT'
@@ -46,11 +33,13 @@ type StoreConfig = Pick<
  * (`enableOfflineQueue: false`) and every call is bounded by `REDIS_TIMEOUT_MS`, so a request fails with 503 within
  * a second instead of hanging; ioredis keeps reconnecting in the background, so the service recovers by itself.
  */
-export class JobStore {
-  readonly redis: IORedis;
-  readonly queue: Queue;
+export class JobStore implements JobRepository {
+  private readonly redis: IORedis;
+  private readonly queue: Queue;
   /** The queue of batch jobs of synchronous predictions (see `syncQueueName`). */
-  readonly syncQueue: Queue;
+  private readonly syncQueue: Queue;
+  /** The notifier's queue, read for the delivery state of a job's webhook (never written here). */
+  private readonly webhookQueue: Queue;
   private depthInFlight: Promise<number> | undefined;
 
   constructor(
@@ -66,10 +55,14 @@ export class JobStore {
       retryStrategy: (times) => Math.min(100 * times, 1000),
     });
     this.redis.on('error', (err) => this.logger.debug({ err: err.message }, 'redis producer connection error'));
-    this.queue = new Queue(config.QUEUE_NAME, { connection: this.redis, prefix: QUEUE_PREFIX });
+    const prefix = config.QUEUE_PREFIX;
+    this.queue = new Queue(config.QUEUE_NAME, { connection: this.redis, prefix });
     this.queue.on('error', (err) => this.logger.debug({ err: err.message }, 'queue error'));
-    this.syncQueue = new Queue(syncQueueName(config.QUEUE_NAME), { connection: this.redis, prefix: QUEUE_PREFIX });
+    this.syncQueue = new Queue(syncQueueName(config.QUEUE_NAME), { connection: this.redis, prefix });
     this.syncQueue.on('error', (err) => this.logger.debug({ err: err.message }, 'queue error'));
+    // Reading delivery state needs no connection of its own.
+    this.webhookQueue = new Queue(WEBHOOK_QUEUE, { connection: this.redis, prefix });
+    this.webhookQueue.on('error', (err) => this.logger.debug({ err: err.message }, 'webhook queue error'));
   }
 
   /** The queue holding job `id`: grouped predictions (version-8 ids) live in the sync queue. */
@@ -78,12 +71,12 @@ export class JobStore {
   }
 
   /** True while the producer connection is usable. */
-  get connected(): boolean {
+  private get connected(): boolean {
     return this.redis.status === 'ready';
   }
 
   /** Runs a Redis operation, failing fast with REDIS_UNAVAILABLE when the connection is down or slow. */
-  async call<T>(op: () => Promise<T>): Promise<T> {
+  private async call<T>(op: () => Promise<T>): Promise<T> {
     if (!this.connected) throw new AppError('REDIS_UNAVAILABLE', 'the job queue is unavailable; retry shortly');
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -204,7 +197,7 @@ export class JobStore {
   /** Model cards published by workers consuming this queue. */
   async modelCards(): Promise<ModelCard[]> {
     return this.call(async () => {
-      const all = await this.redis.hgetall(modelCardsKey(this.config.QUEUE_NAME));
+      const all = await this.redis.hgetall(modelCardsKey(this.config.QUEUE_NAME, this.config.QUEUE_PREFIX));
       return Object.values(all).flatMap((v) => {
         try {
           return [JSON.parse(v) as ModelCard];
@@ -213,6 +206,11 @@ export class JobStore {
         }
       });
     });
+  }
+
+  /** The delivery state of job `jobId`'s webhook, or null when it has none (or the notifier dropped it). */
+  async webhookDelivery(jobId: string): Promise<DeliveryState | null> {
+    return this.call(() => getDeliveryState(this.webhookQueue, jobId));
   }
 
   /** Liveness of Redis for /readyz: a PING within the command timeout. */
@@ -224,44 +222,18 @@ export class JobStore {
     }
   }
 
+  /** Whether workers may take new jobs, for /readyz: false while the queue is paused or cannot be asked. */
+  async accepting(): Promise<boolean> {
+    try {
+      return !(await this.call(() => this.queue.isPaused()));
+    } catch {
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
-    await Promise.all([this.queue.close(), this.syncQueue.close()].map((p) => p.catch(() => undefined)));
+    const queues = [this.queue, this.syncQueue, this.webhookQueue];
+    await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     this.redis.disconnect();
   }
-}
-
-/** What a finished job's hash, or its completion event, tells of its outcome. */
-export interface FinishedJob {
-  /** Epoch ms of the end. */
-  finishedOn: number;
-  failedReason?: string;
-  returnvalue?: unknown;
-}
-
-/**
- * Fills a finished job's outcome into `snap`: the job's own, or that of item `index` of a batch job (a batch job
- * that failed as a whole fails every item; an item missing from its result is an INTERNAL failure).
- */
-export function finishedSnapshot(snap: JobSnapshot, job: FinishedJob, index: number | undefined): JobSnapshot {
-  snap.finishedAt = job.finishedOn;
-  if (job.failedReason) {
-    snap.status = 'failed';
-    snap.error = decodeFailure(job.failedReason);
-    return snap;
-  }
-  const outcome =
-    index === undefined
-      ? (job.returnvalue as InferenceResult | undefined)
-      : (job.returnvalue as BatchJobResult | null | undefined)?.items?.[index];
-  if (!outcome) {
-    snap.status = 'failed';
-    snap.error = { code: 'INTERNAL', message: 'the job finished without a result for this prediction' };
-  } else if (outcome.status === 'failed') {
-    snap.status = 'failed';
-    snap.error = outcome.error;
-  } else {
-    snap.status = 'completed';
-    snap.result = outcome;
-  }
-  return snap;
 }

@@ -1,32 +1,61 @@
 import { AppError } from '@mserve/common';
 import express, { type Request, type Response } from 'express';
 import multer from 'multer';
+import { clip } from './clip';
+import { decodeImageField } from './image-field';
+import type { Submission } from './pipeline/submit';
 
-/** An image submission, whatever its encoding, with its parameter fields merged (query string first). */
-export interface Submission {
-  image: Buffer;
-  fields: Record<string, unknown>;
-}
+/** The multipart field holding the image file. */
+const IMAGE_FIELD = 'image';
 
 function run(mw: express.RequestHandler, req: Request, res: Response): Promise<void> {
   return new Promise((resolve, reject) => mw(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
 }
 
-/** Maps the errors of multer and body-parser to stable codes: bad input is always a 4xx. */
-export function uploadError(err: unknown): AppError | undefined {
+/** Largest form field other than the file (parameters; a webhook's JSON is the longest). */
+const FIELD_MAX_BYTES = 16 * 1024;
+
+/** A size limit as people and programs both read it: `10485760 bytes (10 MB)`. */
+export function describeLimit(bytes: number): string {
+  return `${bytes} bytes (${Number((bytes / (1024 * 1024)).toPrecision(3))} MB)`;
+}
+
+/**
+ * Maps the errors of multer and body-parser to stable codes: bad input is always a 4xx. `maxBytes` is the upload
+ * limit the file was held to, quoted by a 413.
+ */
+export function uploadError(err: unknown, maxBytes?: number): AppError | undefined {
   if (err instanceof AppError) return err;
   if (err instanceof multer.MulterError) {
-    if (err.code === 'LIMIT_FILE_SIZE' || err.code === 'LIMIT_FIELD_VALUE') {
-      return new AppError('PAYLOAD_TOO_LARGE', `upload too large (${err.message})`);
+    if (err.code === 'LIMIT_UNEXPECTED_FILE') {
+      return new AppError(
+        'VALIDATION_FAILED',
+        `multipart upload: the image file must be in the field "${IMAGE_FIELD}"; got a file in the field "${clip(err.field ?? '')}"`,
+      );
+    }
+    if (err.code === 'LIMIT_FILE_SIZE') {
+      return new AppError(
+        'PAYLOAD_TOO_LARGE',
+        `upload too large${maxBytes ? `: limit ${describeLimit(maxBytes)}` : ''}`,
+      );
+    }
+    if (err.code === 'LIMIT_FIELD_VALUE') {
+      return new AppError(
+        'PAYLOAD_TOO_LARGE',
+        `form field "${clip(err.field ?? '')}" too large: limit ${describeLimit(FIELD_MAX_BYTES)}`,
+      );
     }
     return new AppError(
       'BAD_REQUEST',
       `malformed multipart upload: ${err.message}${err.field ? ` (${err.field})` : ''}`,
     );
   }
-  const e = err as { type?: string; status?: number; message?: string } | null;
+  const e = err as { type?: string; status?: number; message?: string; limit?: number } | null;
   if (e && typeof e === 'object' && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-    if (e.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'request body too large');
+    if (e.type === 'entity.too.large') {
+      const limit = typeof e.limit === 'number' ? `: limit ${describeLimit(e.limit)}` : '';
+      return new AppError('PAYLOAD_TOO_LARGE', `request body too large${limit}`);
+    }
     if (e.type === 'entity.parse.failed') return new AppError('BAD_REQUEST', 'request body is not valid JSON');
     return new AppError('BAD_REQUEST', `malformed request body: ${e.message ?? e.type ?? 'unreadable'}`);
   }
@@ -42,16 +71,23 @@ export function uploadError(err: unknown): AppError | undefined {
 /**
  * Builds the reader of image submissions: `multipart/form-data` with a file field `image` (other fields are
  * parameters), a raw body with an image content type (parameters in the query string), or JSON
- * `{image: <base64>, ...parameters}`.
+ * `{image: <base64 or data: URL>, ...parameters}` (see `decodeImageField`).
  */
 export function createSubmissionReader(maxBytes: number): (req: Request, res: Response) => Promise<Submission> {
   const multipart = multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 16 * 1024, parts: 12 },
-  }).single('image');
+    limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: FIELD_MAX_BYTES, parts: 12 },
+  }).single(IMAGE_FIELD);
   const raw = express.raw({ type: () => true, limit: maxBytes });
   // base64 inflates by 4/3.
-  const json = express.json({ limit: Math.ceil((maxBytes * 4) / 3) + 64 * 1024 });
+  const jsonLimit = Math.ceil((maxBytes * 4) / 3) + 64 * 1024;
+  const json = express.json({ limit: jsonLimit });
+  /** body-parser's 413 in the words of the upload it refused. */
+  const tooLarge = (what: string) => (err: unknown) => {
+    const e = err as { type?: string } | null;
+    if (e?.type === 'entity.too.large') throw new AppError('PAYLOAD_TOO_LARGE', what);
+    throw err;
+  };
 
   return async (req, res) => {
     const query = { ...(req.query as Record<string, unknown>) };
@@ -59,25 +95,40 @@ export function createSubmissionReader(maxBytes: number): (req: Request, res: Re
     try {
       if (type.startsWith('multipart/form-data')) {
         await run(multipart, req, res);
-        if (!req.file) throw new AppError('VALIDATION_FAILED', 'multipart upload has no file field "image"');
+        if (!req.file) {
+          const text = typeof (req.body as Record<string, unknown> | undefined)?.[IMAGE_FIELD] === 'string';
+          throw new AppError(
+            'VALIDATION_FAILED',
+            text
+              ? `multipart upload: the field "${IMAGE_FIELD}" holds text, not a file (curl: -F ${IMAGE_FIELD}=@digit.png)`
+              : `multipart upload has no file field "${IMAGE_FIELD}"`,
+          );
+        }
         return { image: req.file.buffer, fields: { ...query, ...(req.body as Record<string, unknown>) } };
       }
       if (type.startsWith('application/json')) {
-        await run(json, req, res);
+        await run(json, req, res).catch(
+          tooLarge(
+            `JSON body too large: limit ${describeLimit(jsonLimit)}, room for an image of up to ${describeLimit(maxBytes)} as base64`,
+          ),
+        );
         const { image, ...fields } = (req.body ?? {}) as Record<string, unknown>;
         if (typeof image !== 'string' || image.length === 0) {
-          throw new AppError('VALIDATION_FAILED', 'JSON body needs "image" holding the base64 of the file');
+          throw new AppError(
+            'VALIDATION_FAILED',
+            'JSON body needs "image" holding the file as base64 or a data: URL (data:image/png;base64,...)',
+          );
         }
-        return { image: Buffer.from(image, 'base64'), fields: { ...query, ...fields } };
+        return { image: decodeImageField(image), fields: { ...query, ...fields } };
       }
       if (type.startsWith('image/') || type.startsWith('application/octet-stream')) {
-        await run(raw, req, res);
+        await run(raw, req, res).catch(tooLarge(`upload too large: limit ${describeLimit(maxBytes)}`));
         const body = req.body as unknown;
         if (!Buffer.isBuffer(body) || body.length === 0) throw new AppError('IMAGE_EMPTY', 'request body is empty');
         return { image: body, fields: query };
       }
     } catch (err) {
-      throw uploadError(err) ?? err;
+      throw uploadError(err, maxBytes) ?? err;
     }
     throw new AppError(
       'UNSUPPORTED_MEDIA_TYPE',

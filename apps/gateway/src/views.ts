@@ -1,21 +1,68 @@
-import type { JobSnapshot } from './store';
+import { statusForCode } from '@mserve/common';
+import type { JobSnapshot } from './pipeline/job-snapshot';
 
-/** Links every job representation carries. */
-export function jobLinks(id: string) {
-  return { self: `/v1/jobs/${id}`, wait: `/v1/jobs/${id}?wait=30` };
+/**
+ * Links every job representation carries; `wait` long-polls for the longest the gateway allows (`MAX_WAIT_S`), so
+ * following it never earns a 400.
+ */
+export function jobLinks(id: string, maxWaitS: number) {
+  const self = `/v1/jobs/${id}`;
+  return { self, wait: maxWaitS > 0 ? `${self}?wait=${maxWaitS}` : self };
 }
 
 /** The body of `GET /v1/jobs/:id`: the result contract when completed, the error when failed, else the status. */
-export function renderJob(snap: JobSnapshot, webhook: Record<string, unknown> | null): Record<string, unknown> {
+export function renderJob(
+  snap: JobSnapshot,
+  webhook: Record<string, unknown> | null,
+  maxWaitS: number,
+): Record<string, unknown> {
   const common = {
     requestId: snap.data.requestId,
     submittedAt: new Date(snap.data.submittedAt).toISOString(),
     ...(snap.finishedAt ? { finishedAt: new Date(snap.finishedAt).toISOString() } : {}),
-    links: jobLinks(snap.id),
+    links: jobLinks(snap.id, maxWaitS),
     ...(webhook ? { webhook } : {}),
   };
   if (snap.status === 'completed' && snap.result)
     return { ...snap.result, id: snap.id, status: 'completed', ...common };
   if (snap.status === 'failed') return { id: snap.id, status: 'failed', error: snap.error, ...common };
   return { id: snap.id, status: snap.status, ...common };
+}
+
+/** An HTTP answer: status, JSON body and, when the client should look elsewhere, a Location. */
+export interface Rendered {
+  status: number;
+  body: Record<string, unknown>;
+  location?: string;
+}
+
+/** The body of `POST /v1/jobs`: 202 with the job's id and links. */
+export function renderAccepted(id: string, requestId: string, maxWaitS: number): Rendered {
+  const links = jobLinks(id, maxWaitS);
+  return { status: 202, location: links.self, body: { id, status: 'queued', requestId, links } };
+}
+
+/**
+ * The answer of `POST /v1/predict`: the completed job; the job's failure with the status of its error code and the
+ * links to read it back; or, when it did not end within `timeoutMs`, 504 TIMEOUT pointing at the job to poll.
+ */
+export function renderPrediction(snap: JobSnapshot, timeoutMs: number, maxWaitS: number): Rendered {
+  const { id } = snap;
+  const links = jobLinks(id, maxWaitS);
+  if (snap.status === 'completed' && snap.result) return { status: 200, body: renderJob(snap, null, maxWaitS) };
+  if (snap.status === 'failed' && snap.error) {
+    const { code, message } = snap.error;
+    return { status: statusForCode(code), body: { error: { code, message, details: { jobId: id, links } } } };
+  }
+  return {
+    status: 504,
+    location: links.self,
+    body: {
+      error: {
+        code: 'TIMEOUT',
+        message: `job ${id} did not finish within ${timeoutMs} ms; poll ${links.wait}`,
+        details: { jobId: id, status: snap.status, links },
+      },
+    },
+  };
 }

@@ -1,23 +1,6 @@
 import type { Logger } from '@mserve/common';
-import { QUEUE_PREFIX } from '@mserve/contracts';
 import { QueueEvents } from 'bullmq';
-
-/**
- * How a wait ended. `completed` and `failed` carry what the completion event said, so the caller can answer
- * without reading the job back; `ended` means the job finished or vanished but the outcome must be read from Redis
- * (found by a re-check, or removed); `timeout` covers both the deadline and a cancel.
- */
-export type Ending =
-  | { kind: 'completed'; returnvalue: unknown; at: number }
-  | { kind: 'failed'; reason: string; at: number }
-  | { kind: 'ended' }
-  | { kind: 'timeout' };
-
-/** A registered wait for one job's end. */
-export interface Wait {
-  done: Promise<Ending>;
-  cancel(): void;
-}
+import type { Ending, JobWaiters, Wait } from './pipeline/ports';
 
 interface Waiter {
   resolve: (ending: Ending) => void;
@@ -38,21 +21,21 @@ function eventTime(id: string): number {
  * (a reconnect, a waiter registered just after the event), so callers re-read the job after registering and a
  * periodic re-check asks Redis which waited-on jobs have ended.
  */
-export class CompletionWaiters {
+export class CompletionWaiters implements JobWaiters {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly events: QueueEvents[];
   private readonly recheckTimer: NodeJS.Timeout;
   private rechecking = false;
 
   constructor(
-    opts: { redisUrl: string; queueNames: string[]; recheckMs: number },
+    opts: { redisUrl: string; prefix: string; queueNames: string[]; recheckMs: number },
     private readonly finishedAmong: (ids: string[]) => Promise<string[]>,
     private readonly logger: Logger,
   ) {
     // Job ids are unique across the queues (UUIDs of different versions), so one map of waiters serves them all.
     this.events = opts.queueNames.map((name) => {
       const events = new QueueEvents(name, {
-        prefix: QUEUE_PREFIX,
+        prefix: opts.prefix,
         connection: {
           url: opts.redisUrl,
           maxRetriesPerRequest: null,

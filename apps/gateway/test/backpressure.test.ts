@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import { expectMatchesSpec } from './openapi-check';
 import { REDIS_URL, postImage, request, sampleImages, startGateway, uniqueQueue, type Proc } from '@mserve/testkit';
 import { closeHttp, dropQueue } from '@mserve/testkit';
@@ -57,5 +58,21 @@ describe('backpressure without workers', () => {
     const metrics = await request(`${base}/metrics`);
     expect(metrics.text).toMatch(/gateway_enqueue_failures_total\{code="QUEUE_FULL"\} 1/);
     expect(metrics.text).toMatch(new RegExp(`queue_jobs\\{state="wait"\\} ${LIMIT}`));
+  });
+
+  it('reports not ready with queueAccepting false while the queue is paused, and ready again once resumed', async () => {
+    const q = new Queue(queue, { connection: { url: REDIS_URL } });
+    try {
+      await q.pause();
+      const paused = await request(`${base}/readyz`);
+      expect(paused.status).toBe(503);
+      expect(paused.body.checks).toEqual({ redis: true, model: true, queueAccepting: false });
+      expect(paused.headers['retry-after']).toBe('3');
+      expectMatchesSpec('/readyz', 'get', paused);
+      await q.resume();
+      expect((await request(`${base}/readyz`)).status).toBe(200);
+    } finally {
+      await q.close();
+    }
   });
 });

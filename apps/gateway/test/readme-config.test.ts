@@ -2,10 +2,10 @@ import path from 'node:path';
 import { describeEnv, docSectionMatches, repoRoot, writeDocSection } from '@mserve/common';
 import { gatewayEnvSpec } from '../src/config';
 
-// The root README's configuration table is generated from the spec; `UPDATE_DOCS=1 pnpm jest readme-config`
-// rewrites it after a variable changes.
-describe('root README configuration table for the gateway', () => {
-  const readme = path.join(repoRoot(), 'README.md');
+// The configuration tables of the root README and the gateway's are generated from the spec;
+// `UPDATE_DOCS=1 pnpm jest readme-config` rewrites them after a variable changes.
+describe.each(['README.md', 'apps/gateway/README.md'])('configuration table of %s', (file) => {
+  const readme = path.join(repoRoot(), file);
   const table = describeEnv(gatewayEnvSpec);
   if (process.env['UPDATE_DOCS'] === '1') writeDocSection(readme, 'config-gateway', table);
 

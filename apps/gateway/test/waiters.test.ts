@@ -10,7 +10,7 @@ describe('CompletionWaiters', () => {
   it('ends a wait through the periodic re-check when no completion event ever arrives', async () => {
     const finished = new Set<string>();
     const waiters = new CompletionWaiters(
-      { redisUrl: REDIS_URL, queueNames: [uniqueQueue('waiters')], recheckMs: 100 },
+      { redisUrl: REDIS_URL, prefix: QUEUE_PREFIX, queueNames: [uniqueQueue('waiters')], recheckMs: 100 },
       async (ids) => ids.filter((id) => finished.has(id)),
       logger,
     );
@@ -31,7 +31,7 @@ describe('CompletionWaiters', () => {
 
   it('releases a cancelled wait at once and forgets it', async () => {
     const waiters = new CompletionWaiters(
-      { redisUrl: REDIS_URL, queueNames: [uniqueQueue('waiters')], recheckMs: 1000 },
+      { redisUrl: REDIS_URL, prefix: QUEUE_PREFIX, queueNames: [uniqueQueue('waiters')], recheckMs: 1000 },
       async () => [],
       logger,
     );
@@ -50,7 +50,7 @@ describe('CompletionWaiters', () => {
     const queueName = uniqueQueue('waiters');
     const connection = { url: REDIS_URL, maxRetriesPerRequest: null };
     const waiters = new CompletionWaiters(
-      { redisUrl: REDIS_URL, queueNames: [uniqueQueue('other'), queueName], recheckMs: 60_000 },
+      { redisUrl: REDIS_URL, prefix: QUEUE_PREFIX, queueNames: [uniqueQueue('other'), queueName], recheckMs: 60_000 },
       async () => [],
       logger,
     );
@@ -77,6 +77,30 @@ describe('CompletionWaiters', () => {
       expect(at).toBeGreaterThanOrEqual(t0 - 5);
       expect(at).toBeLessThanOrEqual(Date.now());
       expect(waiters.size).toBe(0);
+    } finally {
+      await worker.close();
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      await waiters.close();
+    }
+  });
+
+  it('hears the completion events of queues under its own key prefix', async () => {
+    const queueName = uniqueQueue('waiters');
+    const prefix = `it-w-${process.pid}`;
+    const connection = { url: REDIS_URL, maxRetriesPerRequest: null };
+    const waiters = new CompletionWaiters(
+      { redisUrl: REDIS_URL, prefix, queueNames: [queueName], recheckMs: 60_000 },
+      async () => [],
+      logger,
+    );
+    const queue = new Queue(queueName, { connection, prefix });
+    const worker = new Worker(queueName, async () => 'done', { connection, prefix });
+    try {
+      await waiters.ready();
+      const wait = waiters.wait('p-1', 10_000);
+      await queue.add('x', {}, { jobId: 'p-1' });
+      expect(await wait.done).toMatchObject({ kind: 'completed', returnvalue: 'done' });
     } finally {
       await worker.close();
       await queue.obliterate({ force: true }).catch(() => undefined);

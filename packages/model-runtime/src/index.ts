@@ -1,4 +1,5 @@
 export { loadSavedModel } from './loader';
+export { describeSavedModel, type SavedModelDescription } from './saved-model-description';
 export { modelDigest } from './digest';
 export type {
   DropoutInfo,

@@ -1,5 +1,5 @@
 import { batchItemId, newBatchId, type InferenceJobData } from '@mserve/contracts';
-import type { Wait } from './waiters';
+import type { Wait } from './ports';
 
 /** Where a grouped prediction went: its own id, its batch job, and the wait for that job's end. */
 export interface BatchedPrediction {

@@ -1,6 +1,6 @@
 import { batchItemId, parseBatchItemId, type InferenceJobData } from '@mserve/contracts';
 import { PredictionBatcher } from './predict-batcher';
-import type { Wait } from './waiters';
+import type { Wait } from './ports';
 
 interface Call {
   batchId: string;

@@ -43,3 +43,16 @@ export function parseParams(raw: Record<string, unknown>, defaults: InferencePar
     ...(webhook ? { webhook } : {}),
   };
 }
+
+/**
+ * The `wait` query parameter of a long-poll, in seconds: absent is 0 (answer at once); anything but one number in
+ * [0, maxS] is a 400 VALIDATION_FAILED.
+ */
+export function parseWaitSeconds(raw: unknown, maxS: number): number {
+  if (raw === undefined) return 0;
+  const s = Number(raw);
+  if (typeof raw !== 'string' || !Number.isFinite(s) || s < 0 || s > maxS) {
+    throw new AppError('VALIDATION_FAILED', `wait must be a number of seconds in [0, ${maxS}]`);
+  }
+  return s;
+}

@@ -1,0 +1,55 @@
+import net from 'node:net';
+import {
+  GATEWAY_MAIN,
+  REDIS_URL,
+  closeHttp,
+  dropQueue,
+  freePort,
+  request,
+  spawnTs,
+  uniqueQueue,
+  waitUntil,
+} from '@mserve/testkit';
+
+afterAll(() => closeHttp());
+
+describe('gateway startup', () => {
+  it('ends with one clear line and exit code 1 when its port is taken', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(0, r));
+    const port = (holder.address() as net.AddressInfo).port;
+    try {
+      const proc = spawnTs(GATEWAY_MAIN, { PORT: String(port), REDIS_URL, QUEUE_NAME: uniqueQueue('busy-port') });
+      const timer = setTimeout(() => void proc.stop('SIGKILL'), 30_000);
+      const code = await proc.exited;
+      clearTimeout(timer);
+      expect(code).toBe(1);
+      expect(proc.output().trim().split('\n')).toEqual([
+        `gateway: PORT ${port} is already in use (EADDRINUSE); set PORT to a free port`,
+      ]);
+    } finally {
+      await new Promise((r) => holder.close(r));
+    }
+  }, 40_000);
+
+  it('listens on HOST only', async () => {
+    // 127.0.0.2 is a loopback address of its own on Linux: a gateway bound to it is not reachable on 127.0.0.1.
+    const port = await freePort();
+    const queue = uniqueQueue('host');
+    const proc = spawnTs(GATEWAY_MAIN, { PORT: String(port), HOST: '127.0.0.2', REDIS_URL, QUEUE_NAME: queue });
+    try {
+      await waitUntil(
+        async () => {
+          if (proc.child.exitCode !== null) throw new Error(`gateway exited:\n${proc.output()}`);
+          return (await request(`http://127.0.0.2:${port}/healthz`).catch(() => undefined))?.status === 200;
+        },
+        60_000,
+        'the gateway on 127.0.0.2',
+      );
+      await expect(request(`http://127.0.0.1:${port}/healthz`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    } finally {
+      await proc.stop();
+      await dropQueue(queue);
+    }
+  }, 70_000);
+});
