@@ -92,6 +92,12 @@ export const gatewayEnvSpec = {
     default: 800,
     min: 50,
   }),
+  SHUTDOWN_TIMEOUT_MS: env.int({
+    doc: 'longest SIGTERM waits for in-flight requests (long-polls, synchronous waits) before exiting; below the grace period of compose (35 s) and k8s (40 s)',
+    unit: 'ms',
+    default: 32_000,
+    min: 0,
+  }),
   MAX_UPLOAD_BYTES: env.int({ doc: 'largest accepted upload', unit: 'bytes', default: 10 * 1024 * 1024, min: 1024 }),
   // The same allowlist variable as the notifier's, so submission and delivery apply one policy.
   ...webhookGuardEnv,

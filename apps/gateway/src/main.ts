@@ -1,4 +1,4 @@
-import { createLogger } from '@mserve/common';
+import { createLogger, installShutdown } from '@mserve/common';
 import { loadGatewayConfig } from './config';
 import { startGateway } from './server';
 import { listenFailureLine } from './startup-error';
@@ -9,21 +9,7 @@ const logger = createLogger('gateway');
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const gw = await startGateway(config, logger);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    gw.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  installShutdown(gw, logger, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS, messages: { stopped: 'gateway stopped' } });
 }
 
 main().catch((err: unknown) => {

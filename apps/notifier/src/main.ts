@@ -1,24 +1,19 @@
-import { createLogger } from '@mserve/common';
+import { createLogger, installShutdown } from '@mserve/common';
 import { loadNotifierConfig } from './config';
 import { startNotifier } from './run';
 
 const log = createLogger('notifier');
 
 async function main(): Promise<void> {
-  const notifier = await startNotifier(loadNotifierConfig());
-  const stop = (signal: string): void => {
-    log.info({ signal }, 'signal received');
-    notifier.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  // `on`, not `once`: a second signal (a supervisor repeating itself) must not kill in-flight deliveries.
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  const config = loadNotifierConfig();
+  const notifier = await startNotifier(config);
+  // A repeated signal (a supervisor repeating itself) must not cut in-flight deliveries short: installShutdown
+  // closes once. close() bounds the drain by SHUTDOWN_TIMEOUT_MS itself and then releases its connections; the
+  // margin only catches a close that hangs after that.
+  installShutdown(notifier, log, {
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS + 5_000,
+    messages: { stopping: 'signal received', stopped: 'notifier stopped' },
+  });
 }
 
 main().catch((err: unknown) => {
