@@ -5,8 +5,11 @@ import {
   closeHttp,
   dropQueue,
   freePort,
+  postImage,
   request,
+  sampleImages,
   spawnTs,
+  startGateway,
   uniqueQueue,
   waitUntil,
 } from '@mserve/testkit';
@@ -49,6 +52,30 @@ describe('gateway startup', () => {
       await expect(request(`http://127.0.0.1:${port}/healthz`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     } finally {
       await proc.stop();
+      await dropQueue(queue);
+    }
+  }, 70_000);
+
+  it('answers a long-poll in flight and exits 0 on SIGTERM', async () => {
+    const queue = uniqueQueue('sigterm');
+    // No worker: the job stays queued and the long-poll is still waiting when the signal arrives.
+    const { proc, base } = await startGateway({ REDIS_URL, QUEUE_NAME: queue });
+    try {
+      const digit = sampleImages().find((i) => i.name === '5.png')!.bytes;
+      const accepted = await postImage(base, '/v1/jobs', digit);
+      expect(accepted.status).toBe(202);
+      const poll = request(`${base}/v1/jobs/${accepted.body.id}?wait=20`);
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      const exited = proc.stop('SIGTERM', 40_000);
+      const answer = await poll;
+      expect(answer.status).toBe(200);
+      expect(answer.body.status).toBe('queued');
+      expect(await exited).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(20_000);
+      expect(proc.output()).toMatch(/gateway stopped/);
+    } finally {
+      await proc.stop('SIGKILL');
       await dropQueue(queue);
     }
   }, 70_000);
