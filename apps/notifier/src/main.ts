@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   // margin only catches a close that hangs after that.
   installShutdown(notifier, log, {
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS + 5_000,
-    messages: { stopping: 'signal received', stopped: 'notifier stopped' },
+    messages: { stopping: 'signal received', stopped: 'exiting' },
   });
 }
 
