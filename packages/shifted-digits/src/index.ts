@@ -1,0 +1,10 @@
+export { DEFAULT_SIZES, generateBenchmark, listItems, NEAR_OOD_CHARS } from './benchmark';
+export type { BenchmarkOptions, GenerateOptions } from './benchmark';
+export { FAR_CONTENTS } from './content';
+export type { FarContent } from './content';
+export { FONTS, fontsOf } from './fonts';
+export type { FontSpec, Split } from './fonts';
+export { ARROW_CONTENTS, renderItem } from './item';
+export type { ItemKind, ItemSpec, ShiftedItem } from './item';
+export { LOOKS } from './looks';
+export type { Look } from './looks';
