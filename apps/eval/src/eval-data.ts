@@ -14,7 +14,14 @@ import {
   uploadIndices,
   type PreparedSet,
 } from '@mserve/uncertainty/fit';
-import { prepareUploads, preprocessForCalibration } from '@mserve/calibration';
+import {
+  loadShifted,
+  prepareUploads,
+  preprocessForCalibration,
+  SHIFTED_EVAL,
+  SHIFTED_FIT,
+  type ShiftedSet,
+} from '@mserve/calibration';
 
 /** Names of the distribution shifts applied to evaluation digits. */
 export const SHIFTS = ['rotate30', 'rotate60', 'noise', 'inverted'] as const;
@@ -31,6 +38,9 @@ export interface EvalData {
   trainUploads: PreparedSet;
   evalUploads: PreparedSet;
   shifts: Record<ShiftName, PreparedSet>;
+  /** The shifted-digits benchmark: fitting split (fonts used in fitting) and evaluation split (other fonts). */
+  shiftedFit: ShiftedSet;
+  shiftedEval: ShiftedSet;
   indices: { calibration: number[]; evaluation: number[]; fashion: number[] };
 }
 
@@ -129,7 +139,8 @@ function cached(dir: string | undefined, name: string, make: () => Promise<Prepa
 
 /**
  * Loads and preprocesses everything. `quick` keeps every 8th evaluation digit, every 4th calibration digit, every
- * 10th Fashion item, 250 digits per shift, a third of the training digits and half the synthetic non-digits. `cacheDir` (development only) stores the preprocessed planes.
+ * 10th Fashion item, 250 digits per shift, a third of the training digits, half the synthetic non-digits and 40
+ * digits and 20 non-digits per look of each shifted split. `cacheDir` (development only) stores the preprocessed planes.
  */
 export async function loadEvalData(opts: {
   quick: boolean;
@@ -169,6 +180,10 @@ export async function loadEvalData(opts: {
     const raw = shiftSet(test, shiftIdx, s);
     shifts[s] = await cached(opts.cacheDir, `${q}shift-${s}`, () => prepareImages(raw, every(raw.n, 0, 1), pre));
   }
+  // Quick runs draw 4 digits per (look, digit) pair... of the first fonts only; full runs every (font, digit) pair.
+  const small = { digitsPerLook: 40, nearOodPerLook: 10, farOodPerLook: 10 };
+  const shiftedFit = await loadShifted(opts.quick ? { ...SHIFTED_FIT, ...small } : SHIFTED_FIT, opts.log);
+  const shiftedEval = await loadShifted(opts.quick ? { ...SHIFTED_EVAL, ...small } : SHIFTED_EVAL, opts.log);
   const total =
     train.n +
     calibration.n +
@@ -177,7 +192,11 @@ export async function loadEvalData(opts: {
     synthetic.n +
     trainUploads.n +
     evalUploads.n +
-    SHIFTS.length * shiftIdx.length;
+    SHIFTS.length * shiftIdx.length +
+    shiftedFit.digits.n +
+    shiftedFit.nonDigits.n +
+    shiftedEval.digits.n +
+    shiftedEval.nonDigits.n;
   opts.log(`preprocessed ${total} images in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return {
     train,
@@ -188,6 +207,8 @@ export async function loadEvalData(opts: {
     trainUploads,
     evalUploads,
     shifts,
+    shiftedFit,
+    shiftedEval,
     indices: { calibration: calIdx, evaluation: evalIdx, fashion: fashionIdx },
   };
 }

@@ -13,6 +13,7 @@ import {
 } from '@mserve/uncertainty/fit';
 import type { EvalData, ShiftName } from './eval-data';
 import { SHIFTS } from './eval-data';
+import { shiftedReport, type ShiftedReport } from './eval-shifted';
 import {
   diagram,
   histogram,
@@ -36,6 +37,7 @@ interface Assessed {
   maxSoftmax: number[];
   oodScore: number[];
   flag: boolean[];
+  reliable: boolean[];
   mi: number[];
   sets: Record<number, number[][]>;
 }
@@ -57,6 +59,7 @@ async function assessSet(model: LoadedModel, engine: UncertaintyEngine, s: Prepa
     maxSoftmax: mc.map((a) => Math.max(...a.rawProbabilities)),
     oodScore: mc.map((a) => a.uncertainty.outOfDistribution.score),
     flag: mc.map((a) => a.uncertainty.outOfDistribution.flag),
+    reliable: mc.map((a) => a.uncertainty.reliable),
     mi: mc.map((a) => a.uncertainty.mutualInformation),
     sets,
   };
@@ -112,6 +115,8 @@ export interface OursReport {
   fitSeconds: number;
   dropout: CalibrationArtifact['dropout'];
   accuracy: number;
+  /** Mean reliability on the MNIST evaluation digits: the label-free estimate of `accuracy`. */
+  meanReliability: number;
   reliability: ScoreReport;
   maxSoftmax: ScoreReport;
   mutualInformationMisclassificationAuroc: number;
@@ -128,6 +133,8 @@ export interface OursReport {
   conformal: ConformalReport[];
   fashionAbstainRate: number;
   shifts: Record<ShiftName, ShiftReport>;
+  /** The shifted-digits evaluation split (fonts never used in fitting). */
+  shifted: ShiftedReport;
   diagram: ReliabilityBin[];
   riskCoverage: RiskCoveragePoint[];
   histograms: { mnistOod: number[]; fashionOod: number[]; mnistReliability: number[]; fashionReliability: number[] };
@@ -147,6 +154,7 @@ export async function evaluateOurs(
     calibration: d.calibration,
     synthetic: d.synthetic,
     uploads: d.trainUploads,
+    shifted: d.shiftedFit,
     log,
   });
   const engine = UncertaintyEngine.create(artifact, model);
@@ -154,6 +162,15 @@ export async function evaluateOurs(
   const fa = await assessSet(model, engine, d.fashion);
   const up = await assessSet(model, engine, d.evalUploads);
   const labels = d.evaluation.labels as Uint8Array;
+  const se = d.shiftedEval;
+  const shifted = shiftedReport({
+    split: 'eval',
+    digits: await assessSet(model, engine, se.digits),
+    looks: se.digits.looks,
+    nonDigits: await assessSet(model, engine, se.nonDigits),
+    kinds: se.nonDigits.kinds,
+    rejected: se.rejected,
+  });
   const shifts = {} as Record<ShiftName, ShiftReport>;
   for (const name of SHIFTS) {
     const set = d.shifts[name];
@@ -180,6 +197,7 @@ export async function evaluateOurs(
     fitSeconds: artifact.fitSeconds,
     dropout: artifact.dropout,
     accuracy: mean(ev.correct.map(Number)),
+    meanReliability: mean(ev.reliability),
     reliability: scoreReport(ev.reliability, ev.correct, fa.reliability, true),
     maxSoftmax: scoreReport(ev.maxSoftmax, ev.correct, fa.maxSoftmax, true),
     mutualInformationMisclassificationAuroc: misclassificationAuroc(
@@ -210,6 +228,7 @@ export async function evaluateOurs(
     conformal: ALPHAS.map((alpha) => conformal(ev, labels, alpha)),
     fashionAbstainRate: mean(fa.flag.map(Number)),
     shifts,
+    shifted,
     diagram: diagram(ev.reliability, ev.correct),
     riskCoverage: riskCoverage(ev.reliability, ev.correct).curve,
     histograms: {

@@ -9,6 +9,8 @@ export type { CalibratedModel, CalibrationErrorCode, LoadCalibrationOptions } fr
 export { checkCalibration, ensureCalibration } from './check';
 export type { CalibrationStatus } from './check';
 export { fitModelCalibration } from './fit-model';
+export { loadShifted, SHIFTED_EVAL, SHIFTED_FIT } from './shifted';
+export type { ShiftedSet } from './shifted';
 export {
   calibrationSources,
   defaultCalibrationDir,

@@ -34,7 +34,14 @@ export interface CalibrationArtifact {
    * than the field). Another value today means preprocessing changed since: the artifact must be refitted.
    */
   preprocessing?: { fingerprint: string };
-  data: { train: number; calibration: number; uploads: number; synthetic: Record<string, number> };
+  data: {
+    train: number;
+    calibration: number;
+    uploads: number;
+    synthetic: Record<string, number>;
+    /** Shifted-digits fitting split (absent in artifacts fitted without it). */
+    shifted?: { digits: number; nonDigits: number };
+  };
   dropout: DropoutSetting;
   density: GaussianModel;
   facts: FactsModel;
@@ -62,6 +69,13 @@ export interface CalibrationArtifact {
      * weights, then its bias shifted to the prior share of non-digits `nonDigitPrior`).
      */
     digit: LogisticModel;
+    /**
+     * Digit vs non-digit from the input's leading principal components (logistic), fitted on the same sets as
+     * the gate; its logit is a gate feature. Absent: the feature is 0.
+     */
+    shape?: LogisticModel;
+    /** Monotone map of P(right | digit) x P(digit) to P(correct) on digits (absent: the product is used). */
+    final?: IsotonicModel;
     /** reliable = reliability >= threshold and not OOD. */
     threshold: number;
     thresholdRule: string;

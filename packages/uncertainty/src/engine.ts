@@ -6,7 +6,14 @@ import { apsSet, conformalThreshold, conformalUniform } from './conformal';
 import { GaussianScorer } from './gaussian';
 import { DropoutCovariance, fastMcDropout, fastMcScratch } from './mc-dropout';
 import { hashFloat32, Rng } from './prng';
-import { deriveSignals, isOutOfDistribution, measureBatch, type MeasureContext, type Signals } from './signals';
+import {
+  deriveSignals,
+  isOutOfDistribution,
+  measureBatch,
+  shapeLogitOf,
+  type MeasureContext,
+  type Signals,
+} from './signals';
 import { isotonicAt, logisticLogit, sigmoid } from './stats';
 import type { Assessment, InputFactsLike, LastDenseLike, ModelMetadataLike, PredictOutputLike } from './types';
 
@@ -78,9 +85,9 @@ export class UncertaintyEngine {
 
   /** Deterministic signals of every input of a batch (for calibration and evaluation). */
   signals(out: PredictOutputLike, inputs: Float32Array, facts: (InputFactsLike | undefined)[] = []): Signals[] {
-    const { pooling, ood } = this.artifact;
+    const { pooling, ood, reliability } = this.artifact;
     return measureBatch(this.measure, out, inputs, facts).map((m, i) =>
-      deriveSignals(m, out.logits, i, out.classes, pooling, ood),
+      deriveSignals(m, out.logits, i, out.classes, pooling, ood, shapeLogitOf(reliability.shape, m)),
     );
   }
 
@@ -98,7 +105,9 @@ export class UncertaintyEngine {
 
   /** Calibrated reliability: P(answer right | digit) * P(digit). */
   reliabilityOf(s: Signals, facts: InputFactsLike | undefined): number {
-    return this.answerProbability(s) * this.digitProbability(s, facts);
+    const raw = this.answerProbability(s) * this.digitProbability(s, facts);
+    const final = this.artifact.reliability.final;
+    return final ? Math.min(1, Math.max(0, isotonicAt(final, raw))) : raw;
   }
 
   /** OOD flag from the density score and the upload's facts. */

@@ -251,7 +251,12 @@ export interface DensityScores {
   distance: number;
   /** Per-class log posterior of the quadratic discriminant. */
   qdaLogPosterior: Float64Array;
+  /** The first {@link SHAPE_PCS} principal-component coordinates (the digit/non-digit shape discriminant's input). */
+  pcs: Float64Array;
 }
+
+/** How many leading principal components the shape discriminant reads. */
+export const SHAPE_PCS = 40;
 
 /** Scores inputs against a fitted {@link GaussianModel}; reuse one instance (it holds scratch buffers). */
 export class GaussianScorer {
@@ -326,6 +331,12 @@ export class GaussianScorer {
     for (let c = 0; c < classes; c++) s += Math.exp((logits[c] as number) - max);
     const lse = max + Math.log(s);
     for (let c = 0; c < classes; c++) logits[c] = (logits[c] as number) - lse;
-    return { mahalanobis, residual, distance: dmin + residual, qdaLogPosterior: logits };
+    return {
+      mahalanobis,
+      residual,
+      distance: dmin + residual,
+      qdaLogPosterior: logits,
+      pcs: z.slice(0, Math.min(SHAPE_PCS, K)),
+    };
   }
 }

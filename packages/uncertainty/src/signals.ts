@@ -7,6 +7,7 @@ import type { DenseWeights } from './mc-dropout';
 import type { DensityScores, GaussianScorer } from './gaussian';
 import { densityInput } from './gaussian';
 import { factsScore, type FactsModel } from './facts-model';
+import { logisticLogit, type LogisticModel } from './stats';
 import type { InputFactsLike, PredictOutputLike } from './types';
 
 /** Inputs of the answer model, P(answer right | input is a digit), in order. */
@@ -21,10 +22,25 @@ export const ANSWER_FEATURES = [
   'mahalanobisGap',
   'logPixelScore',
   'logResidual',
+  'logFactsScore',
+  'outputInk',
+  'shapeLogit',
 ] as const;
 
 /** Inputs of the digit gate, P(input is a digit), in order. */
-export const DIGIT_FEATURES = ['logPixelScore', 'logFactsScore', 'logResidual', 'outputInk', 'oodFlag'] as const;
+export const DIGIT_FEATURES = [
+  'logPixelScore',
+  'logFactsScore',
+  'logResidual',
+  'outputInk',
+  'logMaxSoftmax',
+  'logitMargin',
+  'qdaLogPostPred',
+  'ldaLogPostPred',
+  'mahalanobisGap',
+  'shapeLogit',
+  'oodFlag',
+] as const;
 
 /** Signals of one input. */
 export interface Signals {
@@ -210,6 +226,7 @@ export function deriveSignals(
   k: number,
   pooling: { modelWeight: number; densityWeight: number },
   ood: OodReferences,
+  shapeLogit: number,
 ): Signals {
   const { pixelPart, factsPart } = oodParts(m, ood);
   const top = m.prediction;
@@ -223,6 +240,7 @@ export function deriveSignals(
   );
   const p = m.parts;
   const logPixel = Math.log(pixelPart + 1e-6);
+  const logFacts = Math.log((factsPart ?? pixelPart) + 1e-6);
   const answerFeatures = [
     p.logMaxSoftmax,
     p.logitMargin,
@@ -234,8 +252,22 @@ export function deriveSignals(
     p.mahalanobisGap,
     logPixel,
     p.logResidual,
+    logFacts,
+    p.outputInk,
+    shapeLogit,
   ];
-  const digitFeatures = [logPixel, Math.log((factsPart ?? pixelPart) + 1e-6), p.logResidual, p.outputInk];
+  const digitFeatures = [
+    logPixel,
+    logFacts,
+    p.logResidual,
+    p.outputInk,
+    p.logMaxSoftmax,
+    p.logitMargin,
+    p.qdaLogPostPred,
+    p.ldaLogPostPred,
+    p.mahalanobisGap,
+    shapeLogit,
+  ];
   return {
     prediction: top,
     density: m.density,
@@ -246,6 +278,18 @@ export function deriveSignals(
     digitFeatures,
     pooled,
   };
+}
+
+/**
+ * Names of the shape discriminant's inputs: the leading principal-component coordinates of the grey input.
+ */
+export function shapeFeatureNames(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `pc${i}`);
+}
+
+/** The shape discriminant's logit (digit vs non-digit from the input's leading PCs); 0 without a model. */
+export function shapeLogitOf(shape: LogisticModel | undefined, m: Measurement): number {
+  return shape ? logisticLogit(shape, m.density.pcs) : 0;
 }
 
 /** Measures every row of a batch. */

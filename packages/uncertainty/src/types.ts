@@ -97,6 +97,16 @@ export interface PreparedSet {
   kinds?: string[];
 }
 
+/**
+ * Digits and non-digits as real uploads look (the shifted-digits benchmark's fitting split: rendered fonts on paper,
+ * boards and screens, photographed and compressed), preprocessed like uploads.
+ */
+export interface ShiftedFitSets {
+  digits: PreparedSet & { labels: Uint8Array };
+  /** Near-OOD (letters, symbols, arrows) and far-OOD (textures, scenes, garments) items in the same looks. */
+  nonDigits: PreparedSet;
+}
+
 /** The engine's verdict on one input. */
 export interface Assessment {
   /** The model's answer: argmax of the deterministic probabilities. */

@@ -20,4 +20,12 @@ export { auroc, ece, reliabilityBins } from '../stats';
 export type { ReliabilityBin } from '../stats';
 export { hashFloat32, Rng } from '../prng';
 export type { Signals } from '../signals';
-export type { DigitUploadLike, ImageSetLike, PredictorLike, PreparedSet, PreprocessPixelsLike } from '../types';
+export type {
+  DigitUploadLike,
+  ImageSetLike,
+  InputFactsLike,
+  PredictorLike,
+  PreparedSet,
+  PreprocessPixelsLike,
+  ShiftedFitSets,
+} from '../types';

@@ -20,6 +20,8 @@ export function fitOodStage(args: {
   uploads: Measurement[];
   passRate: number;
   maxColourfulness: number;
+  /** Colourfulness of realistic digit uploads (coloured pens, chalk on green boards): the cap passes `passRate` of them. */
+  digitColourfulness?: number[];
 }): CalibrationArtifact['ood'] {
   const { calibration, uploads, passRate } = args;
   const pixelRef = quantile(
@@ -33,5 +35,7 @@ export function fitOodStage(args: {
     [...calibration, ...uploads].map((m) => oodScoreOf(m, refs)),
     passRate,
   );
-  return { pixelRef, factsRef, threshold, passRate, maxColourfulness: args.maxColourfulness };
+  const colours = args.digitColourfulness ?? [];
+  const maxColourfulness = Math.max(args.maxColourfulness, colours.length > 0 ? quantile(colours, passRate) : 0);
+  return { pixelRef, factsRef, threshold, passRate, maxColourfulness };
 }

@@ -10,7 +10,7 @@ interface Observed {
   facts: InputFactsLike[];
 }
 
-/** Smallest reliability t such that calibration answers with reliability >= t are wrong at most `risk` often. */
+/** Smallest reliability t such that answers with reliability >= t are wrong at most `risk` often. */
 function riskThreshold(rel: number[], correct: number[], risk: number): number {
   const idx = rel.map((_, i) => i).sort((a, b) => (rel[b] as number) - (rel[a] as number));
   let wrong = 0;
@@ -22,68 +22,121 @@ function riskThreshold(rel: number[], correct: number[], risk: number): number {
   return best;
 }
 
+/** Per-row weights giving each group the same total weight (a group of n rows gets 1/n per row). */
+function groupWeights(sizes: number[], total: number): number[] {
+  const present = sizes.filter((s) => s > 0).length;
+  return sizes.flatMap((s) => new Array<number>(s).fill(total / Math.max(1, present) / Math.max(1, s)));
+}
+
+const NONE: Observed & { labels: Uint8Array } = { signals: [], facts: [], labels: new Uint8Array(0) };
+
 /**
- * Fits the answer model on calibration digits (isotonic map out-of-fold), the digit gate on calibration digits and
- * digit uploads against synthetic non-digits, and the `reliable` threshold at `targetRisk`.
+ * Fits the answer model on calibration digits and shifted fitting digits (isotonic map on out-of-fold scores of
+ * the mix), the digit gate on calibration digits, digit uploads and shifted digits against synthetic and shifted
+ * non-digits, and the `reliable` threshold at `targetRisk` (the stricter of the MNIST and the shifted bar).
  */
 export function fitReliabilityStage(args: {
   calibration: Observed & { labels: Uint8Array };
   uploads: Observed;
   synthetic: Observed;
+  shiftedDigits?: Observed & { labels: Uint8Array };
+  shiftedNonDigits?: Observed;
   ood: CalibrationArtifact['ood'];
   targetRisk: number;
+  shiftedRisk: number;
   nonDigitPrior: number;
 }): CalibrationArtifact['reliability'] {
   const { calibration: cal, uploads, synthetic, ood } = args;
-  const calSig = cal.signals;
-  const n = calSig.length;
+  const sd = args.shiftedDigits ?? NONE;
+  const sn = args.shiftedNonDigits ?? NONE;
   const flag = (s: Signals, facts: InputFactsLike | undefined): number => (isOutOfDistribution(ood, s, facts) ? 1 : 0);
-  const correct = calSig.map((s, i) => (s.prediction === cal.labels[i] ? 1 : 0));
+  // The answer model sees MNIST and shifted digits, each group with the same total weight, so that neither
+  // source's notion of a likely mistake dominates.
+  const ansSig = [...cal.signals, ...sd.signals];
+  const ansFacts = [...cal.facts, ...sd.facts];
+  const labels = [...cal.labels, ...sd.labels];
+  const n = ansSig.length;
+  const ansW = groupWeights([cal.signals.length, sd.signals.length], n);
+  const correct = ansSig.map((s, i) => (s.prediction === labels[i] ? 1 : 0));
   const fitAnswer = (idx: number[]): LogisticModel =>
     fitLogistic(
       [...ANSWER_FEATURES],
-      idx.map((i) => (calSig[i] as Signals).answerFeatures),
+      idx.map((i) => (ansSig[i] as Signals).answerFeatures),
       idx.map((i) => correct[i] as number),
-      { l2: 1e-2 },
+      { l2: 1e-2, weights: idx.map((i) => ansW[i] as number) },
     );
   // K-fold cross-fitting: the isotonic map is fitted on out-of-fold answer-model scores, so the reliability is
   // calibrated on digits the answer model did not see.
   const folds = 5;
   const oof = new Array<number>(n).fill(0);
   for (let f = 0; f < folds; f++) {
-    const m = fitAnswer(calSig.map((_, i) => i).filter((i) => i % folds !== f));
-    for (let i = f; i < n; i += folds) oof[i] = sigmoid(logisticLogit(m, (calSig[i] as Signals).answerFeatures));
+    const m = fitAnswer(ansSig.map((_, i) => i).filter((i) => i % folds !== f));
+    for (let i = f; i < n; i += folds) oof[i] = sigmoid(logisticLogit(m, (ansSig[i] as Signals).answerFeatures));
   }
-  const isotonic = fitIsotonic(oof, correct);
-  const answer = fitAnswer(calSig.map((_, i) => i));
-  const digitsSig = [...calSig, ...uploads.signals];
-  const digitsFacts = [...cal.facts, ...uploads.facts];
-  const synSig = synthetic.signals;
+  const isotonic = fitIsotonic(oof, correct, ansW);
+  const answer = fitAnswer(ansSig.map((_, i) => i));
+
+  const pos: Observed[] = [cal, uploads, sd];
+  const neg: Observed[] = [synthetic, sn];
+  const rows = (o: Observed): number[][] => o.signals.map((s, i) => [...s.digitFeatures, flag(s, o.facts[i])]);
+  const posN = pos.reduce((a, o) => a + o.signals.length, 0);
   const digit = fitLogistic(
     [...DIGIT_FEATURES],
-    [
-      ...digitsSig.map((s, i) => [...s.digitFeatures, flag(s, digitsFacts[i])]),
-      ...synSig.map((s, i) => [...s.digitFeatures, flag(s, synthetic.facts[i])]),
-    ],
-    [...digitsSig.map(() => 1), ...synSig.map(() => 0)],
+    [...pos.flatMap(rows), ...neg.flatMap(rows)],
+    [...pos.flatMap((o) => o.signals.map(() => 1)), ...neg.flatMap((o) => o.signals.map(() => 0))],
     {
       // Stronger ridge than the answer model: the distance features are collinear, and unpenalised opposing
-      // weights would extrapolate badly to non-digits unlike the synthetic ones.
+      // weights would extrapolate badly to non-digits unlike the ones seen.
       l2: 1,
-      weights: [...digitsSig.map(() => 1), ...synSig.map(() => digitsSig.length / Math.max(1, synSig.length))],
+      weights: [
+        ...groupWeights(
+          pos.map((o) => o.signals.length),
+          posN,
+        ),
+        ...groupWeights(
+          neg.map((o) => o.signals.length),
+          posN,
+        ),
+      ],
     },
   );
   // The gate was fitted with equal total weights (prior 1/2); re-centre it on the stated non-digit prior.
   digit.bias += Math.log((1 - args.nonDigitPrior) / args.nonDigitPrior);
-  const oofRel = oof.map((s, i) => {
-    const sig = calSig[i] as Signals;
-    return isotonicAt(isotonic, s) * sigmoid(logisticLogit(digit, [...sig.digitFeatures, flag(sig, cal.facts[i])]));
-  });
+  const pDigit = (s: Signals, f: InputFactsLike | undefined): number =>
+    sigmoid(logisticLogit(digit, [...s.digitFeatures, flag(s, f)]));
+  const rawRel = (s: Signals, f: InputFactsLike | undefined, p: number): number =>
+    isotonicAt(isotonic, p) * pDigit(s, f);
+  // P(right | digit) x P(digit) ranks well but reads low on every digit (P(digit) < 1 even for a clean one), so
+  // a last monotone map, fitted on the digits, makes it a calibrated P(correct) there; it keeps the order, so
+  // non-digits stay below the digits they ranked below.
+  const oofRaw = oof.map((p, i) => rawRel(ansSig[i] as Signals, ansFacts[i], p));
+  const final = process.env.RELIAB_FINAL === '0' ? { x: [0, 1], y: [0, 1] } : fitIsotonic(oofRaw, correct, ansW);
+  // Flagged inputs are never `reliable`: they enter the threshold search at reliability 0.
+  const relOf = (s: Signals, f: InputFactsLike | undefined, p: number): number =>
+    flag(s, f) ? 0 : isotonicAt(final, rawRel(s, f, p));
+  const oofRel = oof.map((p, i) => relOf(ansSig[i] as Signals, ansFacts[i], p));
+  const nc = cal.signals.length;
+  const mnistBar = riskThreshold(oofRel.slice(0, nc), correct.slice(0, nc), args.targetRisk);
+  let threshold = mnistBar;
+  if (sd.signals.length > 0) {
+    // Shifted digits and shifted non-digits (counted as wrong answers).
+    const nonRel = sn.signals.map((s, i) => relOf(s, sn.facts[i], sigmoid(logisticLogit(answer, s.answerFeatures))));
+    const shiftedBar = riskThreshold(
+      [...oofRel.slice(nc), ...nonRel],
+      [...correct.slice(nc), ...nonRel.map(() => 0)],
+      args.shiftedRisk,
+    );
+    threshold = Math.max(mnistBar, shiftedBar);
+  }
   return {
     answer,
     isotonic,
     digit,
-    threshold: riskThreshold(oofRel, correct, args.targetRisk),
-    thresholdRule: `lowest reliability whose calibration answers at or above it are wrong <= ${args.targetRisk * 100}% of the time (out-of-fold)`,
+    final,
+    threshold,
+    thresholdRule:
+      `lowest reliability whose answers at or above it are wrong <= ${args.targetRisk * 100}% of the time on ` +
+      `MNIST calibration digits and <= ${args.shiftedRisk * 100}% on shifted fitting digits with non-digits ` +
+      `counted as wrong (out-of-fold)`,
   };
 }
