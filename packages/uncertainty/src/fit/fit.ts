@@ -71,7 +71,7 @@ const DEFAULTS = {
   targetRisk: 0.01,
   maxColourfulness: 40,
   nonDigitPrior: 0.05,
-  shiftedRisk: 0.02,
+  shiftedRisk: 0.015,
   seed: 20240611,
 };
 

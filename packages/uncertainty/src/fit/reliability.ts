@@ -110,7 +110,7 @@ export function fitReliabilityStage(args: {
   // a last monotone map, fitted on the digits, makes it a calibrated P(correct) there; it keeps the order, so
   // non-digits stay below the digits they ranked below.
   const oofRaw = oof.map((p, i) => rawRel(ansSig[i] as Signals, ansFacts[i], p));
-  const final = process.env.RELIAB_FINAL === '0' ? { x: [0, 1], y: [0, 1] } : fitIsotonic(oofRaw, correct, ansW);
+  const final = fitIsotonic(oofRaw, correct, ansW);
   // Flagged inputs are never `reliable`: they enter the threshold search at reliability 0.
   const relOf = (s: Signals, f: InputFactsLike | undefined, p: number): number =>
     flag(s, f) ? 0 : isotonicAt(final, rawRel(s, f, p));
