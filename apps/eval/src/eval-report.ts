@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OursReport, ReferenceReport } from './eval-run';
+import type { ShiftedReport } from './eval-shifted';
 import type { AgreementReport, SpeedReport } from './eval-speed';
 import { histogramChart, lineChart } from './eval-plots';
 
@@ -33,6 +34,33 @@ export interface EvalResult {
 const f4 = (v: number): string => (Number.isFinite(v) ? v.toFixed(4) : 'n/a');
 const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
 const pct = (v: number): string => (Number.isFinite(v) ? `${(100 * v).toFixed(2)}%` : 'n/a');
+
+/** The shifted-digits evaluation split of one model: per look and overall, and the label-free accuracy estimate. */
+function shiftedSection(o: OursReport): string[] {
+  const s = o.shifted;
+  const L = [
+    `### Shifted digits (${s.split} split: fonts never used in fitting)`,
+    '',
+    `${s.digits} digits, ${s.nearOod} near-OOD (letters, symbols, arrows), ${s.farOod} far-OOD items` +
+      (Object.keys(s.rejected).length > 0 ? `; rejected by preprocessing: ${JSON.stringify(s.rejected)}` : '') +
+      '. The estimate is the mean reliability (no labels); its error is |estimate - accuracy|.',
+    '',
+    '| look | n | accuracy | estimated accuracy (mean reliability) | estimate error | ECE | misclassification AUROC | OOD flagged | correct called reliable |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  const row = (name: string, l: ShiftedReport['overall']): string =>
+    `| ${name} | ${l.n} | ${pct(l.accuracy)} | ${pct(l.meanReliability)} | ${f4(l.estimateError)} | ${f4(l.ece15)} | ${f4(l.misclassificationAuroc)} | ${pct(l.oodFlagRate)} | ${pct(l.reliableCorrectShare)} |`;
+  for (const [look, l] of Object.entries(s.looks)) L.push(row(look, l));
+  L.push(row('**all looks**', s.overall));
+  L.push(
+    `| MNIST evaluation split (odd test indices) | — | ${pct(o.accuracy)} | ${pct(o.meanReliability)} | ${f4(Math.abs(o.meanReliability - o.accuracy))} | ${f4(o.reliability.ece15)} | ${f4(o.reliability.misclassificationAuroc)} | ${pct(1 - o.ood.evaluationPassRate)} | |`,
+    '',
+    `- AUROC of reliability, correct digits against: wrong digits ∪ near-OOD ∪ far-OOD ${f4(s.auroc.wrongOrNonDigit)}; wrong digits ${f4(s.auroc.wrong)}; near-OOD ${f4(s.auroc.nearOod)}; far-OOD ${f4(s.auroc.farOod)}.`,
+    `- Non-digits called reliable: near-OOD ${pct(s.nonDigits.nearOodReliableRate)}, far-OOD ${pct(s.nonDigits.farOodReliableRate)}; flagged out of distribution: near-OOD ${pct(s.nonDigits.nearOodFlagRate)}, far-OOD ${pct(s.nonDigits.farOodFlagRate)}.`,
+    `- At the \`reliable\` threshold: ${pct(s.reliable.correctShare)} of correct digits called reliable; ${s.reliable.count} answers called reliable, of which ${pct(s.reliable.badShare)} wrong or non-digits. The best any threshold could do on this split (chosen with its labels): ${pct(s.reliable.oracleCorrectShareAt2pct)} of correct digits at <= 2% wrong or non-digits (threshold ${f4(s.reliable.oracleThreshold)}).`,
+  );
+  return L;
+}
 
 /** Writes the SVG plots into `dir` and returns their file names. */
 export function writePlots(dir: string, r: EvalResult): string[] {
@@ -218,7 +246,7 @@ export function renderMarkdown(r: EvalResult, plots: string[]): string {
       L.push(
         `| ${s} | ${v.n} | ${pct(v.accuracy)} | ${f3(v.meanReliability)} | ${pct(v.oodFlagRate)} | ${f4(v.misclassificationAuroc)} | ${f4(v.ece15)} | ${f4(v.coverage05)} | ${f3(v.meanSetSize05)} |`,
       );
-    L.push('');
+    L.push('', ...shiftedSection(o), '');
   }
   L.push(
     '## Cost of the fast MC path (batch of 256, medians; fast MC and brute force include hashing the inputs)',
