@@ -74,8 +74,11 @@ export interface CalibrationArtifact {
      * the gate; its logit is a gate feature. Absent: the feature is 0.
      */
     shape?: LogisticModel;
-    /** Monotone map of P(right | digit) x P(digit) to P(correct) on digits (absent: the product is used). */
-    final?: IsotonicModel;
+    /**
+     * Monotone maps of P(right | digit) x P(digit) to P(correct) on digits, one per acquisition route of the
+     * upload (`factsRoute`: 28x28 pixels, or photographed/scanned uploads). Absent: the product is used.
+     */
+    final?: { pixels: IsotonicModel; uploads: IsotonicModel };
     /** reliable = reliability >= threshold and not OOD. */
     threshold: number;
     thresholdRule: string;

@@ -3,6 +3,7 @@ import { AppError } from '@mserve/common';
 import { SAMPLES_MAX, SAMPLES_MIN } from '@mserve/contracts';
 import { artifactMismatch, type CalibrationArtifact } from './artifact';
 import { apsSet, conformalThreshold, conformalUniform } from './conformal';
+import { factsRoute } from './facts-model';
 import { GaussianScorer } from './gaussian';
 import { DropoutCovariance, fastMcDropout, fastMcScratch } from './mc-dropout';
 import { hashFloat32, Rng } from './prng';
@@ -107,7 +108,8 @@ export class UncertaintyEngine {
   reliabilityOf(s: Signals, facts: InputFactsLike | undefined): number {
     const raw = this.answerProbability(s) * this.digitProbability(s, facts);
     const final = this.artifact.reliability.final;
-    return final ? Math.min(1, Math.max(0, isotonicAt(final, raw))) : raw;
+    if (!final) return raw;
+    return Math.min(1, Math.max(0, isotonicAt(final[factsRoute(this.artifact.facts, facts)], raw)));
   }
 
   /** OOD flag from the density score and the upload's facts. */

@@ -77,20 +77,41 @@ export function fitFactsModel(groups: { name: string; facts: InputFactsLike[] }[
   return { names: [...FACT_NAMES], components };
 }
 
+/**
+ * The acquisition route of an upload for the last reliability map: `pixels` when its facts are nearest the 28x28
+ * digit-pixels component (or there are no facts: a raw tensor), `uploads` otherwise (photographed or scanned).
+ */
+export function factsRoute(m: FactsModel, f: InputFactsLike | undefined): 'pixels' | 'uploads' {
+  const x = factsVector(f);
+  if (!x || m.components.length === 0) return 'pixels';
+  let best = Infinity;
+  let name = 'pixels';
+  for (const c of m.components) {
+    const d = mahalanobis2(c, x);
+    if (d < best) {
+      best = d;
+      name = c.name;
+    }
+  }
+  return name === 'pixels' ? 'pixels' : 'uploads';
+}
+
+function mahalanobis2(c: FactsComponent, x: number[]): number {
+  const p = x.length;
+  let d = 0;
+  for (let i = 0; i < p; i++) {
+    let s = 0;
+    for (let j = 0; j <= i; j++) s += (c.whitener[i * p + j] as number) * ((x[j] as number) - (c.mean[j] as number));
+    d += s * s;
+  }
+  return d;
+}
+
 /** Mahalanobis distance to the nearest component, divided by the number of facts; undefined without facts. */
 export function factsScore(m: FactsModel, f: InputFactsLike | undefined): number | undefined {
   const x = factsVector(f);
   if (!x || m.components.length === 0) return undefined;
-  const p = x.length;
   let best = Infinity;
-  for (const c of m.components) {
-    let d = 0;
-    for (let i = 0; i < p; i++) {
-      let s = 0;
-      for (let j = 0; j <= i; j++) s += (c.whitener[i * p + j] as number) * ((x[j] as number) - (c.mean[j] as number));
-      d += s * s;
-    }
-    best = Math.min(best, d);
-  }
-  return best / p;
+  for (const c of m.components) best = Math.min(best, mahalanobis2(c, x));
+  return best / x.length;
 }
