@@ -42,7 +42,12 @@ export interface ShiftedReport {
   /** AUROC of reliability, correct digits (positive) against each negative set. */
   auroc: { wrongOrNonDigit: number; nearOod: number; farOod: number; wrong: number };
   /** Non-digits: mean reliability and the share called reliable or flagged out of distribution. */
-  nonDigits: { nearOodReliableRate: number; farOodReliableRate: number; nearOodFlagRate: number; farOodFlagRate: number };
+  nonDigits: {
+    nearOodReliableRate: number;
+    farOodReliableRate: number;
+    nearOodFlagRate: number;
+    farOodFlagRate: number;
+  };
   /** At the `reliable` threshold: correct digits kept, and the share of answers called reliable that are wrong or non-digits. */
   reliable: {
     correctShare: number;

@@ -36,4 +36,3 @@ export function targets(o: OursReport, fastMcRatio: number, durationSeconds: num
   if (durationSeconds !== undefined) t.push(target('pnpm eval wall time, s', durationSeconds, 300, 'max'));
   return t;
 }
-

@@ -50,7 +50,10 @@ function toSets(rows: Row[], rejected: Record<string, number>): ShiftedSet {
   };
 }
 
-async function generate(opts: BenchmarkOptions, log: (m: string) => void): Promise<{ rows: Row[]; rejected: Record<string, number> }> {
+async function generate(
+  opts: BenchmarkOptions,
+  log: (m: string) => void,
+): Promise<{ rows: Row[]; rejected: Record<string, number> }> {
   const t0 = performance.now();
   const items = await generateBenchmark(opts, { threads: 2 });
   log(`shifted ${opts.split}: ${items.length} items generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
