@@ -108,6 +108,19 @@ export class JobStore implements JobRepository {
     await this.add(this.queue, INFERENCE_JOB_NAME, id, data, this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT);
   }
 
+  /**
+   * Adds jobs of their own in one round trip (BullMQ's `addBulk`: one MULTI of the add scripts, all or none), each
+   * under its own id with the retention policy of results. The async path groups concurrent submissions this way.
+   */
+  async enqueueMany(jobs: Array<{ id: string; data: InferenceJobData }>): Promise<void> {
+    const [only] = jobs;
+    if (jobs.length === 1 && only) return this.enqueue(only.id, only.data);
+    const opts = this.addOptions(this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT);
+    await this.call(() =>
+      this.queue.addBulk(jobs.map((j) => ({ name: INFERENCE_JOB_NAME, data: j.data, opts: { ...opts, jobId: j.id } }))),
+    );
+  }
+
   /** Adds a batch job of grouped predictions (see `predict-batcher.ts`) to the sync queue, with its retention. */
   async enqueueBatch(batchId: string, items: InferenceJobData[]): Promise<void> {
     const data: BatchJobData = { v: 1, items };
@@ -117,19 +130,29 @@ export class JobStore implements JobRepository {
 
   /** One attempt (a failed inference does not get better on retry); finished jobs kept `ageS` and at most `count`. */
   private async add(queue: Queue, name: string, id: string, data: unknown, ageS: number, count: number) {
-    const keep = { age: ageS, count };
-    await this.call(() =>
-      queue.add(name, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep }),
-    );
+    const opts = { ...this.addOptions(ageS, count), jobId: id };
+    await this.call(() => queue.add(name, data, opts));
   }
 
-  /** Jobs waiting for a worker, in both queues. Concurrent callers share one Redis round trip. */
+  private addOptions(ageS: number, count: number) {
+    const keep = { age: ageS, count };
+    return { attempts: 1, removeOnComplete: keep, removeOnFail: keep };
+  }
+
+  /**
+   * Jobs waiting for a worker, in both queues. One pipelined round trip of four plain reads (LLEN of the wait lists,
+   * ZCARD of the prioritized sets) instead of BullMQ's count script per queue: this runs before every submission.
+   * Concurrent callers share one round trip.
+   */
   waitingCount(): Promise<number> {
     this.depthInFlight ??= this.call(async () => {
-      const [a, b] = await Promise.all(
-        [this.queue, this.syncQueue].map((q) => q.getJobCountByTypes('wait', 'prioritized')),
-      );
-      return (a ?? 0) + (b ?? 0);
+      const pipe = this.redis.pipeline();
+      for (const q of [this.queue, this.syncQueue]) pipe.llen(q.toKey('wait')).zcard(q.toKey('prioritized'));
+      const res = (await pipe.exec()) ?? [];
+      return res.reduce((sum, [err, n]) => {
+        if (err) throw err;
+        return sum + Number(n);
+      }, 0);
     }).finally(() => {
       this.depthInFlight = undefined;
     });
