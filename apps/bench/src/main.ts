@@ -113,14 +113,15 @@ async function main(): Promise<void> {
   if (args.profile) rmSync(profileDir, { recursive: true, force: true });
   // Profiles are written per PID; remember which role each PID had so the report can name them.
   const roles = new Map<number, string>();
-  const startOne = async (workers: number): Promise<Stack> => {
+  const startOne = async (workers: number, profiled = false): Promise<Stack> => {
     const s = await startStack({
       workers,
       logDir,
       env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' },
-      ...(args.profile ? { profileDir } : {}),
+      ...(profiled ? { profileDir } : {}),
     });
-    for (const p of s.procs) roles.set(p.pid, `${p.name} (${workers} worker${workers > 1 ? 's' : ''} stack)`);
+    const what = profiled ? 'one connection' : `${workers} worker${workers > 1 ? 's' : ''} stack`;
+    for (const p of s.procs) roles.set(p.pid, `${p.name} (${what})`);
     return s;
   };
   try {
@@ -220,6 +221,16 @@ async function main(): Promise<void> {
       log.info({ step: 'two-workers', rps: twoWorkers.rps }, 'measured');
     }
     if (stack) {
+      await stack.stop();
+      stack = undefined;
+    }
+    if (args.profile && !external) {
+      // Where the fixed cost of one request goes: a stack of its own, profiled, fed one request at a time (the
+      // profiler's overhead stays out of the measured steps above).
+      log.info('CPU profiles at one connection');
+      stack = await startOne(1, true);
+      await warmUp(stack.url, upload);
+      await closedLoop({ url: `${stack.url}/v1/predict`, ...upload, connections: 1, durationS: D });
       await stack.stop();
       stack = undefined;
     }

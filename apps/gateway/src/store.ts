@@ -172,32 +172,44 @@ export class JobStore implements JobRepository {
 
   /**
    * A job's snapshot, or null when the id is unknown (never existed or retention removed it). The id of a grouped
-   * prediction resolves to its item of the batch job: the batch's state, the item's own result or error.
+   * prediction resolves to its item of the batch job: the batch's state, the item's own result or error. One atomic
+   * round trip of plain commands (the job hash, and whether the job is in the active list), instead of BullMQ's
+   * `getJob` then its state script: finishedOn and the outcome are written by one Lua script, so the hash alone
+   * tells a finished job, and the active list tells a running one from a queued one at the same instant.
    */
   async get(id: string): Promise<JobSnapshot | null> {
     const item = parseBatchItemId(id);
+    const queue = this.queueOf(id);
+    const jobId = item ? item.batchId : id;
     return this.call(async () => {
-      const job = await this.queueOf(id).getJob(item ? item.batchId : id);
-      if (!job) return null;
-      const raw = item ? (job.data as Partial<BatchJobData>).items?.[item.index] : job.data;
+      const res = await this.redis.multi().hgetall(queue.toKey(jobId)).lpos(queue.toKey('active'), jobId).exec();
+      const [[hashErr, hash], [posErr, pos]] = (res ?? []) as [
+        [Error | null, Record<string, string>],
+        [Error | null, number | null],
+      ];
+      if (hashErr || posErr) throw hashErr ?? posErr;
+      if (!hash?.['data'] || !hash['timestamp']) return null;
+      const stored = parseJson(hash['data']);
+      const raw = item ? (stored as Partial<BatchJobData> | null)?.items?.[item.index] : stored;
       if (!raw) return null;
       const data = raw as Partial<InferenceJobData>;
       const snap: JobSnapshot = {
         id,
-        status: 'queued',
+        status: pos === null ? 'queued' : 'active',
         data: {
           requestId: data.requestId ?? '',
-          submittedAt: data.submittedAt ?? job.timestamp,
+          submittedAt: data.submittedAt ?? Number(hash['timestamp']),
           ...(data.webhook ? { webhook: data.webhook } : {}),
         },
       };
-      // finishedOn and the return value or failed reason are written by one Lua script, so the hash alone tells a
-      // finished job reliably; only unfinished jobs need the state lookup to tell queued from active.
-      if (job.finishedOn) return finishedSnapshot(snap, job as FinishedJob, item?.index);
-      const state = await job.getState();
-      snap.status = state === 'active' ? 'active' : state === 'completed' || state === 'failed' ? state : 'queued';
-      if (snap.status !== 'queued' && snap.status !== 'active') return this.get(id);
-      return snap;
+      if (!hash['finishedOn']) return snap;
+      const rv = hash['returnvalue'];
+      const finished: FinishedJob = {
+        finishedOn: Number(hash['finishedOn']),
+        ...(hash['failedReason'] ? { failedReason: hash['failedReason'] } : {}),
+        ...(rv !== undefined ? { returnvalue: parseJson(rv) } : {}),
+      };
+      return finishedSnapshot(snap, finished, item?.index);
     });
   }
 
@@ -258,5 +270,14 @@ export class JobStore implements JobRepository {
     const queues = [this.queue, this.syncQueue, this.webhookQueue];
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     this.redis.disconnect();
+  }
+}
+
+/** A JSON field of a job hash, or null when it does not parse (as BullMQ's own reader treats it). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
   }
 }
