@@ -15,6 +15,7 @@ import IORedis from 'ioredis';
 import type { GatewayConfig } from './config';
 import { finishedSnapshot, type FinishedJob, type JobSnapshot } from './pipeline/job-snapshot';
 import type { JobRepository } from './pipeline/ports';
+import { hashFromList, withStoreScripts, type StoreRedis } from './store-scripts';
 
 type StoreConfig = Pick<
   GatewayConfig,
@@ -34,7 +35,7 @@ type StoreConfig = Pick<
  * a second instead of hanging; ioredis keeps reconnecting in the background, so the service recovers by itself.
  */
 export class JobStore implements JobRepository {
-  private readonly redis: IORedis;
+  private readonly redis: IORedis & StoreRedis;
   private readonly queue: Queue;
   /** The queue of batch jobs of synchronous predictions (see `syncQueueName`). */
   private readonly syncQueue: Queue;
@@ -46,14 +47,16 @@ export class JobStore implements JobRepository {
     private readonly config: StoreConfig,
     private readonly logger: Logger,
   ) {
-    this.redis = new IORedis(config.REDIS_URL, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: Math.max(1000, config.REDIS_TIMEOUT_MS),
-      // A backstop that drops hung commands; the request-level deadline is in call().
-      commandTimeout: config.REDIS_TIMEOUT_MS * 5,
-      retryStrategy: (times) => Math.min(100 * times, 1000),
-    });
+    this.redis = withStoreScripts(
+      new IORedis(config.REDIS_URL, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: Math.max(1000, config.REDIS_TIMEOUT_MS),
+        // A backstop that drops hung commands; the request-level deadline is in call().
+        commandTimeout: config.REDIS_TIMEOUT_MS * 5,
+        retryStrategy: (times) => Math.min(100 * times, 1000),
+      }),
+    );
     this.redis.on('error', (err) => this.logger.debug({ err: err.message }, 'redis producer connection error'));
     const prefix = config.QUEUE_PREFIX;
     this.queue = new Queue(config.QUEUE_NAME, { connection: this.redis, prefix });
@@ -140,20 +143,22 @@ export class JobStore implements JobRepository {
   }
 
   /**
-   * Jobs waiting for a worker, in both queues. One pipelined round trip of four plain reads (LLEN of the wait lists,
-   * ZCARD of the prioritized sets) instead of BullMQ's count script per queue: this runs before every submission.
-   * Concurrent callers share one round trip.
+   * Jobs waiting for a worker, in both queues: LLEN of the wait lists plus ZCARD of the prioritized sets in one
+   * script of our own (`store-scripts.ts`), instead of BullMQ's count script per queue: this runs before every
+   * submission. Concurrent callers share one round trip.
    */
   waitingCount(): Promise<number> {
-    this.depthInFlight ??= this.call(async () => {
-      const pipe = this.redis.pipeline();
-      for (const q of [this.queue, this.syncQueue]) pipe.llen(q.toKey('wait')).zcard(q.toKey('prioritized'));
-      const res = (await pipe.exec()) ?? [];
-      return res.reduce((sum, [err, n]) => {
-        if (err) throw err;
-        return sum + Number(n);
-      }, 0);
-    }).finally(() => {
+    const [a, b] = [this.queue, this.syncQueue];
+    this.depthInFlight ??= this.call(async () =>
+      Number(
+        await this.redis.mserveWaiting(
+          a.toKey('wait'),
+          a.toKey('prioritized'),
+          b.toKey('wait'),
+          b.toKey('prioritized'),
+        ),
+      ),
+    ).finally(() => {
       this.depthInFlight = undefined;
     });
     return this.depthInFlight;
@@ -172,8 +177,8 @@ export class JobStore implements JobRepository {
 
   /**
    * A job's snapshot, or null when the id is unknown (never existed or retention removed it). The id of a grouped
-   * prediction resolves to its item of the batch job: the batch's state, the item's own result or error. One atomic
-   * round trip of plain commands (the job hash, and whether the job is in the active list), instead of BullMQ's
+   * prediction resolves to its item of the batch job: the batch's state, the item's own result or error. One script
+   * of our own reads the job hash and whether the job is in the active list, atomically, instead of BullMQ's
    * `getJob` then its state script: finishedOn and the outcome are written by one Lua script, so the hash alone
    * tells a finished job, and the active list tells a running one from a queued one at the same instant.
    */
@@ -182,13 +187,9 @@ export class JobStore implements JobRepository {
     const queue = this.queueOf(id);
     const jobId = item ? item.batchId : id;
     return this.call(async () => {
-      const res = await this.redis.multi().hgetall(queue.toKey(jobId)).lpos(queue.toKey('active'), jobId).exec();
-      const [[hashErr, hash], [posErr, pos]] = (res ?? []) as [
-        [Error | null, Record<string, string>],
-        [Error | null, number | null],
-      ];
-      if (hashErr || posErr) throw hashErr ?? posErr;
-      if (!hash?.['data'] || !hash['timestamp']) return null;
+      const [list, pos] = await this.redis.mserveJobRead(queue.toKey(jobId), queue.toKey('active'), jobId);
+      const hash = hashFromList(list);
+      if (!hash['data'] || !hash['timestamp']) return null;
       const stored = parseJson(hash['data']);
       const raw = item ? (stored as Partial<BatchJobData> | null)?.items?.[item.index] : stored;
       if (!raw) return null;
