@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
 });
 
 const quick = args.quick === true;
+/** The one-connection CPU profiles (reports/bench.md, "Where the time goes") are part of every full run. */
+const profile = args.profile === true || !quick;
 const D = quick ? 4 : 10; // seconds per closed-loop step
 const OPEN_S = quick ? 10 : 30;
 const CONCURRENCY = quick ? [1, 8, 32] : [1, 8, 32, 64, 128];
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
 
   let stack: Stack | undefined;
   const external = args.url;
-  if (args.profile) rmSync(profileDir, { recursive: true, force: true });
+  if (profile) rmSync(profileDir, { recursive: true, force: true });
   // Profiles are written per PID; remember which role each PID had so the report can name them.
   const roles = new Map<number, string>();
   const startOne = async (workers: number, profiled = false): Promise<Stack> => {
@@ -224,7 +226,7 @@ async function main(): Promise<void> {
       await stack.stop();
       stack = undefined;
     }
-    if (args.profile && !external) {
+    if (profile && !external) {
       // Where the fixed cost of one request goes: a stack of its own, profiled, fed one request at a time (the
       // profiler's overhead stays out of the measured steps above).
       log.info('CPU profiles at one connection');
@@ -251,7 +253,7 @@ async function main(): Promise<void> {
       workers: { one: syncBest, ...(twoWorkers ? { two: twoWorkers } : {}) },
       processes: procs,
       processesAtMax,
-      profiles: args.profile ? summariseProfileDir(profileDir, roles) : {},
+      profiles: profile ? summariseProfileDir(profileDir, roles) : {},
       verdicts: [],
     };
     report.verdicts = verdicts(report);
