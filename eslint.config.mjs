@@ -18,6 +18,7 @@ export default tseslint.config(
             '@mserve/*/*',
             '!@mserve/uncertainty/fit',
             '!@mserve/model-runtime/eval',
+            '!@mserve/model-runtime/describe',
             '**/apps/*',
             '../../apps/*',
             '../../../apps/*',

@@ -23,12 +23,18 @@ export async function closedLoop(opts: {
   connections: number;
   durationS: number;
   method?: 'POST' | 'GET';
+  /** Bodies each connection sends in turn, cycling (a mixed workload); `body` is used when absent. */
+  cycle?: Array<{ body: Buffer; contentType: string }>;
 }): Promise<ClosedLoopResult> {
+  const method = opts.method ?? 'POST';
   const r = await autocannon({
     url: opts.url,
-    method: opts.method ?? 'POST',
+    method,
     body: opts.body,
     headers: { 'content-type': opts.contentType },
+    ...(opts.cycle
+      ? { requests: opts.cycle.map((c) => ({ method, body: c.body, headers: { 'content-type': c.contentType } })) }
+      : {}),
     connections: opts.connections,
     duration: opts.durationS,
     timeout: 30,

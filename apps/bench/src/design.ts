@@ -83,8 +83,28 @@ export function servingSection(reportsDir: string): string {
   ];
   if (c1 && e1) {
     lines.push(
-      `| one request at a time: predict p50 vs echo p50 (cost of validation, preprocessing, queue round trips, batching wait and inference; autocannon's latency has 1 ms resolution) | ${f1(c1.latency.p50)} ms vs ${f1(e1.latency.p50)} ms |`,
+      `| one request at a time: predict p50 vs echo p50 (cost of validation, preprocessing, queue round trips and inference; autocannon's latency has 1 ms resolution) | ${f1(c1.latency.p50)} ms vs ${f1(e1.latency.p50)} ms |`,
     );
+  }
+  if (b.mixed) {
+    const m = b.mixed;
+    lines.push(
+      `| mixed workload (${m.description}), ${m.service.connections} connections: service vs echo of the same mix | ${f1(m.service.rps)} vs ${f1(m.echo.rps)} req/s = ${f1((m.service.rps / m.echo.rps) * 100)}%, p99 ${f1(m.service.latency.p99)} ms |`,
+    );
+  }
+  for (const x of b.redis?.sync ?? []) {
+    lines.push(
+      `| Redis per prediction, POST /v1/predict at ${x.connections} connections: commands / scripts / bytes in+out | ${f1(x.cost.commands)} / ${x.cost.scripts.toFixed(2)} / ${Math.round(x.cost.bytesIn + x.cost.bytesOut)} |`,
+    );
+  }
+  for (const [name, c] of [
+    ['async submit + long-poll', b.redis?.async],
+    ['async with a webhook', b.redis?.webhook],
+  ] as const) {
+    if (c)
+      lines.push(
+        `| Redis per prediction, ${name}: commands / scripts / bytes in+out | ${f1(c.commands)} / ${c.scripts.toFixed(2)} / ${Math.round(c.bytesIn + c.bytesOut)} |`,
+      );
   }
   for (const s of b.samples)
     lines.push(`| MC samples T=${s.samples} | ${f1(s.result.rps)} req/s, p99 ${f1(s.result.latency.p99)} ms |`);

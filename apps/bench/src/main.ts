@@ -4,11 +4,13 @@ import { parseArgs } from 'node:util';
 import { assetPath, cliArgs, createLogger, repoRoot } from '@mserve/common';
 import { asyncLoop } from './async-loop';
 import { closedLoop, type ClosedLoopResult } from './closed-loop';
-import { multipart } from './multipart';
+import { MIX_CYCLE, describeMix, mixCycle } from './mixed';
+import { multipart, type MultipartBody } from './multipart';
 import { openLoop } from './open-loop';
 import { firstJsonLine, spawnTs, stopProc } from './processes';
 import { sampleProcesses, type ProcStats } from './procstats';
 import { summariseProfileDir } from './profile';
+import { readRedisCounters, redisCost, type RedisCost } from './redis-cost';
 import { renderMarkdown, verdicts, type BenchReport } from './report';
 import { startStack, type Stack } from './stack';
 
@@ -27,9 +29,15 @@ const { values: args } = parseArgs({
 });
 
 const quick = args.quick === true;
+/** The one-connection CPU profiles (reports/bench.md, "Where the time goes") are part of every full run. */
+const profile = args.profile === true || !quick;
 const D = quick ? 4 : 10; // seconds per closed-loop step
 const OPEN_S = quick ? 10 : 30;
-const CONCURRENCY = quick ? [8, 32] : [1, 8, 32, 64, 128];
+const CONCURRENCY = quick ? [1, 8, 32] : [1, 8, 32, 64, 128];
+/** Connections of the mixed-workload step (service and echo alike). */
+const MIXED_CONNECTIONS = 32;
+/** Where the webhook step's deliveries would go; no notifier runs in the bench, so nothing is called. */
+const WEBHOOK = JSON.stringify({ url: 'http://127.0.0.1:9/bench-hook', events: ['completed'] });
 const SAMPLES = [1, 10, 100, 1000];
 
 function best(rows: ClosedLoopResult[]): ClosedLoopResult {
@@ -47,8 +55,9 @@ function meanBatch(bodies: unknown[]): number {
 
 async function measureEcho(
   body: ReturnType<typeof multipart>,
+  mix: MultipartBody[],
   logDir: string,
-): Promise<{ best: ClosedLoopResult; all: ClosedLoopResult[] }> {
+): Promise<{ best: ClosedLoopResult; all: ClosedLoopResult[]; mixed: ClosedLoopResult }> {
   const echo = spawnTs('echo', 'apps/bench/src/echo-main.ts', { PORT: '0' }, logDir);
   const { port } = await firstJsonLine<{ port: number }>(echo);
   try {
@@ -57,7 +66,15 @@ async function measureEcho(
       all.push(await closedLoop({ url: `http://127.0.0.1:${port}/echo`, ...body, connections: c, durationS: D }));
       log.info({ step: 'echo', connections: c, rps: all.at(-1)?.rps }, 'measured');
     }
-    return { best: best(all), all };
+    const mixed = await closedLoop({
+      url: `http://127.0.0.1:${port}/echo`,
+      ...body,
+      cycle: mix,
+      connections: MIXED_CONNECTIONS,
+      durationS: D,
+    });
+    log.info({ step: 'echo mixed', rps: mixed.rps }, 'measured');
+    return { best: best(all), all, mixed };
   } finally {
     await stopProc(echo);
   }
@@ -87,19 +104,26 @@ async function main(): Promise<void> {
   const image = readFileSync(imagePath);
   const file = { field: 'image', filename: path.basename(imagePath), mime: 'image/png', data: image };
   const upload = multipart(file);
+  const mix = mixCycle();
   const t0 = Date.now();
 
   log.info('measuring the bare Express echo ceiling');
-  const echo = await measureEcho(upload, logDir);
+  const echo = await measureEcho(upload, mix, logDir);
 
   let stack: Stack | undefined;
   const external = args.url;
-  if (args.profile) rmSync(profileDir, { recursive: true, force: true });
+  if (profile) rmSync(profileDir, { recursive: true, force: true });
   // Profiles are written per PID; remember which role each PID had so the report can name them.
   const roles = new Map<number, string>();
-  const startOne = async (workers: number): Promise<Stack> => {
-    const s = await startStack({ workers, logDir, ...(args.profile ? { profileDir } : {}) });
-    for (const p of s.procs) roles.set(p.pid, `${p.name} (${workers} worker${workers > 1 ? 's' : ''} stack)`);
+  const startOne = async (workers: number, profiled = false): Promise<Stack> => {
+    const s = await startStack({
+      workers,
+      logDir,
+      env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' },
+      ...(profiled ? { profileDir } : {}),
+    });
+    const what = profiled ? 'one connection' : `${workers} worker${workers > 1 ? 's' : ''} stack`;
+    for (const p of s.procs) roles.set(p.pid, `${p.name} (${what})`);
     return s;
   };
   try {
@@ -110,12 +134,29 @@ async function main(): Promise<void> {
     log.info('closed loop on POST /v1/predict');
     const sync: ClosedLoopResult[] = [];
     const stepProcs: ProcStats[][] = [];
+    const redis: NonNullable<BenchReport['redis']> = { sync: [] };
+    // What the queue hop costs Redis over a step, per answered request (only for a stack this run started).
+    const costOf = async <T>(
+      run: () => Promise<T>,
+      answered: (r: T) => number,
+    ): Promise<{ result: T; cost?: RedisCost }> => {
+      if (!stack) return { result: await run() };
+      const before = await readRedisCounters(stack.redisPort);
+      const result = await run();
+      return { result, cost: redisCost(before, await readRedisCounters(stack.redisPort), answered(result)) };
+    };
+    const answeredOk = (r: ClosedLoopResult) => r.requests - r.non2xx;
     for (const c of CONCURRENCY) {
       // The load generator runs in this process: it is sampled too, as 'bench (load generator)'.
       const sampler = stack
         ? sampleProcesses([...stack.procs, { name: 'bench (load generator)', pid: process.pid }])
         : undefined;
-      sync.push(await closedLoop({ url: `${url}/v1/predict`, ...upload, connections: c, durationS: D }));
+      const step = await costOf(
+        () => closedLoop({ url: `${url}/v1/predict`, ...upload, connections: c, durationS: D }),
+        answeredOk,
+      );
+      sync.push(step.result);
+      if (step.cost) redis.sync.push({ connections: c, cost: step.cost });
       stepProcs.push(sampler?.stop() ?? []);
       log.info({ step: 'predict', connections: c, rps: sync.at(-1)?.rps }, 'measured');
     }
@@ -129,7 +170,30 @@ async function main(): Promise<void> {
     const openBatch = meanBatch(open.bodies);
 
     log.info('async submit + long-poll');
-    const asyncRes = await asyncLoop({ baseUrl: url, ...upload, clients: syncBest.connections, durationS: D });
+    const asyncStep = await costOf(
+      () => asyncLoop({ baseUrl: url, ...upload, clients: syncBest.connections, durationS: D }),
+      (r) => r.completed,
+    );
+    const asyncRes = asyncStep.result;
+    if (asyncStep.cost) redis.async = asyncStep.cost;
+
+    log.info('async submit + long-poll with a webhook');
+    const hooked = multipart(file, { webhook: WEBHOOK });
+    const webhookStep = await costOf(
+      () => asyncLoop({ baseUrl: url, ...hooked, clients: 8, durationS: Math.min(D, 4) }),
+      (r) => r.completed,
+    );
+    if (webhookStep.cost) redis.webhook = webhookStep.cost;
+
+    log.info(`mixed workload: ${describeMix()}`);
+    const mixed = await closedLoop({
+      url: `${url}/v1/predict`,
+      ...upload,
+      cycle: mix,
+      connections: MIXED_CONNECTIONS,
+      durationS: D,
+    });
+    log.info({ step: 'mixed', rps: mixed.rps }, 'measured');
 
     log.info('cost of uncertainty: MC samples');
     const samples: { samples: number; result: ClosedLoopResult }[] = [];
@@ -162,6 +226,16 @@ async function main(): Promise<void> {
       await stack.stop();
       stack = undefined;
     }
+    if (profile && !external) {
+      // Where the fixed cost of one request goes: a stack of its own, profiled, fed one request at a time (the
+      // profiler's overhead stays out of the measured steps above).
+      log.info('CPU profiles at one connection');
+      stack = await startOne(1, true);
+      await warmUp(stack.url, upload);
+      await closedLoop({ url: `${stack.url}/v1/predict`, ...upload, connections: 1, durationS: D });
+      await stack.stop();
+      stack = undefined;
+    }
 
     const report: BenchReport = {
       generatedAt: new Date().toISOString(),
@@ -169,15 +243,17 @@ async function main(): Promise<void> {
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
       image: { file: path.basename(imagePath), bytes: image.length },
       durationS: (Date.now() - t0) / 1000,
-      echo,
+      echo: { best: echo.best, all: echo.all },
       sync: { all: sync, best: syncBest },
+      mixed: { description: describeMix(), cycle: MIX_CYCLE, service: mixed, echo: echo.mixed },
+      ...(redis.sync.length ? { redis } : {}),
       open: { ...open, bodies: undefined, meanBatchSize: openBatch },
       async: asyncRes,
       samples,
       workers: { one: syncBest, ...(twoWorkers ? { two: twoWorkers } : {}) },
       processes: procs,
       processesAtMax,
-      profiles: args.profile ? summariseProfileDir(profileDir, roles) : {},
+      profiles: profile ? summariseProfileDir(profileDir, roles) : {},
       verdicts: [],
     };
     report.verdicts = verdicts(report);

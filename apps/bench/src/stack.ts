@@ -5,6 +5,8 @@ import { spawnRedis, spawnTs, stopProc, waitForHttp, type Proc } from './process
 /** A gateway + workers + Redis started for one benchmark configuration. */
 export interface Stack {
   url: string;
+  /** Port of the stack's own Redis (its counters are the hop's cost, see `redis-cost.ts`). */
+  redisPort: number;
   procs: Proc[];
   stop(): Promise<void>;
 }
@@ -61,6 +63,7 @@ export async function startStack(opts: {
   }
   return {
     url: `http://127.0.0.1:${port}`,
+    redisPort,
     procs,
     async stop() {
       // Gateway and workers first (they drain through Redis), Redis last.

@@ -61,7 +61,7 @@ export const gatewayEnvSpec = {
     max: 0.9999,
   }),
   PREDICT_BATCH_MAX: env.int({
-    doc: 'most synchronous predictions grouped into one batch job while an enqueue is in flight (1: no grouping)',
+    doc: 'most submissions grouped into one write while one is in flight: synchronous predictions into one batch job, other jobs into one addBulk (1: no grouping)',
     default: 64,
     min: 1,
     max: 4096,

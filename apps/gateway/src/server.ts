@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { assetPath, createLogger, type Logger } from '@mserve/common';
-import { describeSavedModel } from '@mserve/model-runtime';
+import { describeSavedModel } from '@mserve/model-runtime/describe';
 import { DEFAULT_LIMITS, preprocess, preprocessingFingerprint } from '@mserve/preprocess';
 import { syncQueueName } from '@mserve/contracts';
 import { assertDeliverableUrl, parseAllowList } from '@mserve/webhooks';

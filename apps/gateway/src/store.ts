@@ -15,6 +15,7 @@ import IORedis from 'ioredis';
 import type { GatewayConfig } from './config';
 import { finishedSnapshot, type FinishedJob, type JobSnapshot } from './pipeline/job-snapshot';
 import type { JobRepository } from './pipeline/ports';
+import { hashFromList, withStoreScripts, type StoreRedis } from './store-scripts';
 
 type StoreConfig = Pick<
   GatewayConfig,
@@ -34,7 +35,7 @@ type StoreConfig = Pick<
  * a second instead of hanging; ioredis keeps reconnecting in the background, so the service recovers by itself.
  */
 export class JobStore implements JobRepository {
-  private readonly redis: IORedis;
+  private readonly redis: IORedis & StoreRedis;
   private readonly queue: Queue;
   /** The queue of batch jobs of synchronous predictions (see `syncQueueName`). */
   private readonly syncQueue: Queue;
@@ -46,14 +47,16 @@ export class JobStore implements JobRepository {
     private readonly config: StoreConfig,
     private readonly logger: Logger,
   ) {
-    this.redis = new IORedis(config.REDIS_URL, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: Math.max(1000, config.REDIS_TIMEOUT_MS),
-      // A backstop that drops hung commands; the request-level deadline is in call().
-      commandTimeout: config.REDIS_TIMEOUT_MS * 5,
-      retryStrategy: (times) => Math.min(100 * times, 1000),
-    });
+    this.redis = withStoreScripts(
+      new IORedis(config.REDIS_URL, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: Math.max(1000, config.REDIS_TIMEOUT_MS),
+        // A backstop that drops hung commands; the request-level deadline is in call().
+        commandTimeout: config.REDIS_TIMEOUT_MS * 5,
+        retryStrategy: (times) => Math.min(100 * times, 1000),
+      }),
+    );
     this.redis.on('error', (err) => this.logger.debug({ err: err.message }, 'redis producer connection error'));
     const prefix = config.QUEUE_PREFIX;
     this.queue = new Queue(config.QUEUE_NAME, { connection: this.redis, prefix });
@@ -108,6 +111,19 @@ export class JobStore implements JobRepository {
     await this.add(this.queue, INFERENCE_JOB_NAME, id, data, this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT);
   }
 
+  /**
+   * Adds jobs of their own in one round trip (BullMQ's `addBulk`: one MULTI of the add scripts, all or none), each
+   * under its own id with the retention policy of results. The async path groups concurrent submissions this way.
+   */
+  async enqueueMany(jobs: Array<{ id: string; data: InferenceJobData }>): Promise<void> {
+    const [only] = jobs;
+    if (jobs.length === 1 && only) return this.enqueue(only.id, only.data);
+    const opts = this.addOptions(this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT);
+    await this.call(() =>
+      this.queue.addBulk(jobs.map((j) => ({ name: INFERENCE_JOB_NAME, data: j.data, opts: { ...opts, jobId: j.id } }))),
+    );
+  }
+
   /** Adds a batch job of grouped predictions (see `predict-batcher.ts`) to the sync queue, with its retention. */
   async enqueueBatch(batchId: string, items: InferenceJobData[]): Promise<void> {
     const data: BatchJobData = { v: 1, items };
@@ -117,20 +133,32 @@ export class JobStore implements JobRepository {
 
   /** One attempt (a failed inference does not get better on retry); finished jobs kept `ageS` and at most `count`. */
   private async add(queue: Queue, name: string, id: string, data: unknown, ageS: number, count: number) {
-    const keep = { age: ageS, count };
-    await this.call(() =>
-      queue.add(name, data, { jobId: id, attempts: 1, removeOnComplete: keep, removeOnFail: keep }),
-    );
+    const opts = { ...this.addOptions(ageS, count), jobId: id };
+    await this.call(() => queue.add(name, data, opts));
   }
 
-  /** Jobs waiting for a worker, in both queues. Concurrent callers share one Redis round trip. */
+  private addOptions(ageS: number, count: number) {
+    const keep = { age: ageS, count };
+    return { attempts: 1, removeOnComplete: keep, removeOnFail: keep };
+  }
+
+  /**
+   * Jobs waiting for a worker, in both queues: LLEN of the wait lists plus ZCARD of the prioritized sets in one
+   * script of our own (`store-scripts.ts`), instead of BullMQ's count script per queue: this runs before every
+   * submission. Concurrent callers share one round trip.
+   */
   waitingCount(): Promise<number> {
-    this.depthInFlight ??= this.call(async () => {
-      const [a, b] = await Promise.all(
-        [this.queue, this.syncQueue].map((q) => q.getJobCountByTypes('wait', 'prioritized')),
-      );
-      return (a ?? 0) + (b ?? 0);
-    }).finally(() => {
+    const [a, b] = [this.queue, this.syncQueue];
+    this.depthInFlight ??= this.call(async () =>
+      Number(
+        await this.redis.mserveWaiting(
+          a.toKey('wait'),
+          a.toKey('prioritized'),
+          b.toKey('wait'),
+          b.toKey('prioritized'),
+        ),
+      ),
+    ).finally(() => {
       this.depthInFlight = undefined;
     });
     return this.depthInFlight;
@@ -149,32 +177,40 @@ export class JobStore implements JobRepository {
 
   /**
    * A job's snapshot, or null when the id is unknown (never existed or retention removed it). The id of a grouped
-   * prediction resolves to its item of the batch job: the batch's state, the item's own result or error.
+   * prediction resolves to its item of the batch job: the batch's state, the item's own result or error. One script
+   * of our own reads the job hash and whether the job is in the active list, atomically, instead of BullMQ's
+   * `getJob` then its state script: finishedOn and the outcome are written by one Lua script, so the hash alone
+   * tells a finished job, and the active list tells a running one from a queued one at the same instant.
    */
   async get(id: string): Promise<JobSnapshot | null> {
     const item = parseBatchItemId(id);
+    const queue = this.queueOf(id);
+    const jobId = item ? item.batchId : id;
     return this.call(async () => {
-      const job = await this.queueOf(id).getJob(item ? item.batchId : id);
-      if (!job) return null;
-      const raw = item ? (job.data as Partial<BatchJobData>).items?.[item.index] : job.data;
+      const [list, pos] = await this.redis.mserveJobRead(queue.toKey(jobId), queue.toKey('active'), jobId);
+      const hash = hashFromList(list);
+      if (!hash['data'] || !hash['timestamp']) return null;
+      const stored = parseJson(hash['data']);
+      const raw = item ? (stored as Partial<BatchJobData> | null)?.items?.[item.index] : stored;
       if (!raw) return null;
       const data = raw as Partial<InferenceJobData>;
       const snap: JobSnapshot = {
         id,
-        status: 'queued',
+        status: pos === null ? 'queued' : 'active',
         data: {
           requestId: data.requestId ?? '',
-          submittedAt: data.submittedAt ?? job.timestamp,
+          submittedAt: data.submittedAt ?? Number(hash['timestamp']),
           ...(data.webhook ? { webhook: data.webhook } : {}),
         },
       };
-      // finishedOn and the return value or failed reason are written by one Lua script, so the hash alone tells a
-      // finished job reliably; only unfinished jobs need the state lookup to tell queued from active.
-      if (job.finishedOn) return finishedSnapshot(snap, job as FinishedJob, item?.index);
-      const state = await job.getState();
-      snap.status = state === 'active' ? 'active' : state === 'completed' || state === 'failed' ? state : 'queued';
-      if (snap.status !== 'queued' && snap.status !== 'active') return this.get(id);
-      return snap;
+      if (!hash['finishedOn']) return snap;
+      const rv = hash['returnvalue'];
+      const finished: FinishedJob = {
+        finishedOn: Number(hash['finishedOn']),
+        ...(hash['failedReason'] ? { failedReason: hash['failedReason'] } : {}),
+        ...(rv !== undefined ? { returnvalue: parseJson(rv) } : {}),
+      };
+      return finishedSnapshot(snap, finished, item?.index);
     });
   }
 
@@ -235,5 +271,14 @@ export class JobStore implements JobRepository {
     const queues = [this.queue, this.syncQueue, this.webhookQueue];
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     this.redis.disconnect();
+  }
+}
+
+/** A JSON field of a job hash, or null when it does not parse (as BullMQ's own reader treats it). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
   }
 }

@@ -1,7 +1,92 @@
 import { MicroBatcher, type ItemOutcome } from './batcher';
 
+/** A runner whose passes end only when the test releases them, recording each pass's items. */
+function gatedRunner() {
+  const passes: number[][] = [];
+  const gates: Array<() => void> = [];
+  const run = async (items: number[]): Promise<Array<ItemOutcome<number>>> => {
+    passes.push(items);
+    await new Promise<void>((r) => gates.push(r));
+    return double(items);
+  };
+  const release = async (): Promise<void> => {
+    gates.shift()?.();
+    // Let the finished pass settle and the next one start.
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+  };
+  return { run, passes, release };
+}
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
 const double = async (items: number[]): Promise<Array<ItemOutcome<number>>> =>
   items.map((v) => (v < 0 ? { ok: false, error: new Error(`bad ${v}`) } : { ok: true, value: v * 2 }));
+
+describe('MicroBatcher, adaptive (maxWaitMs 0)', () => {
+  it('runs a lone item on an idle batcher at once, without any timer', async () => {
+    const g = gatedRunner();
+    const b = new MicroBatcher(g.run, { maxSize: 8, maxWaitMs: 0 });
+    const p = b.submit(1);
+    await turn();
+    expect(g.passes).toEqual([[1]]);
+    await g.release();
+    await expect(p).resolves.toMatchObject({ value: 2, batch: { size: 1 } });
+  });
+
+  it('runs items submitted in the same event-loop turn as one pass', async () => {
+    const g = gatedRunner();
+    const b = new MicroBatcher(g.run, { maxSize: 8, maxWaitMs: 0 });
+    const all = Promise.all([1, 2, 3].map((v) => b.submit(v)));
+    await turn();
+    expect(g.passes).toEqual([[1, 2, 3]]);
+    await g.release();
+    await all;
+  });
+
+  it('groups the items that arrive during a pass into the next batch, which starts as soon as the pass ends', async () => {
+    const g = gatedRunner();
+    const b = new MicroBatcher(g.run, { maxSize: 8, maxWaitMs: 0 });
+    const first = b.submit(1);
+    await turn();
+    const later = [2, 3, 4].map((v) => b.submit(v));
+    await turn();
+    expect(g.passes).toEqual([[1]]);
+    expect(b.pending).toBe(3);
+    await g.release();
+    expect(g.passes).toEqual([[1], [2, 3, 4]]);
+    await g.release();
+    await expect(first).resolves.toMatchObject({ batch: { size: 1 } });
+    const out = await Promise.all(later);
+    expect(out.map((o) => [o.value, o.batch.size])).toEqual([
+      [4, 3],
+      [6, 3],
+      [8, 3],
+    ]);
+  });
+
+  it('caps the batches formed during a pass at maxSize', async () => {
+    const g = gatedRunner();
+    const b = new MicroBatcher(g.run, { maxSize: 2, maxWaitMs: 0 });
+    const all = [b.submit(0)];
+    await turn();
+    all.push(...[1, 2, 3, 4, 5].map((v) => b.submit(v)));
+    for (let i = 0; i < 4; i++) await g.release();
+    await Promise.all(all);
+    expect(g.passes).toEqual([[0], [1, 2], [3, 4], [5]]);
+  });
+
+  it('keeps maxWaitMs as a floor: an idle batcher with a window waits for it before running', async () => {
+    const g = gatedRunner();
+    const b = new MicroBatcher(g.run, { maxSize: 8, maxWaitMs: 40 });
+    const p = b.submit(1);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(g.passes).toEqual([]);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(g.passes).toEqual([[1]]);
+    await g.release();
+    await p;
+  });
+});
 
 describe('MicroBatcher', () => {
   it('runs items submitted together as one batch once the window closes', async () => {

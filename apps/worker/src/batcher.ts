@@ -20,21 +20,32 @@ interface Pending<T, R> {
 
 /** Options of {@link MicroBatcher}. */
 export interface BatcherOptions {
+  /** Most items in one batch. */
   maxSize: number;
+  /**
+   * Floor on how long an idle batcher waits for companions before it runs what it holds, in ms. 0 (the default of
+   * the worker): run at once, and let the items that arrive during a pass form the next batch.
+   */
   maxWaitMs: number;
   /** Called after every batch, for metrics. */
   onBatch?: (info: BatchInfo) => void;
 }
 
 /**
- * Collects items submitted concurrently and runs them together: a batch starts when `maxSize` items wait or when
- * the oldest has waited `maxWaitMs`. Batches run one at a time (inference is CPU-bound: two concurrent passes only
- * compete for the same core), and the batcher yields to the event loop between batches so that BullMQ's lock
- * renewal timers and new job fetches get their turn.
+ * Adaptive batching (group commit, the rule the gateway's prediction batcher uses for enqueues): an idle batcher
+ * runs what it holds at once, and the items that arrive while a pass runs form the next batch, capped at
+ * `maxSize`. So an idle service adds no wait to a lone job, and under load the batch size follows the arrival rate
+ * times the pass time, with no timer in the loop. "At once" is the next turn of the event loop (`setImmediate`):
+ * jobs whose fetch replies arrived in the same read from Redis still share the pass. `maxWaitMs` > 0 restores a
+ * fixed window for an idle batcher (a batch starts when `maxSize` items wait or the oldest has waited that long).
+ * Batches run one at a time (inference is CPU-bound: two concurrent passes only compete for the same core), and
+ * the batcher yields to the event loop between batches so that BullMQ's lock renewal timers and new job fetches get
+ * their turn.
  */
 export class MicroBatcher<T, R> {
   private queue: Array<Pending<T, R>> = [];
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private running = false;
   private idleWaiters: Array<() => void> = [];
 
@@ -78,6 +89,11 @@ export class MicroBatcher<T, R> {
     if (this.queue.length >= this.opts.maxSize) {
       this.clearTimer();
       void this.drain();
+    } else if (this.opts.maxWaitMs <= 0) {
+      this.immediate ??= setImmediate(() => {
+        this.immediate = undefined;
+        void this.drain();
+      });
     } else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -88,7 +104,9 @@ export class MicroBatcher<T, R> {
 
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
   }
 
   private async drain(): Promise<void> {

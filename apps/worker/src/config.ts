@@ -21,9 +21,9 @@ export const workerEnvSpec = {
     max: 512,
   }),
   BATCH_MAX_WAIT_MS: env.int({
-    doc: 'longest a job waits for companions before its batch runs',
+    doc: 'how long an idle worker waits for companions before it runs a batch; 0: at once (jobs that arrive during a pass form the next batch)',
     unit: 'ms',
-    default: 4,
+    default: 0,
     min: 0,
     max: 60000,
   }),

@@ -1,5 +1,5 @@
 import type { LoadedModel } from '@mserve/model-runtime';
-import { argmax } from '@mserve/model-runtime';
+import { argmax } from '@mserve/model-runtime/eval';
 import { preprocess, type PreprocessOptions } from '@mserve/preprocess';
 import { FONTS } from './fonts';
 import type { ShiftedItem } from './item';

@@ -13,6 +13,8 @@ export interface JobRepository {
   waitingCount(): Promise<number>;
   /** Adds a job of its own under `id`. */
   enqueue(id: string, data: InferenceJobData): Promise<void>;
+  /** Adds several jobs of their own in one round trip, each under its own id with its own retention. */
+  enqueueMany(jobs: Array<{ id: string; data: InferenceJobData }>): Promise<void>;
   /** Adds a batch job of grouped synchronous predictions. */
   enqueueBatch(batchId: string, items: InferenceJobData[]): Promise<void>;
   /** A job's (or a grouped prediction's) snapshot, or null when the id is unknown or expired. */

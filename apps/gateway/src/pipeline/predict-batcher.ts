@@ -1,4 +1,5 @@
 import { batchItemId, newBatchId, type InferenceJobData } from '@mserve/contracts';
+import { GroupCommit } from './group-commit';
 import type { Wait } from './ports';
 
 /** Where a grouped prediction went: its own id, its batch job, and the wait for that job's end. */
@@ -7,12 +8,6 @@ export interface BatchedPrediction {
   batchId: string;
   index: number;
   wait: Wait;
-}
-
-interface Entry {
-  data: InferenceJobData;
-  resolve: (p: BatchedPrediction) => void;
-  reject: (e: unknown) => void;
 }
 
 /** Options of {@link PredictionBatcher}. */
@@ -30,65 +25,39 @@ export interface PredictionBatcherOptions {
 }
 
 /**
- * Group commit of synchronous predictions. A prediction arriving while nothing is being enqueued goes out at once,
- * alone, so an idle service adds no latency; predictions arriving while an enqueue is in flight wait for it and go
- * out together as one batch job. Under load the group size follows the arrival rate times Redis' round trip, and
- * the per-job costs of the queue are paid once per group. A full group does not wait for the one in flight.
+ * Group commit ({@link GroupCommit}) of synchronous predictions into batch jobs: the predictions that arrive while
+ * an enqueue is in flight share one job, so the per-job costs of the queue (Redis scripts, events, locks, the
+ * worker's bookkeeping) are paid once per group; an idle service enqueues every prediction at once, alone.
  */
 export class PredictionBatcher {
-  private pending: Entry[] = [];
-  private inFlight = 0;
+  private readonly group: GroupCommit<InferenceJobData, BatchedPrediction>;
 
-  constructor(private readonly opts: PredictionBatcherOptions) {}
+  constructor(opts: PredictionBatcherOptions) {
+    this.group = new GroupCommit({
+      maxItems: opts.maxItems,
+      maxInFlight: opts.maxInFlight,
+      ...(opts.onBatch ? { onGroup: opts.onBatch } : {}),
+      commit: async (items) => {
+        const batchId = newBatchId();
+        const waits = items.map(() => opts.register(batchId));
+        try {
+          await opts.enqueue(batchId, items);
+        } catch (err) {
+          for (const w of waits) w.cancel();
+          throw err;
+        }
+        return waits.map((wait, index) => ({ id: batchItemId(batchId, index), batchId, index, wait }));
+      },
+    });
+  }
 
   /** Predictions waiting for their batch job to be enqueued. */
   get waiting(): number {
-    return this.pending.length;
+    return this.group.waiting;
   }
 
   /** Resolves once the prediction's batch job is in Redis; rejects with the enqueue's error otherwise. */
   submit(data: InferenceJobData): Promise<BatchedPrediction> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ data, resolve, reject });
-      this.drain();
-    });
-  }
-
-  private drain(): void {
-    const { maxItems, maxInFlight } = this.opts;
-    while (
-      this.pending.length > 0 &&
-      this.inFlight < maxInFlight &&
-      (this.inFlight === 0 || this.pending.length >= maxItems)
-    ) {
-      this.flush(this.pending.splice(0, maxItems));
-    }
-  }
-
-  private flush(group: Entry[]): void {
-    const batchId = newBatchId();
-    const waits = group.map(() => this.opts.register(batchId));
-    this.inFlight++;
-    this.opts.onBatch?.(group.length);
-    this.opts
-      .enqueue(
-        batchId,
-        group.map((e) => e.data),
-      )
-      .then(
-        () => {
-          group.forEach((e, index) =>
-            e.resolve({ id: batchItemId(batchId, index), batchId, index, wait: waits[index] as Wait }),
-          );
-        },
-        (err: unknown) => {
-          for (const w of waits) w.cancel();
-          for (const e of group) e.reject(err);
-        },
-      )
-      .finally(() => {
-        this.inFlight--;
-        this.drain();
-      });
+    return this.group.submit(data);
   }
 }

@@ -21,6 +21,8 @@ class MemoryJobs implements JobRepository {
   waitingOverride: number | undefined;
   down = false;
   reads = 0;
+  /** Sizes of the bulk adds, in order. */
+  readonly bulkSizes: number[] = [];
   /** Runs on every enqueue before the job is stored (to look at the world at that moment). */
   onEnqueue: (id: string) => void = () => undefined;
 
@@ -37,6 +39,15 @@ class MemoryJobs implements JobRepository {
     this.check();
     this.onEnqueue(id);
     this.jobs.set(id, { data });
+  }
+
+  async enqueueMany(jobs: Array<{ id: string; data: InferenceJobData }>): Promise<void> {
+    this.check();
+    this.bulkSizes.push(jobs.length);
+    for (const j of jobs) {
+      this.onEnqueue(j.id);
+      this.jobs.set(j.id, { data: j.data });
+    }
   }
 
   async enqueueBatch(batchId: string, items: InferenceJobData[]): Promise<void> {
@@ -195,6 +206,16 @@ describe('submitting an asynchronous job', () => {
     expect(decodeTensor(stored.input).shape).toEqual([2, 2]);
     expect(stored.webhook).toBeUndefined();
     expect(counted).toMatchObject({ preprocessedMs: [3], submitted: 1, failures: [] });
+  });
+
+  it('adds submissions that arrive while an add is in flight in one bulk write, each under its own id', async () => {
+    const { service, jobs } = setup();
+    const accepted = await Promise.all([1, 2, 3, 4, 5].map((n) => service.submitJob(sub(), `req-${n}`)));
+    const ids = accepted.map((a) => a.id);
+    expect(new Set(ids).size).toBe(5);
+    ids.forEach((id, n) => expect(jobs.jobs.get(id)?.data.requestId).toBe(`req-${n + 1}`));
+    expect(jobs.bulkSizes.reduce((a, b) => a + b, 0)).toBe(5);
+    expect(Math.max(...jobs.bulkSizes)).toBeGreaterThan(1);
   });
 
   it('refuses bad parameters with VALIDATION_FAILED before any other step', async () => {
@@ -366,6 +387,19 @@ describe('reading a job', () => {
     expect(snap).toMatchObject({ status: 'completed', finishedAt: 5 });
     expect(webhook).toBeNull();
     expect(waiters.size).toBe(0);
+  });
+
+  it('answers a long-poll from the completion event without reading the job again after it ends', async () => {
+    const { service, jobs, waiters } = setup();
+    const { id } = await service.submitJob(sub(), 'req-7');
+    const polled = service.getJob(id, 10_000);
+    await settle();
+    const readsBefore = jobs.reads;
+    // The store still says queued: only the event can tell the poll that the job ended.
+    waiters.fire(id, { kind: 'completed', returnvalue: result(id, 4), at: 9 });
+    const { snap } = await polled;
+    expect(snap).toMatchObject({ id, status: 'completed', finishedAt: 9, data: { requestId: 'req-7' } });
+    expect(jobs.reads).toBe(readsBefore);
   });
 
   it('answers a finished job without registering a wait', async () => {

@@ -4,6 +4,7 @@
  */
 import type { InferenceJobData } from '@mserve/contracts';
 import type { GatewayConfig } from '../config';
+import { GroupCommit } from './group-commit';
 import type { JobSnapshot } from './job-snapshot';
 import { PredictionBatcher } from './predict-batcher';
 import type {
@@ -64,6 +65,16 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     enqueue: (batchId, items) => jobs.enqueueBatch(batchId, items),
     onBatch: (n) => metrics.batched(n),
   });
+  // Jobs of their own (async submissions, predictions with a webhook) are grouped the same way, into one addBulk.
+  const jobAdds = new GroupCommit<{ id: string; data: InferenceJobData }, void>({
+    maxItems: config.PREDICT_BATCH_MAX,
+    maxInFlight: 4,
+    commit: async (group) => {
+      await jobs.enqueueMany(group);
+      return group.map(() => undefined);
+    },
+  });
+  const grouped = { enqueue: (id: string, data: InferenceJobData) => jobAdds.submit({ id, data }) };
   const prepare = {
     jobs,
     preprocess: deps.preprocess,
@@ -88,13 +99,13 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
 
   return {
     async submitJob(sub, requestId) {
-      const { enqueued } = await submit(sub, requestId, (data) => enqueueJob(jobs, data));
+      const { enqueued } = await submit(sub, requestId, (data) => enqueueJob(grouped, data));
       return { id: enqueued.id };
     },
 
     async predict(sub, requestId, signal) {
       const { enqueued, known } = await submit(sub, requestId, (data) =>
-        enqueuePrediction({ jobs, waiters, batcher, timeoutMs: config.SYNC_TIMEOUT_MS }, data),
+        enqueuePrediction({ jobs: grouped, waiters, batcher, timeoutMs: config.SYNC_TIMEOUT_MS }, data),
       );
       return awaitPrediction(jobs, enqueued, known, signal);
     },

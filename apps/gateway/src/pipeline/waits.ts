@@ -6,7 +6,7 @@ import { AppError } from '@mserve/common';
 import { parseBatchItemId } from '@mserve/contracts';
 import { clip } from '../clip';
 import { finishedSnapshot, type FinishedJob, type JobSnapshot } from './job-snapshot';
-import type { JobRepository, JobWaiters, Wait } from './ports';
+import type { Ending, JobRepository, JobWaiters, Wait } from './ports';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -42,17 +42,32 @@ export async function waitForEnd(
   signal?: AbortSignal,
 ): Promise<JobSnapshot> {
   // A grouped prediction ends when its batch job does.
-  const wait = waiters.wait(parseBatchItemId(id)?.batchId ?? id, ms);
+  const item = parseBatchItemId(id);
+  const wait = waiters.wait(item?.batchId ?? id, ms);
   const cleanUp = cancelOnAbort(wait, signal);
   try {
     // The event may have fired before the waiter existed: read the state once more now that it does.
     const snap = await readJob(jobs, id);
     if (isFinished(snap)) return snap;
-    await wait.done;
-    return await readJob(jobs, id);
+    const ending = await wait.done;
+    // The completion event carries the outcome and the read above the request's data: no second read of the job
+    // (its hash holds the input tensor, kilobytes per job).
+    const finished = fromEnding(snap, ending, item?.index);
+    return finished ?? (await readJob(jobs, id));
   } finally {
     cleanUp();
   }
+}
+
+/** The finished snapshot an ending with an outcome describes, or undefined when the store must be read. */
+function fromEnding(known: JobSnapshot, ending: Ending, index: number | undefined): JobSnapshot | undefined {
+  if (ending.kind !== 'completed' && ending.kind !== 'failed') return undefined;
+  const base: JobSnapshot = { id: known.id, status: 'queued', data: known.data };
+  const job: FinishedJob =
+    ending.kind === 'failed'
+      ? { finishedOn: ending.at, failedReason: ending.reason }
+      : { finishedOn: ending.at, returnvalue: ending.returnvalue };
+  return finishedSnapshot(base, job, index);
 }
 
 /**
@@ -71,15 +86,7 @@ export async function awaitPrediction(
   const cleanUp = cancelOnAbort(wait, signal);
   try {
     const ending = await wait.done;
-    if (ending.kind === 'completed' || ending.kind === 'failed') {
-      const base: JobSnapshot = { id, status: 'queued', data: known };
-      const job: FinishedJob =
-        ending.kind === 'failed'
-          ? { finishedOn: ending.at, failedReason: ending.reason }
-          : { finishedOn: ending.at, returnvalue: ending.returnvalue };
-      return finishedSnapshot(base, job, index);
-    }
-    return await readJob(jobs, id);
+    return fromEnding({ id, status: 'queued', data: known }, ending, index) ?? (await readJob(jobs, id));
   } finally {
     cleanUp();
   }

@@ -1,0 +1,42 @@
+import type IORedis from 'ioredis';
+
+/**
+ * The gateway's own Redis scripts: reads that would otherwise take a MULTI or a pipeline. One EVALSHA is one
+ * command and one socket write, and costs the gateway none of ioredis' per-call Pipeline set-up, which a profile of
+ * the async path showed to be its largest Redis cost.
+ */
+const SCRIPTS = {
+  /** Sum of LLEN KEYS[i] + ZCARD KEYS[i+1] over pairs of keys: jobs waiting in the queues' wait lists and prioritized sets. */
+  mserveWaiting: {
+    numberOfKeys: 4,
+    lua: `local n = 0
+for i = 1, #KEYS, 2 do n = n + redis.call('LLEN', KEYS[i]) + redis.call('ZCARD', KEYS[i + 1]) end
+return n`,
+  },
+  /** The job hash KEYS[1] as a flat field/value list, and the position of job ARGV[1] in the active list KEYS[2]. */
+  mserveJobRead: {
+    numberOfKeys: 2,
+    lua: `local h = redis.call('HGETALL', KEYS[1])
+if #h == 0 then return {h, false} end
+return {h, redis.call('LPOS', KEYS[2], ARGV[1])}`,
+  },
+} as const;
+
+/** A Redis connection with the gateway's scripts. */
+export interface StoreRedis {
+  mserveWaiting(...keys: [string, string, string, string]): Promise<number>;
+  mserveJobRead(hashKey: string, activeKey: string, jobId: string): Promise<[string[], number | null]>;
+}
+
+/** Defines the scripts on `redis` (sent as EVALSHA, loaded on first use). */
+export function withStoreScripts(redis: IORedis): IORedis & StoreRedis {
+  for (const [name, def] of Object.entries(SCRIPTS)) redis.defineCommand(name, def);
+  return redis as IORedis & StoreRedis;
+}
+
+/** A flat HGETALL reply (`[field, value, ...]`) as an object. */
+export function hashFromList(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < list.length; i += 2) out[list[i] as string] = list[i + 1] as string;
+  return out;
+}
