@@ -11,10 +11,15 @@ import {
   schemasWithRefs,
   type ApiSchemaName,
 } from '@mserve/contracts';
+import { IDEMPOTENCY_KEY_MAX } from './pipeline/idempotency';
 import { gatewayEnvSpec, type GatewayConfig } from './config';
 import { error, headersTooLarge, retryAfter } from './openapi-errors';
 
 const SCHEMAS = '#/components/schemas/';
+const replayed = {
+  description: 'true when the answer is the job an earlier request with the same Idempotency-Key made',
+  schema: { type: 'string', enum: ['true'] },
+};
 const ref = (name: ApiSchemaName) => ({ $ref: `${SCHEMAS}${name}` });
 const json = (schema: object, description: string, extra: object = {}) => ({
   description,
@@ -26,7 +31,7 @@ const plain = (schema: object): object => JSON.parse(JSON.stringify(schema)) as 
 /** The settings of the gateway the document quotes (limits a client needs to know). */
 export type OpenApiSettings = Pick<
   GatewayConfig,
-  'MAX_WAIT_S' | 'MAX_UPLOAD_BYTES' | 'MAX_QUEUE_DEPTH' | 'SYNC_TIMEOUT_MS'
+  'MAX_WAIT_S' | 'MAX_UPLOAD_BYTES' | 'MAX_QUEUE_DEPTH' | 'SYNC_TIMEOUT_MS' | 'IDEMPOTENCY_TTL_S'
 >;
 
 function submission(settings: OpenApiSettings) {
@@ -42,6 +47,15 @@ function submission(settings: OpenApiSettings) {
       in: 'query',
       description: 'conformal miscoverage level: the prediction set covers the truth with probability 1 - alpha',
       schema: plain(InferenceParamsSchema.properties.alpha),
+    },
+    {
+      name: 'Idempotency-Key',
+      in: 'header',
+      description:
+        'IETF httpapi Idempotency-Key (a Structured Field string, or a bare token): a retry with the same key and ' +
+        `the same request gets the job the first one made, for IDEMPOTENCY_TTL_S (${settings.IDEMPOTENCY_TTL_S} s ` +
+        'here) after it was accepted; keys are per caller. On /v1/predict the prediction becomes a job of its own.',
+      schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX },
     },
   ];
   const upload = {
@@ -78,8 +92,17 @@ function submission(settings: OpenApiSettings) {
       `body over MAX_UPLOAD_BYTES (${settings.MAX_UPLOAD_BYTES} bytes here), or an image over the decoder's ` +
         'pixel limit; the message states the limit',
     ),
+    '409': error(
+      409,
+      'a request with the same Idempotency-Key is still being accepted (retry shortly); on /v1/predict also a ' +
+        'prediction canceled before it ended',
+    ),
     '415': error(415, 'unsupported content type or image format'),
-    '422': error(422, 'image not decodable, empty, blank (no ink) or too small, or webhook URL refused'),
+    '422': error(
+      422,
+      'image not decodable, empty, blank (no ink) or too small, webhook URL refused, or an Idempotency-Key ' +
+        'already used with a different request',
+    ),
     '429': error(429, `backlog at MAX_QUEUE_DEPTH (${settings.MAX_QUEUE_DEPTH} waiting jobs here)`, retryAfter),
     '431': headersTooLarge,
     '503': error(503, 'Redis unavailable', retryAfter),
@@ -111,9 +134,18 @@ export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvS
           parameters: params,
           requestBody: upload,
           responses: {
+            '200': {
+              ...json(ref('Job'), 'a replayed Idempotency-Key whose job has ended: the job, as GET returns it'),
+              headers: { 'Idempotent-Replayed': replayed },
+            },
             '202': {
-              ...json(ref('JobAccepted'), 'accepted; Location names the job', { example: EXAMPLE_ACCEPTED }),
-              headers: { Location: { description: 'the job', schema: { type: 'string' } } },
+              ...json(ref('JobAccepted'), 'accepted (or a replayed Idempotency-Key whose job has not ended yet)', {
+                example: EXAMPLE_ACCEPTED,
+              }),
+              headers: {
+                Location: { description: 'the job', schema: { type: 'string' } },
+                'Idempotent-Replayed': replayed,
+              },
             },
             ...errors,
           },

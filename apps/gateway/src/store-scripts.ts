@@ -20,12 +20,31 @@ return n`,
 if #h == 0 then return {h, false} end
 return {h, redis.call('LPOS', KEYS[2], ARGV[1])}`,
   },
+  /** SET KEYS[1] ARGV[1] NX PX ARGV[2]: nil when set, else the value already there (an idempotency key claim). */
+  mserveClaim: {
+    numberOfKeys: 1,
+    lua: `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+return redis.call('GET', KEYS[1])`,
+  },
+  /**
+   * Replaces KEYS[1] by ARGV[2] for ARGV[3] s, or deletes it when ARGV[2] is empty, only while its JSON still names
+   * job ARGV[1]: a gateway whose claim lapsed must not overwrite the claim of the one after it.
+   */
+  mserveSettle: {
+    numberOfKeys: 1,
+    lua: `local v = redis.call('GET', KEYS[1])
+if not v or cjson.decode(v).jobId ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
+return 1`,
+  },
 } as const;
 
 /** A Redis connection with the gateway's scripts. */
 export interface StoreRedis {
   mserveWaiting(...keys: [string, string, string, string]): Promise<number>;
   mserveJobRead(hashKey: string, activeKey: string, jobId: string): Promise<[string[], number | null]>;
+  mserveClaim(key: string, value: string, leaseMs: number): Promise<string | null>;
+  mserveSettle(key: string, jobId: string, value: string, ttlS: number): Promise<number>;
 }
 
 /** Defines the scripts on `redis` (sent as EVALSHA, loaded on first use). */

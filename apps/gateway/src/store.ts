@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AppError, type Logger } from '@mserve/common';
 import {
   INFERENCE_BATCH_JOB_NAME,
@@ -14,6 +15,7 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { GatewayConfig } from './config';
 import { finishedSnapshot, type FinishedJob, type JobSnapshot } from './pipeline/job-snapshot';
+import type { IdempotencyKey, IdempotencyRecord, IdempotencyStore } from './pipeline/idempotency';
 import type { JobRepository } from './pipeline/ports';
 import { hashFromList, withStoreScripts, type StoreRedis } from './store-scripts';
 
@@ -34,7 +36,7 @@ type StoreConfig = Pick<
  * (`enableOfflineQueue: false`) and every call is bounded by `REDIS_TIMEOUT_MS`, so a request fails with 503 within
  * a second instead of hanging; ioredis keeps reconnecting in the background, so the service recovers by itself.
  */
-export class JobStore implements JobRepository {
+export class JobStore implements JobRepository, IdempotencyStore {
   private readonly redis: IORedis & StoreRedis;
   private readonly queue: Queue;
   /** The queue of batch jobs of synchronous predictions (see `syncQueueName`). */
@@ -228,6 +230,28 @@ export class JobStore implements JobRepository {
         return finishedOn !== null || timestamp === null;
       });
     });
+  }
+
+  /** The Redis key of an idempotency key: per queue and scope, the caller's key hashed to a bounded name. */
+  private idemKey(k: IdempotencyKey): string {
+    const digest = createHash('sha256').update(k.key).digest('hex');
+    return this.queue.toKey(`idempotency:${k.scope}:${digest}`);
+  }
+
+  /** Claims an idempotency key atomically (one SET NX); null when claimed, else the record already there. */
+  async claim(k: IdempotencyKey, record: IdempotencyRecord, leaseMs: number): Promise<IdempotencyRecord | null> {
+    const found = await this.call(() => this.redis.mserveClaim(this.idemKey(k), JSON.stringify(record), leaseMs));
+    return found === null ? null : (parseJson(found) as IdempotencyRecord);
+  }
+
+  /** Keeps a claimed key as `record` for `ttlS`, if it still names the job. */
+  async settle(k: IdempotencyKey, record: IdempotencyRecord, ttlS: number): Promise<void> {
+    await this.call(() => this.redis.mserveSettle(this.idemKey(k), record.jobId, JSON.stringify(record), ttlS));
+  }
+
+  /** Frees a claimed key, if it still names the job. */
+  async release(k: IdempotencyKey, jobId: string): Promise<void> {
+    await this.call(() => this.redis.mserveSettle(this.idemKey(k), jobId, '', 0));
   }
 
   /** Model cards published by workers consuming this queue. */

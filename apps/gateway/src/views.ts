@@ -42,6 +42,15 @@ export function renderAccepted(id: string, requestId: string, maxWaitS: number):
   return { status: 202, location: links.self, body: { id, status: 'queued', requestId, links } };
 }
 
+/** A replayed `POST /v1/jobs` (same Idempotency-Key): 202 while the job has not ended, 200 with the job once it has. */
+export function renderReplay(snap: JobSnapshot, webhook: Record<string, unknown> | null, maxWaitS: number): Rendered {
+  if (snap.status === 'queued' || snap.status === 'active') {
+    const accepted = renderAccepted(snap.id, snap.data.requestId, maxWaitS);
+    return { ...accepted, body: { ...accepted.body, status: snap.status } };
+  }
+  return { status: 200, body: renderJob(snap, webhook, maxWaitS) };
+}
+
 /**
  * The answer of `POST /v1/predict`: the completed job; the job's failure with the status of its error code and the
  * links to read it back; or, when it did not end within `timeoutMs`, 504 TIMEOUT pointing at the job to poll.

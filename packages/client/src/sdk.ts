@@ -82,6 +82,7 @@ export class MnistClient {
       signal?: AbortSignal | undefined;
       /** Also retry 503 REDIS_UNAVAILABLE/NOT_READY: only where a duplicate job would be harmless. */
       retryUnavailable?: boolean;
+      headers?: Record<string, string>;
     },
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -91,7 +92,7 @@ export class MnistClient {
       try {
         res = await this.fetchImpl(`${this.baseUrl}${path}`, {
           method,
-          headers: { accept: 'application/json', ...this.headers },
+          headers: { accept: 'application/json', ...this.headers, ...init.headers },
           ...(init.body ? { body: init.body() } : {}),
           signal: AbortSignal.any(signals),
         });
@@ -110,7 +111,9 @@ export class MnistClient {
       if (res.ok) return body as T;
       const error = apiError(res.status, body, text);
       const retryAfter = Number(res.headers.get('retry-after'));
-      const unavailable = error.code === 'REDIS_UNAVAILABLE' || error.code === 'NOT_READY';
+      // A first request with the same Idempotency-Key still being accepted: the retry will find its job.
+      const unavailable =
+        error.code === 'REDIS_UNAVAILABLE' || error.code === 'NOT_READY' || error.code === 'IDEMPOTENCY_KEY_IN_USE';
       if ((error.code === 'QUEUE_FULL' || (init.retryUnavailable && unavailable)) && attempt < this.queueFullRetries) {
         // QUEUE_FULL is refused before enqueueing, so resending cannot create a duplicate job; an unavailable queue
         // might have taken the job, which only matters when a duplicate would fire a second webhook.
@@ -135,7 +138,11 @@ export class MnistClient {
 
   /** Queues an image for prediction (`POST /v1/jobs`); resolves with the job id once it is queued. */
   async submit(image: ImageInput, opts: SubmitOptions = {}): Promise<SubmitResponse> {
-    return this.request<SubmitResponse>('POST', '/v1/jobs', { body: this.form(image, opts), signal: opts.signal });
+    return this.request<SubmitResponse>('POST', '/v1/jobs', {
+      body: this.form(image, opts),
+      signal: opts.signal,
+      ...keyed(opts),
+    });
   }
 
   /** Reads a job (`GET /v1/jobs/:id`); with `wait` (seconds) the gateway holds the answer until the job ends. */
@@ -195,6 +202,7 @@ export class MnistClient {
         timeoutMs: Math.max(timeoutMs, this.requestTimeoutMs),
         signal: opts.signal,
         retryUnavailable: opts.webhook === undefined,
+        ...keyed(opts),
       });
     } catch (err) {
       if (!(err instanceof MnistApiError) || err.code !== 'TIMEOUT' || !err.jobId) throw err;
@@ -205,4 +213,10 @@ export class MnistClient {
     const e = view.status === 'failed' ? view.error : { code: 'INTERNAL', message: `job ended ${view.status}` };
     throw new MnistApiError(0, e.code, e.message, undefined, view.id);
   }
+}
+
+/** The header of an idempotency key; with one, resending after a 503 cannot make a second job. */
+function keyed(opts: SubmitOptions): { headers?: Record<string, string>; retryUnavailable?: boolean } {
+  if (opts.idempotencyKey === undefined) return {};
+  return { headers: { 'idempotency-key': opts.idempotencyKey }, retryUnavailable: true };
 }

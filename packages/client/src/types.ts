@@ -48,6 +48,11 @@ export interface SubmitOptions {
   webhook?: WebhookRequest;
   /** File name sent with the upload (helps the server sniff the type in logs). */
   filename?: string;
+  /**
+   * `Idempotency-Key` header: retries with the same key (and the same request) get the job the first one made, so
+   * with a key the client also retries 503s and a 409 for a first request still being accepted.
+   */
+  idempotencyKey?: string;
   /** Abort the HTTP request. */
   signal?: AbortSignal;
 }

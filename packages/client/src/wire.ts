@@ -36,6 +36,9 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
+  | 'IDEMPOTENCY_KEY_IN_USE'
+  | 'JOB_FINISHED'
+  | 'CANCELED'
   | 'PAYLOAD_TOO_LARGE'
   | 'IMAGE_TOO_LARGE'
   | 'IMAGE_TOO_MANY_PIXELS'
@@ -46,6 +49,8 @@ export type ErrorCode =
   | 'IMAGE_BLANK'
   | 'IMAGE_TOO_SMALL'
   | 'WEBHOOK_URL_REFUSED'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'EXPIRED'
   | 'QUEUE_FULL'
   | 'INTERNAL'
   | 'MODEL_LOAD_FAILED'
@@ -88,7 +93,8 @@ export interface WebhookDeliveryState {
 /** a job accepted into the queue */
 export interface JobAccepted {
   id: string;
-  status: 'queued';
+  /** queued; active only when a replayed Idempotency-Key names a job already running */
+  status: 'queued' | 'active';
   /** X-Request-Id of the submission */
   requestId?: string;
   links: Links;

@@ -257,4 +257,28 @@ describe('SDK and CLI against the running stack', () => {
       await new Promise<void>((r) => listener.close(() => r()));
     }
   }, 60_000);
+  it('gets the same job back for a retried submission or prediction with the same idempotency key', async () => {
+    const image = readFileSync(path.join(images, '3.png'));
+    const key = `sdk-${randomBytes(8).toString('hex')}`;
+    const first = await client.submit(image, { idempotencyKey: key });
+    const again = await client.submit(image, { idempotencyKey: key });
+    expect(again.id).toBe(first.id);
+    await expect(client.submit(image, { idempotencyKey: key, samples: 7 })).rejects.toMatchObject({
+      status: 422,
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+    const predicted = await client.predict(image, { idempotencyKey: `${key}-p` });
+    const replayed = await client.predict(image, { idempotencyKey: `${key}-p` });
+    expect(replayed.id).toBe(predicted.id);
+    expect(replayed.result).toEqual(predicted.result);
+    const cli = await runCli([
+      'submit',
+      path.join(images, '3.png'),
+      '--url',
+      stack.gatewayUrl,
+      '--idempotency-key',
+      key,
+    ]);
+    expect(cli.out.trim()).toBe(first.id);
+  }, 60_000);
 });

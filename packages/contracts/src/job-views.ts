@@ -25,7 +25,9 @@ const webhook = Type.Optional(WebhookDeliveryStateSchema);
 export const JobAcceptedSchema = Type.Object(
   {
     id: jobId,
-    status: Type.Literal('queued'),
+    status: StringEnum(['queued', 'active'], {
+      description: 'queued; active only when a replayed Idempotency-Key names a job already running',
+    }),
     requestId,
     links: LinksSchema,
   },

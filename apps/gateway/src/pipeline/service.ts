@@ -2,9 +2,12 @@
  * The jobs service: what `POST /v1/jobs`, `POST /v1/predict` and `GET /v1/jobs/:id` do, composed from the pipeline
  * steps (`submit.ts`) and the waits (`waits.ts`) over the ports. The HTTP handlers only translate in and out.
  */
+import { randomUUID } from 'node:crypto';
+import { AppError } from '@mserve/common';
 import type { InferenceJobData } from '@mserve/contracts';
 import type { GatewayConfig } from '../config';
 import { GroupCommit } from './group-commit';
+import { fingerprint, once, type IdempotencyKey, type IdempotencyStore } from './idempotency';
 import type { JobSnapshot } from './job-snapshot';
 import { PredictionBatcher } from './predict-batcher';
 import type {
@@ -12,10 +15,18 @@ import type {
   JobWaiters,
   PipelineMetrics,
   Preprocessor,
+  Wait,
   WebhookStateReader,
   WebhookUrlGuard,
 } from './ports';
-import { countEnqueueFailure, enqueueJob, enqueuePrediction, prepareJob, type Submission } from './submit';
+import {
+  countEnqueueFailure,
+  enqueueJob,
+  enqueueOwnPrediction,
+  enqueuePrediction,
+  prepareJob,
+  type Submission,
+} from './submit';
 import { awaitPrediction, isFinished, readJob, waitForEnd } from './waits';
 
 /** The settings the service reads. */
@@ -33,6 +44,14 @@ export interface JobsServiceDeps {
   checkWebhookUrl: WebhookUrlGuard;
   webhookState: WebhookStateReader;
   metrics: PipelineMetrics;
+  /** Where Idempotency-Keys are kept and for how long; without it a key is refused as unsupported. */
+  idempotency?: { store: IdempotencyStore; ttlS: number };
+}
+
+/** Per-request options of a submission. */
+export interface SubmitOptions {
+  /** The request's Idempotency-Key, scoped to its caller. */
+  idempotencyKey?: IdempotencyKey;
 }
 
 /** A job as `GET /v1/jobs/:id` shows it. */
@@ -45,12 +64,13 @@ export interface JobView {
 /** What the job routes do. */
 export interface JobsService {
   /** Validates, preprocesses and enqueues an asynchronous job; resolves with its id once it is in the queue. */
-  submitJob(sub: Submission, requestId: string): Promise<{ id: string }>;
+  submitJob(sub: Submission, requestId: string, opts?: SubmitOptions): Promise<{ id: string; replayed?: boolean }>;
   /**
    * Runs a synchronous prediction: resolves with its snapshot once it ended, or with its latest state when
-   * `SYNC_TIMEOUT_MS` passed or `signal` aborted first (then it is neither completed nor failed).
+   * `SYNC_TIMEOUT_MS` passed or `signal` aborted first (then it is neither completed nor failed). With an
+   * Idempotency-Key the prediction is a job of its own (not grouped), so a retry can find it and wait for it again.
    */
-  predict(sub: Submission, requestId: string, signal?: AbortSignal): Promise<JobSnapshot>;
+  predict(sub: Submission, requestId: string, signal?: AbortSignal, opts?: SubmitOptions): Promise<JobSnapshot>;
   /** Reads a job, long-polling up to `waitMs` for its end (0: answer at once); 404 NOT_FOUND when unknown. */
   getJob(id: string, waitMs: number, signal?: AbortSignal): Promise<JobView>;
 }
@@ -97,13 +117,40 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     }
   }
 
+  /** The idempotency store, or the 400 of a key sent to a service built without one. */
+  function keyStore(): { store: IdempotencyStore; ttlS: number } {
+    if (!deps.idempotency) throw new AppError('VALIDATION_FAILED', 'Idempotency-Key is not supported here');
+    return deps.idempotency;
+  }
+
   return {
-    async submitJob(sub, requestId) {
+    async submitJob(sub, requestId, opts) {
+      const key = opts?.idempotencyKey;
+      if (key) {
+        const { store, ttlS } = keyStore();
+        return once(store, key, fingerprint('jobs', sub), ttlS, randomUUID(), async (id) => {
+          await submit(sub, requestId, (data) => grouped.enqueue(id, data));
+        });
+      }
       const { enqueued } = await submit(sub, requestId, (data) => enqueueJob(grouped, data));
       return { id: enqueued.id };
     },
 
-    async predict(sub, requestId, signal) {
+    async predict(sub, requestId, signal, opts) {
+      const key = opts?.idempotencyKey;
+      if (key) {
+        const { store, ttlS } = keyStore();
+        let fresh: { wait: Wait; known: JobSnapshot['data'] } | undefined;
+        const { id, replayed } = await once(store, key, fingerprint('predict', sub), ttlS, randomUUID(), async (id) => {
+          const { enqueued, known } = await submit(sub, requestId, (data) =>
+            enqueueOwnPrediction({ jobs: grouped, waiters, timeoutMs: config.SYNC_TIMEOUT_MS }, data, id),
+          );
+          fresh = { wait: enqueued.wait, known };
+        });
+        // A replay waits for the job the first request made, as long as a first request would have.
+        if (replayed || !fresh) return waitForEnd(jobs, waiters, id, config.SYNC_TIMEOUT_MS, signal);
+        return awaitPrediction(jobs, { id, wait: fresh.wait }, fresh.known, signal);
+      }
       const { enqueued, known } = await submit(sub, requestId, (data) =>
         enqueuePrediction({ jobs: grouped, waiters, batcher, timeoutMs: config.SYNC_TIMEOUT_MS }, data),
       );

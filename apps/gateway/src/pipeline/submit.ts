@@ -132,7 +132,15 @@ export async function enqueuePrediction(
   newId: () => string = randomUUID,
 ): Promise<Enqueued & { wait: Wait }> {
   if (!data.webhook) return deps.batcher.submit(data);
-  const id = newId();
+  return enqueueOwnPrediction(deps, data, newId());
+}
+
+/** Step 7 for a prediction that is a job of its own under `id`: the wait is registered before the job exists. */
+export async function enqueueOwnPrediction(
+  deps: { jobs: Pick<JobRepository, 'enqueue'>; waiters: JobWaiters; timeoutMs: number },
+  data: InferenceJobData,
+  id: string,
+): Promise<Enqueued & { wait: Wait }> {
   const wait = deps.waiters.wait(id, deps.timeoutMs);
   try {
     await deps.jobs.enqueue(id, data);

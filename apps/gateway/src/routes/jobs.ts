@@ -1,10 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import type { GatewayDeps } from '../deps';
 import { pipelineMetrics } from '../metrics';
+import { parseIdempotencyKey } from '../pipeline/idempotency';
 import { parseWaitSeconds } from '../pipeline/params';
 import { createJobsService } from '../pipeline/service';
 import { createSubmissionReader } from '../upload';
-import { renderAccepted, renderJob, renderPrediction, type Rendered } from '../views';
+import { renderAccepted, renderJob, renderPrediction, renderReplay, type Rendered } from '../views';
 import { methodNotAllowed } from './method-not-allowed';
 
 /** Aborts when the client goes away: the response's close (the request's fires once the body is read). */
@@ -12,6 +13,20 @@ function clientGone(res: Response): AbortSignal {
   const ac = new AbortController();
   res.once('close', () => ac.abort());
   return ac.signal;
+}
+
+/**
+ * Whose Idempotency-Keys a request uses. One scope while the gateway has no callers to tell apart; once it
+ * authenticates them, this returns the caller's identity (its API key id) so two callers' keys never meet.
+ */
+export function idempotencyScope(_req: Request): string {
+  return 'default';
+}
+
+/** The request's Idempotency-Key (400 when malformed), scoped to its caller. */
+function submitOptions(req: Request) {
+  const key = parseIdempotencyKey(req.headers['idempotency-key'], idempotencyScope(req));
+  return key ? { idempotencyKey: key } : {};
 }
 
 function send(res: Response, r: Rendered): void {
@@ -31,14 +46,20 @@ export function jobsRouter(deps: GatewayDeps): Router {
     checkWebhookUrl: deps.checkWebhookUrl,
     webhookState: deps.webhookState,
     metrics: pipelineMetrics(deps.metrics),
+    idempotency: { store: deps.store, ttlS: config.IDEMPOTENCY_TTL_S },
   });
   const router = Router();
 
   router
     .route('/v1/jobs')
     .post(async (req: Request, res) => {
-      const { id } = await service.submitJob(await readSubmission(req, res), req.id);
-      send(res, renderAccepted(id, req.id, config.MAX_WAIT_S));
+      const opts = submitOptions(req);
+      const { id, replayed } = await service.submitJob(await readSubmission(req, res), req.id, opts);
+      if (!replayed) return send(res, renderAccepted(id, req.id, config.MAX_WAIT_S));
+      // A replay answers with the job the key first made: accepted while it runs, the job itself once it ended.
+      const { snap, webhook } = await service.getJob(id, 0);
+      res.set('Idempotent-Replayed', 'true');
+      send(res, renderReplay(snap, webhook, config.MAX_WAIT_S));
     })
     .all(methodNotAllowed);
 
@@ -54,7 +75,8 @@ export function jobsRouter(deps: GatewayDeps): Router {
   router
     .route('/v1/predict')
     .post(async (req, res) => {
-      const snap = await service.predict(await readSubmission(req, res), req.id, clientGone(res));
+      const opts = submitOptions(req);
+      const snap = await service.predict(await readSubmission(req, res), req.id, clientGone(res), opts);
       send(res, renderPrediction(snap, config.SYNC_TIMEOUT_MS, config.MAX_WAIT_S));
     })
     .all(methodNotAllowed);

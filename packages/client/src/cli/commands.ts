@@ -33,6 +33,7 @@ Options:
   --concurrency <n>     predictions in flight at once (predict; default 8)
   --samples <n>         Monte Carlo dropout samples
   --alpha <a>           miscoverage level of the prediction set
+  --idempotency-key <k> Idempotency-Key: a rerun with the same key gets the same jobs (predict: <k>/<file>)
   --webhook <url>       webhook to call when the job ends (submit)
   --events <list>       completed,failed (submit; default both)
   --timeout <s>         give up waiting after this many seconds (default 120)
@@ -50,8 +51,10 @@ function clientFor(args: ParsedArgs, io: CliIO): MnistClient {
   return new MnistClient({ baseUrl });
 }
 
-function submitOptions(args: ParsedArgs): { samples?: number; alpha?: number } {
+function submitOptions(args: ParsedArgs): { samples?: number; alpha?: number; idempotencyKey?: string } {
+  const key = flagValue(args, 'idempotency-key');
   return {
+    ...(key !== undefined ? { idempotencyKey: key } : {}),
     ...(args.flags['samples'] !== undefined
       ? { samples: numberFlag(args, 'samples', 0, SAMPLES_MIN, SAMPLES_MAX) }
       : {}),
@@ -104,7 +107,9 @@ export async function predictCommand(args: ParsedArgs, io: CliIO): Promise<numbe
       const name = path.relative(base, file) || path.basename(file);
       try {
         const image = await readFile(file);
-        const job = await client.predict(image, { ...opts, filename: path.basename(file), timeoutMs });
+        // One key per file: each image is a request of its own.
+        const key = opts.idempotencyKey !== undefined ? { idempotencyKey: `${opts.idempotencyKey}/${name}` } : {};
+        const job = await client.predict(image, { ...opts, ...key, filename: path.basename(file), timeoutMs });
         return { file: name, job };
       } catch (err) {
         failed += 1;
