@@ -12,6 +12,7 @@ import {
   type ApiSchemaName,
 } from '@mserve/contracts';
 import { IDEMPOTENCY_KEY_MAX } from './pipeline/idempotency';
+import { CANCEL_WAIT_MS } from './pipeline/service';
 import { gatewayEnvSpec, type GatewayConfig } from './config';
 import { error, headersTooLarge, retryAfter } from './openapi-errors';
 
@@ -110,6 +111,29 @@ function submission(settings: OpenApiSettings) {
   return { params, upload, errors };
 }
 
+/** `POST /v1/jobs/{id}/cancel` and `DELETE /v1/jobs/{id}`. */
+function cancelOperation() {
+  return {
+    summary: 'Cancel a job; idempotent',
+    description:
+      'A queued job ends canceled and never runs (webhook event canceled). A running job is stopped if its ' +
+      'worker has not started its inference yet, else it completes: `canceled` says which, after waiting up to ' +
+      `${CANCEL_WAIT_MS / 1000} s for it to end. Canceling a canceled job answers the same again.`,
+    parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+    responses: {
+      '200': json(ref('CancelOutcome'), 'what the cancel did, and the job'),
+      '404': error(404, 'unknown job, or removed after the retention period'),
+      '409': error(
+        409,
+        'the job already ended (completed, failed or expired), or it is a synchronous prediction grouped into a ' +
+          'batch job (CANCEL_UNSUPPORTED)',
+      ),
+      '431': headersTooLarge,
+      '503': error(503, 'Redis unavailable', retryAfter),
+    },
+  };
+}
+
 /**
  * The OpenAPI 3.1 description of the gateway. Its `components.schemas` are the contracts' `API_SCHEMAS` (JSON
  * Schema 2020-12, each nested named schema turned into a `$ref`); only the operations are written here. The
@@ -177,6 +201,10 @@ export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvS
             '503': error(503, 'Redis unavailable', retryAfter),
           },
         },
+        delete: { ...cancelOperation(), summary: 'Cancel a job (the same as POST /v1/jobs/{id}/cancel)' },
+      },
+      '/v1/jobs/{id}/cancel': {
+        post: cancelOperation(),
       },
       '/v1/predict': {
         post: {
@@ -192,6 +220,7 @@ export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvS
               example: EXAMPLE_COMPLETED,
             }),
             ...errors,
+            '410': error(410, 'the prediction expired: not started before its deadline; details.jobId names the job'),
             '500': error(500, 'inference failed; details.jobId names the job'),
             '504': {
               ...error(504, `not finished in time; details.jobId names the job to poll (Location, links.wait)`),

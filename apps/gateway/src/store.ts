@@ -9,14 +9,16 @@ import {
   modelCardsKey,
   type InferenceJobData,
   type ModelCard,
+  type WebhookEvent,
+  encodeFailure,
 } from '@mserve/contracts';
-import { WEBHOOK_QUEUE, getDeliveryState, type DeliveryState } from '@mserve/webhooks';
+import { WEBHOOK_QUEUE, enqueueWebhook, getDeliveryState, type DeliveryState } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { GatewayConfig } from './config';
 import { finishedSnapshot, type FinishedJob, type JobSnapshot } from './pipeline/job-snapshot';
 import type { IdempotencyKey, IdempotencyRecord, IdempotencyStore } from './pipeline/idempotency';
-import type { JobRepository } from './pipeline/ports';
+import type { JobControl, JobRepository, StopResult } from './pipeline/ports';
 import { hashFromList, withStoreScripts, type StoreRedis } from './store-scripts';
 
 type StoreConfig = Pick<
@@ -36,7 +38,7 @@ type StoreConfig = Pick<
  * (`enableOfflineQueue: false`) and every call is bounded by `REDIS_TIMEOUT_MS`, so a request fails with 503 within
  * a second instead of hanging; ioredis keeps reconnecting in the background, so the service recovers by itself.
  */
-export class JobStore implements JobRepository, IdempotencyStore {
+export class JobStore implements JobRepository, IdempotencyStore, JobControl {
   private readonly redis: IORedis & StoreRedis;
   private readonly queue: Queue;
   /** The queue of batch jobs of synchronous predictions (see `syncQueueName`). */
@@ -252,6 +254,31 @@ export class JobStore implements JobRepository, IdempotencyStore {
   /** Frees a claimed key, if it still names the job. */
   async release(k: IdempotencyKey, jobId: string): Promise<void> {
     await this.call(() => this.redis.mserveSettle(this.idemKey(k), jobId, '', 0));
+  }
+
+  /** Stops a job of its own (see `mserveStop` in `store-scripts.ts`): one script, atomic against workers. */
+  async stop(id: string, code: 'CANCELED' | 'EXPIRED', message: string): Promise<StopResult> {
+    const q = this.queue;
+    const keys = ['', 'active', 'wait', 'prioritized', 'paused', 'delayed', 'failed', 'events'].map((k) =>
+      q.toKey(k === '' ? id : k),
+    );
+    const reason = encodeFailure(code, message);
+    return (await this.call(() => this.redis.mserveStop(...keys, id, Date.now(), reason, 10_000))) as StopResult;
+  }
+
+  /** Queues a webhook delivery for a job the gateway ended itself (idempotent per job and event). */
+  async notify(jobId: string, event: WebhookEvent, data: JobSnapshot['data'], payload: unknown): Promise<void> {
+    if (!data.webhook?.events.includes(event)) return;
+    const { url } = data.webhook;
+    await this.call(() =>
+      enqueueWebhook(this.webhookQueue, {
+        jobId,
+        event,
+        url,
+        payload,
+        ...(data.requestId ? { requestId: data.requestId } : {}),
+      }),
+    );
   }
 
   /** Model cards published by workers consuming this queue. */

@@ -25,7 +25,9 @@ export function renderJob(
   };
   if (snap.status === 'completed' && snap.result)
     return { ...snap.result, id: snap.id, status: 'completed', ...common };
-  if (snap.status === 'failed') return { id: snap.id, status: 'failed', error: snap.error, ...common };
+  if (snap.status === 'failed' || snap.status === 'canceled' || snap.status === 'expired') {
+    return { id: snap.id, status: snap.status, error: snap.error, ...common };
+  }
   return { id: snap.id, status: snap.status, ...common };
 }
 
@@ -59,7 +61,7 @@ export function renderPrediction(snap: JobSnapshot, timeoutMs: number, maxWaitS:
   const { id } = snap;
   const links = jobLinks(id, maxWaitS);
   if (snap.status === 'completed' && snap.result) return { status: 200, body: renderJob(snap, null, maxWaitS) };
-  if (snap.status === 'failed' && snap.error) {
+  if ((snap.status === 'failed' || snap.status === 'canceled' || snap.status === 'expired') && snap.error) {
     const { code, message } = snap.error;
     return { status: statusForCode(code), body: { error: { code, message, details: { jobId: id, links } } } };
   }

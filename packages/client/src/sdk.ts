@@ -1,6 +1,6 @@
 import { apiError, MnistApiError } from './errors';
 import { verifyWebhook, type HeaderSource, type VerifiedWebhook, type VerifyOptions } from './signing';
-import type { CompletedJob, ImageInput, JobView, SubmitOptions, SubmitResponse } from './types';
+import type { CancelResponse, CompletedJob, ImageInput, JobView, SubmitOptions, SubmitResponse } from './types';
 
 /** Options of {@link MnistClient}. */
 export interface MnistClientOptions {
@@ -21,7 +21,7 @@ export interface MnistClientOptions {
   queueFullRetries?: number;
 }
 
-const TERMINAL = new Set(['completed', 'failed']);
+const TERMINAL = new Set(['completed', 'failed', 'canceled', 'expired']);
 
 function sniffType(bytes: Uint8Array): string {
   const b = (i: number): number => bytes[i] ?? -1;
@@ -156,7 +156,20 @@ export class MnistClient {
   }
 
   /**
-   * Long-polls until the job is completed or failed and returns it (a failed job is returned, not thrown).
+   * Cancels a job (`POST /v1/jobs/:id/cancel`), idempotently: `canceled` says whether it ends canceled (a queued
+   * job always does; a running one only if its inference had not started) and `job` is the job after it.
+   * @throws MnistApiError JOB_FINISHED (409) when the job had already ended otherwise
+   */
+  async cancel(id: string, opts: { signal?: AbortSignal } = {}): Promise<CancelResponse> {
+    return this.request<CancelResponse>('POST', `/v1/jobs/${encodeURIComponent(id)}/cancel`, {
+      signal: opts.signal,
+      // Cancel is idempotent: resending after a blink of Redis is harmless.
+      retryUnavailable: true,
+    });
+  }
+
+  /**
+   * Long-polls until the job ended (completed, failed, canceled or expired) and returns it (not thrown).
    * @throws MnistApiError TIMEOUT (with `jobId`) when it has not ended within `timeoutMs`
    */
   async wait(id: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<JobView> {
@@ -210,7 +223,7 @@ export class MnistClient {
       view = await this.wait(err.jobId, { timeoutMs: left, signal: opts.signal });
     }
     if (view.status === 'completed') return view;
-    const e = view.status === 'failed' ? view.error : { code: 'INTERNAL', message: `job ended ${view.status}` };
+    const e = 'error' in view ? view.error : { code: 'INTERNAL', message: `job ended ${view.status}` };
     throw new MnistApiError(0, e.code, e.message, undefined, view.id);
   }
 }

@@ -1,4 +1,5 @@
 import type {
+  CancelOutcome,
   Job,
   JobAccepted,
   JobCompleted,
@@ -31,6 +32,9 @@ export type UncertaintyView = Uncertainty;
 
 /** Body of `GET /v1/jobs/:id`: pending, completed or failed, told apart by `status`. */
 export type JobView = Job;
+
+/** Answer of a cancel: whether the job ends canceled, why, and the job. */
+export type CancelResponse = CancelOutcome;
 
 /** A job that finished successfully: the body of a successful `POST /v1/predict`. */
 export type CompletedJob = JobCompleted;

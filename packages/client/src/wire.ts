@@ -6,7 +6,7 @@ export const SAMPLES_MIN = 1;
 export const SAMPLES_MAX = 1000;
 
 /** Job outcomes a webhook can subscribe to. */
-export const WEBHOOK_EVENTS = ['completed', 'failed'] as const;
+export const WEBHOOK_EVENTS = ['completed', 'failed', 'canceled', 'expired'] as const;
 
 /** a JSON submission: the image and the parameters */
 export interface JsonSubmission {
@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'METHOD_NOT_ALLOWED'
   | 'IDEMPOTENCY_KEY_IN_USE'
   | 'JOB_FINISHED'
+  | 'CANCEL_UNSUPPORTED'
   | 'CANCELED'
   | 'PAYLOAD_TOO_LARGE'
   | 'IMAGE_TOO_LARGE'
@@ -79,7 +80,7 @@ export interface WebhookRequest {
 }
 
 /** a job outcome */
-export type WebhookEvent = 'completed' | 'failed';
+export type WebhookEvent = 'completed' | 'failed' | 'canceled' | 'expired';
 
 /** delivery state of the job’s webhook (present when the job has one) */
 export interface WebhookDeliveryState {
@@ -217,8 +218,43 @@ export interface JobFailed {
   webhook?: WebhookDeliveryState;
 }
 
+/** a job canceled by request (error CANCELED) or not started before its deadline (error EXPIRED); the data of job.canceled and job.expired webhooks */
+export interface JobStopped {
+  id: string;
+  status: 'canceled' | 'expired';
+  error: {
+    code: ErrorCode;
+    message: string;
+  };
+}
+
+/** a job canceled by request, or expired before a worker started it */
+export interface JobCanceled {
+  id: string;
+  status: 'canceled' | 'expired';
+  error: {
+    code: ErrorCode;
+    message: string;
+  };
+  /** X-Request-Id of the submission */
+  requestId?: string;
+  submittedAt?: string;
+  finishedAt?: string;
+  links: Links;
+  webhook?: WebhookDeliveryState;
+}
+
 /** a job in any state, told apart by status */
-export type Job = JobPending | JobCompleted | JobFailed;
+export type Job = JobPending | JobCompleted | JobFailed | JobCanceled;
+
+/** what a cancel did, and the job as it stands after it */
+export interface CancelOutcome {
+  /** true when the job ends canceled (it never ran, or was stopped before its inference) */
+  canceled: boolean;
+  /** what happened, for people */
+  message: string;
+  job: Job;
+}
 
 /** the calibration artifact the workers use */
 export interface CalibrationSummary {
@@ -296,4 +332,16 @@ export type WebhookPayload =
       /** when the delivery was queued, as the job ended */
       timestamp: string;
       data: JobFailure;
+    }
+  | {
+      type: 'job.canceled';
+      /** when the delivery was queued, as the job ended */
+      timestamp: string;
+      data: JobStopped;
+    }
+  | {
+      type: 'job.expired';
+      /** when the delivery was queued, as the job ended */
+      timestamp: string;
+      data: JobStopped;
     };

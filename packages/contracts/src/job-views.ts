@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { InferenceResultSchema, JobFailureSchema } from './results';
+import { InferenceResultSchema, JobFailureSchema, JobStoppedSchema } from './results';
 import { StringEnum } from './string-enum';
 import { WebhookDeliveryStateSchema } from './webhook';
 
@@ -80,11 +80,40 @@ export const JobFailedSchema = Type.Composite(
 );
 export type JobFailed = Static<typeof JobFailedSchema>;
 
+/** A canceled or expired job: why it stopped plus what the gateway knows about the job. */
+export const JobCanceledSchema = Type.Composite(
+  [
+    JobStoppedSchema,
+    Type.Object({
+      requestId,
+      submittedAt: Type.Optional(submittedAt),
+      finishedAt,
+      links: LinksSchema,
+      webhook,
+    }),
+  ],
+  { description: 'a job canceled by request, or expired before a worker started it' },
+);
+export type JobCanceled = Static<typeof JobCanceledSchema>;
+
 /** Body of `GET /v1/jobs/{id}`, told apart by `status`. */
-export const JobSchema = Type.Union([JobPendingSchema, JobCompletedSchema, JobFailedSchema], {
+export const JobSchema = Type.Union([JobPendingSchema, JobCompletedSchema, JobFailedSchema, JobCanceledSchema], {
   description: 'a job in any state, told apart by status',
 });
 export type Job = Static<typeof JobSchema>;
 
 /** Client-facing job states. BullMQ's waiting, prioritized and delayed are all "queued" to a client. */
 export type JobStatus = Job['status'];
+
+/** Answer of `POST /v1/jobs/{id}/cancel` (and `DELETE /v1/jobs/{id}`). */
+export const CancelOutcomeSchema = Type.Object(
+  {
+    canceled: Type.Boolean({
+      description: 'true when the job ends canceled (it never ran, or was stopped before its inference)',
+    }),
+    message: Type.String({ description: 'what happened, for people' }),
+    job: JobSchema,
+  },
+  { description: 'what a cancel did, and the job as it stands after it' },
+);
+export type CancelOutcome = Static<typeof CancelOutcomeSchema>;

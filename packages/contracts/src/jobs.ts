@@ -26,6 +26,9 @@ export const InferenceJobDataSchema = Type.Object({
   facts: InputFactsSchema,
   params: InferenceParamsSchema,
   webhook: Type.Optional(WebhookSubscriptionSchema),
+  deadlineAt: Type.Optional(
+    Type.Number({ description: 'epoch ms after which a job not yet started is not run and ends expired' }),
+  ),
 });
 export type InferenceJobData = Static<typeof InferenceJobDataSchema>;
 

@@ -4,13 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@mserve/common';
-import type { InferenceJobData } from '@mserve/contracts';
+import { parseBatchItemId, type InferenceJobData } from '@mserve/contracts';
 import type { GatewayConfig } from '../config';
 import { GroupCommit } from './group-commit';
 import { fingerprint, once, type IdempotencyKey, type IdempotencyStore } from './idempotency';
 import type { JobSnapshot } from './job-snapshot';
 import { PredictionBatcher } from './predict-batcher';
 import type {
+  JobControl,
   JobRepository,
   JobWaiters,
   PipelineMetrics,
@@ -46,7 +47,22 @@ export interface JobsServiceDeps {
   metrics: PipelineMetrics;
   /** Where Idempotency-Keys are kept and for how long; without it a key is refused as unsupported. */
   idempotency?: { store: IdempotencyStore; ttlS: number };
+  /** Cancel and expiry; without it a cancel is refused. */
+  control?: JobControl;
 }
+
+/** What a cancel did: whether the job ends canceled, why, and the job as it stands. */
+export interface CancelResult {
+  canceled: boolean;
+  message: string;
+  snap: JobSnapshot;
+}
+
+/**
+ * How long a cancel of a running job waits to tell how the job ended: a job already running has its batch in
+ * flight, which takes well under this; if not, the answer says it is still running.
+ */
+export const CANCEL_WAIT_MS = 5000;
 
 /** Per-request options of a submission. */
 export interface SubmitOptions {
@@ -73,6 +89,12 @@ export interface JobsService {
   predict(sub: Submission, requestId: string, signal?: AbortSignal, opts?: SubmitOptions): Promise<JobSnapshot>;
   /** Reads a job, long-polling up to `waitMs` for its end (0: answer at once); 404 NOT_FOUND when unknown. */
   getJob(id: string, waitMs: number, signal?: AbortSignal): Promise<JobView>;
+  /**
+   * Cancels a job, idempotently: a queued one ends canceled and never runs; a running one is stopped if its worker
+   * has not started its inference yet, else it completes (the answer says which). 409 JOB_FINISHED when it had
+   * already ended otherwise, 409 CANCEL_UNSUPPORTED for a prediction grouped into a batch job.
+   */
+  cancelJob(id: string, signal?: AbortSignal): Promise<CancelResult>;
 }
 
 /** Builds the jobs service; the prediction batcher it holds lives as long as the service. */
@@ -123,7 +145,55 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     return deps.idempotency;
   }
 
+  async function cancelJob(id: string, signal?: AbortSignal): Promise<CancelResult> {
+    const snap = await readJob(jobs, id);
+    if (parseBatchItemId(id)) {
+      throw new AppError(
+        'CANCEL_UNSUPPORTED',
+        `job ${id} is a synchronous prediction grouped with others into one batch job and cannot be canceled alone; ` +
+          'a prediction sent with an Idempotency-Key or a webhook is a job of its own and can be',
+      );
+    }
+    if (snap.status === 'canceled') return { canceled: true, message: 'the job was already canceled', snap };
+    if (isFinished(snap)) {
+      throw new AppError('JOB_FINISHED', `job ${id} already ended ${snap.status}; there is nothing to cancel`, {
+        jobId: id,
+        status: snap.status,
+      });
+    }
+    if (!deps.control) throw new AppError('CANCEL_UNSUPPORTED', 'this gateway cannot cancel jobs');
+    const control = deps.control;
+    const found = await control.stop(id, 'CANCELED', 'canceled by request before it ran');
+    if (found === 'missing') return cancelJob(id, signal);
+    if (found === 'stopped') {
+      const after = await readJob(jobs, id);
+      const payload = { id, status: 'canceled', error: after.error };
+      // The job never reached a worker, so the gateway queues its webhook; a lost delivery must not fail the cancel.
+      await control.notify(id, 'canceled', after.data, payload).catch(() => undefined);
+      return { canceled: true, message: 'the job was still queued: it will never run', snap: after };
+    }
+    const after = isFinished(snap) ? snap : await waitForEnd(jobs, waiters, id, CANCEL_WAIT_MS, signal);
+    if (after.status === 'canceled') {
+      return { canceled: true, message: 'the job was stopped by its worker before its inference ran', snap: after };
+    }
+    if (isFinished(after)) {
+      return {
+        canceled: false,
+        message: `the job was already running and ended ${after.status}: its answer was on its way`,
+        snap: after,
+      };
+    }
+    return {
+      canceled: false,
+      message:
+        'the job is running; its worker stops it only if its inference has not started, so it will likely complete',
+      snap: after,
+    };
+  }
+
   return {
+    cancelJob,
+
     async submitJob(sub, requestId, opts) {
       const key = opts?.idempotencyKey;
       if (key) {

@@ -47,7 +47,12 @@ export function jobsRouter(deps: GatewayDeps): Router {
     webhookState: deps.webhookState,
     metrics: pipelineMetrics(deps.metrics),
     idempotency: { store: deps.store, ttlS: config.IDEMPOTENCY_TTL_S },
+    control: deps.store,
   });
+  const cancel = async (req: Request<{ id: string }>, res: Response) => {
+    const { canceled, message, snap } = await service.cancelJob(req.params.id, clientGone(res));
+    res.json({ canceled, message, job: renderJob(snap, null, config.MAX_WAIT_S) });
+  };
   const router = Router();
 
   router
@@ -70,7 +75,10 @@ export function jobsRouter(deps: GatewayDeps): Router {
       const { snap, webhook } = await service.getJob(req.params['id'] ?? '', waitS * 1000, clientGone(res));
       res.json(renderJob(snap, webhook, config.MAX_WAIT_S));
     })
+    .delete(cancel)
     .all(methodNotAllowed);
+
+  router.route('/v1/jobs/:id/cancel').post(cancel).all(methodNotAllowed);
 
   router
     .route('/v1/predict')

@@ -25,6 +25,7 @@ Commands:
   predict <files or folders...>   predict every image (folders are searched recursively)
   submit <file> [--webhook <url>] queue one image; prints the job id
   wait <id>                       wait for a job to end and print it
+  cancel <id>                     cancel a job; prints whether it ends canceled (exit 2 if it ran anyway)
   listen                          receive webhooks: verify, answer 204 (401 if the signature is bad), print
 
 Options:
@@ -35,7 +36,7 @@ Options:
   --alpha <a>           miscoverage level of the prediction set
   --idempotency-key <k> Idempotency-Key: a rerun with the same key gets the same jobs (predict: <k>/<file>)
   --webhook <url>       webhook to call when the job ends (submit)
-  --events <list>       completed,failed (submit; default both)
+  --events <list>       completed,failed,canceled,expired (submit; default all)
   --timeout <s>         give up waiting after this many seconds (default 120)
   --port <n>            port to listen on (listen; default 9999)
   --host <addr>         address to listen on (listen; default 127.0.0.1)
@@ -178,4 +179,17 @@ export async function waitCommand(args: ParsedArgs, io: CliIO): Promise<number> 
     }
   }
   return job.status === 'completed' ? 0 : 2;
+}
+
+/** `cancel <id>`: cancels a job; prints what happened (or the answer with --json). Exit 2 when it was not canceled. */
+export async function cancelCommand(args: ParsedArgs, io: CliIO): Promise<number> {
+  const id = args.positionals[0];
+  if (!id || args.positionals.length > 1) throw new Error('cancel takes exactly one job id');
+  const res = await clientFor(args, io).cancel(id);
+  io.out.write(
+    args.flags['json'] !== undefined
+      ? `${JSON.stringify(res, null, 2)}\n`
+      : `${id}: ${res.job.status}${res.canceled ? '' : ' (not canceled)'}: ${res.message}\n`,
+  );
+  return res.canceled ? 0 : 2;
 }
