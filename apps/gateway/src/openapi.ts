@@ -1,6 +1,7 @@
 import { parseEnv } from '@mserve/common';
 import {
   API_SCHEMAS,
+  DeadlineSchema,
   EXAMPLE_ACCEPTED,
   EXAMPLE_COMPLETED,
   EXAMPLE_FAILED,
@@ -32,7 +33,7 @@ const plain = (schema: object): object => JSON.parse(JSON.stringify(schema)) as 
 /** The settings of the gateway the document quotes (limits a client needs to know). */
 export type OpenApiSettings = Pick<
   GatewayConfig,
-  'MAX_WAIT_S' | 'MAX_UPLOAD_BYTES' | 'MAX_QUEUE_DEPTH' | 'SYNC_TIMEOUT_MS' | 'IDEMPOTENCY_TTL_S'
+  'MAX_WAIT_S' | 'MAX_UPLOAD_BYTES' | 'MAX_QUEUE_DEPTH' | 'SYNC_TIMEOUT_MS' | 'IDEMPOTENCY_TTL_S' | 'MAX_QUEUE_TIME_S'
 >;
 
 function submission(settings: OpenApiSettings) {
@@ -48,6 +49,21 @@ function submission(settings: OpenApiSettings) {
       in: 'query',
       description: 'conformal miscoverage level: the prediction set covers the truth with probability 1 - alpha',
       schema: plain(InferenceParamsSchema.properties.alpha),
+    },
+    {
+      name: 'deadline',
+      in: 'query',
+      description:
+        'seconds from now, or an RFC 3339 instant: a job not started by then is not run and ends expired ' +
+        `(also a form or JSON field; the earlier of this, Cancel-After and MAX_QUEUE_TIME_S, ` +
+        `${settings.MAX_QUEUE_TIME_S} s here, applies)`,
+      schema: plain(DeadlineSchema),
+    },
+    {
+      name: 'Cancel-After',
+      in: 'header',
+      description: 'the same deadline as a duration from now (as Replicate has it): 30s, 5m, 1h30m, or seconds',
+      schema: { type: 'string', pattern: '^(\\d+(\\.\\d+)?|(\\d+(\\.\\d+)?(ms|s|m|h))+)$' },
     },
     {
       name: 'Idempotency-Key',
@@ -75,6 +91,7 @@ function submission(settings: OpenApiSettings) {
             samples: { type: 'integer' },
             alpha: { type: 'number' },
             webhook: { type: 'string', description: 'JSON text of a Webhook: {url, events?}' },
+            deadline: { type: 'string', description: 'seconds from now, or an RFC 3339 instant' },
           },
         },
       },

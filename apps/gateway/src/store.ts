@@ -205,6 +205,7 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl {
           requestId: data.requestId ?? '',
           submittedAt: data.submittedAt ?? Number(hash['timestamp']),
           ...(data.webhook ? { webhook: data.webhook } : {}),
+          ...(typeof data.deadlineAt === 'number' ? { deadlineAt: data.deadlineAt } : {}),
         },
       };
       if (!hash['finishedOn']) return snap;

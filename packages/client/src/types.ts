@@ -57,6 +57,11 @@ export interface SubmitOptions {
    * with a key the client also retries 503s and a 409 for a first request still being accepted.
    */
   idempotencyKey?: string;
+  /**
+   * Seconds from now (or a Date): a job not started by then is not run and ends `expired` (sent as `deadline`;
+   * the gateway's MAX_QUEUE_TIME_S applies when earlier).
+   */
+  deadline?: number | Date;
   /** Abort the HTTP request. */
   signal?: AbortSignal;
 }

@@ -17,6 +17,8 @@ export interface JsonSubmission {
   /** conformal miscoverage level: the prediction set covers the truth with probability 1 - alpha */
   alpha?: number;
   webhook?: WebhookRequest;
+  /** seconds from submission (at most a week), or an RFC 3339 instant: a job not started by then is not run and ends expired (the earlier of this and the gateway’s MAX_QUEUE_TIME_S applies) */
+  deadline?: number | string;
 }
 
 /** body of every error response */

@@ -60,7 +60,7 @@ export type {
   WebhookRequest,
   WebhookSubscription,
 } from './webhook';
-export { JsonSubmissionSchema } from './submission';
+export { DeadlineSchema, JsonSubmissionSchema } from './submission';
 export type { JsonSubmission } from './submission';
 export { API_SCHEMAS } from './api';
 export type { ApiSchemaName } from './api';

@@ -7,7 +7,7 @@ export type JobStatus = 'queued' | 'active' | 'completed' | 'failed' | 'canceled
 export interface JobSnapshot {
   id: string;
   status: JobStatus;
-  data: Pick<InferenceJobData, 'requestId' | 'submittedAt' | 'webhook'>;
+  data: Pick<InferenceJobData, 'requestId' | 'submittedAt' | 'webhook' | 'deadlineAt'>;
   result?: InferenceResult;
   error?: { code: string; message: string };
   finishedAt?: number;

@@ -34,7 +34,8 @@ import { awaitPrediction, isFinished, readJob, waitForEnd } from './waits';
 export type JobsServiceConfig = Pick<
   GatewayConfig,
   'MC_SAMPLES_DEFAULT' | 'ALPHA_DEFAULT' | 'MAX_QUEUE_DEPTH' | 'SYNC_TIMEOUT_MS' | 'PREDICT_BATCH_MAX'
->;
+> &
+  Partial<Pick<GatewayConfig, 'MAX_QUEUE_TIME_S'>>;
 
 /** The ports the service runs over. */
 export interface JobsServiceDeps {
@@ -124,6 +125,7 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     metrics,
     defaults: { samples: config.MC_SAMPLES_DEFAULT, alpha: config.ALPHA_DEFAULT },
     maxQueueDepth: config.MAX_QUEUE_DEPTH,
+    maxQueueTimeS: config.MAX_QUEUE_TIME_S ?? 0,
   };
 
   /** Steps 1 to 7 with the failure count; only what an answer needs leaves, not the payload with its tensor. */
@@ -145,8 +147,26 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     return deps.idempotency;
   }
 
+  /**
+   * A queued job past its deadline is ended `expired` when it is read, so it shows as such even while no worker
+   * runs (a worker taking it would end it the same way).
+   */
+  async function expireIfLate(snap: JobSnapshot): Promise<JobSnapshot> {
+    const { deadlineAt } = snap.data;
+    if (snap.status !== 'queued' || deadlineAt === undefined || Date.now() <= deadlineAt) return snap;
+    if (!deps.control || parseBatchItemId(snap.id)) return snap;
+    const at = new Date(deadlineAt).toISOString();
+    const found = await deps.control.stop(snap.id, 'EXPIRED', `not started before its deadline ${at}; not run`);
+    const after = await readJob(jobs, snap.id);
+    if (found === 'stopped') {
+      const payload = { id: snap.id, status: 'expired', error: after.error };
+      await deps.control.notify(snap.id, 'expired', after.data, payload).catch(() => undefined);
+    }
+    return after;
+  }
+
   async function cancelJob(id: string, signal?: AbortSignal): Promise<CancelResult> {
-    const snap = await readJob(jobs, id);
+    const snap = await expireIfLate(await readJob(jobs, id));
     if (parseBatchItemId(id)) {
       throw new AppError(
         'CANCEL_UNSUPPORTED',
@@ -228,7 +248,7 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     },
 
     async getJob(id, waitMs, signal) {
-      let snap = await readJob(jobs, id);
+      let snap = await expireIfLate(await readJob(jobs, id));
       if (!isFinished(snap) && waitMs > 0) snap = await waitForEnd(jobs, waiters, id, waitMs, signal);
       const webhook = snap.data.webhook ? await deps.webhookState(id).catch(() => null) : null;
       return { snap, webhook };

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@mserve/common';
 import { encodeTensor, type InferenceJobData, type InferenceParams } from '@mserve/contracts';
+import { deadlineAt } from './deadline';
 import { parseParams, type RequestParams } from './params';
 import type { PredictionBatcher } from './predict-batcher';
 import type { JobRepository, JobWaiters, PipelineMetrics, Preprocessor, Wait, WebhookUrlGuard } from './ports';
@@ -14,6 +15,8 @@ import type { JobRepository, JobWaiters, PipelineMetrics, Preprocessor, Wait, We
 export interface Submission {
   image: Buffer;
   fields: Record<string, unknown>;
+  /** The `Cancel-After` header, in ms. */
+  cancelAfterMs?: number;
 }
 
 /** What {@link preprocessImage} hands on: the model input and the facts about the upload. */
@@ -73,6 +76,7 @@ export function buildPayload(
   params: RequestParams,
   requestId: string,
   submittedAt = Date.now(),
+  deadline?: number,
 ): InferenceJobData {
   return {
     v: 1,
@@ -82,6 +86,7 @@ export function buildPayload(
     facts: pre.facts,
     params: { samples: params.samples, alpha: params.alpha },
     ...(params.webhook ? { webhook: params.webhook } : {}),
+    ...(deadline !== undefined ? { deadlineAt: deadline } : {}),
   };
 }
 
@@ -93,6 +98,8 @@ export interface PrepareDeps {
   metrics: Pick<PipelineMetrics, 'preprocessed'>;
   defaults: InferenceParams;
   maxQueueDepth: number;
+  /** Longest a job may wait for a worker (0: no ceiling). */
+  maxQueueTimeS?: number;
 }
 
 /** Steps 1 to 6: a submission to the payload of its job, or the 4xx/5xx AppError that refuses it. */
@@ -103,7 +110,9 @@ export async function prepareJob(deps: PrepareDeps, sub: Submission, requestId: 
   await checkBackpressure(deps.jobs, deps.maxQueueDepth);
   const pre = await preprocessImage(deps.preprocess, sub.image, deps.metrics);
   checkInk(pre);
-  return buildPayload(pre, params, requestId);
+  const submittedAt = Date.now();
+  const asked = { cancelAfterMs: sub.cancelAfterMs, deadlineAt: params.deadlineAt };
+  return buildPayload(pre, params, requestId, submittedAt, deadlineAt(submittedAt, asked, deps.maxQueueTimeS ?? 0));
 }
 
 /** Step 7, asynchronous submissions: a job of its own under a fresh id. */

@@ -1,9 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import type { GatewayDeps } from '../deps';
 import { pipelineMetrics } from '../metrics';
+import { parseCancelAfter } from '../pipeline/deadline';
 import { parseIdempotencyKey } from '../pipeline/idempotency';
 import { parseWaitSeconds } from '../pipeline/params';
 import { createJobsService } from '../pipeline/service';
+import type { Submission } from '../pipeline/submit';
 import { createSubmissionReader } from '../upload';
 import { renderAccepted, renderJob, renderPrediction, renderReplay, type Rendered } from '../views';
 import { methodNotAllowed } from './method-not-allowed';
@@ -27,6 +29,17 @@ export function idempotencyScope(_req: Request): string {
 function submitOptions(req: Request) {
   const key = parseIdempotencyKey(req.headers['idempotency-key'], idempotencyScope(req));
   return key ? { idempotencyKey: key } : {};
+}
+
+/** The submission with its `Cancel-After` header (checked before the body is read: a bad header is a cheap 400). */
+async function readWithDeadline(
+  read: (req: Request, res: Response) => Promise<Submission>,
+  req: Request,
+  res: Response,
+): Promise<Submission> {
+  const cancelAfterMs = parseCancelAfter(req.headers['cancel-after']);
+  const sub = await read(req, res);
+  return cancelAfterMs !== undefined ? { ...sub, cancelAfterMs } : sub;
 }
 
 function send(res: Response, r: Rendered): void {
@@ -59,7 +72,7 @@ export function jobsRouter(deps: GatewayDeps): Router {
     .route('/v1/jobs')
     .post(async (req: Request, res) => {
       const opts = submitOptions(req);
-      const { id, replayed } = await service.submitJob(await readSubmission(req, res), req.id, opts);
+      const { id, replayed } = await service.submitJob(await readWithDeadline(readSubmission, req, res), req.id, opts);
       if (!replayed) return send(res, renderAccepted(id, req.id, config.MAX_WAIT_S));
       // A replay answers with the job the key first made: accepted while it runs, the job itself once it ended.
       const { snap, webhook } = await service.getJob(id, 0);
@@ -84,7 +97,12 @@ export function jobsRouter(deps: GatewayDeps): Router {
     .route('/v1/predict')
     .post(async (req, res) => {
       const opts = submitOptions(req);
-      const snap = await service.predict(await readSubmission(req, res), req.id, clientGone(res), opts);
+      const snap = await service.predict(
+        await readWithDeadline(readSubmission, req, res),
+        req.id,
+        clientGone(res),
+        opts,
+      );
       send(res, renderPrediction(snap, config.SYNC_TIMEOUT_MS, config.MAX_WAIT_S));
     })
     .all(methodNotAllowed);

@@ -35,6 +35,7 @@ Options:
   --samples <n>         Monte Carlo dropout samples
   --alpha <a>           miscoverage level of the prediction set
   --idempotency-key <k> Idempotency-Key: a rerun with the same key gets the same jobs (predict: <k>/<file>)
+  --deadline <s>        seconds a job may wait for a worker; not started by then, it ends expired
   --webhook <url>       webhook to call when the job ends (submit)
   --events <list>       completed,failed,canceled,expired (submit; default all)
   --timeout <s>         give up waiting after this many seconds (default 120)
@@ -52,9 +53,15 @@ function clientFor(args: ParsedArgs, io: CliIO): MnistClient {
   return new MnistClient({ baseUrl });
 }
 
-function submitOptions(args: ParsedArgs): { samples?: number; alpha?: number; idempotencyKey?: string } {
+function submitOptions(args: ParsedArgs): {
+  samples?: number;
+  alpha?: number;
+  idempotencyKey?: string;
+  deadline?: number;
+} {
   const key = flagValue(args, 'idempotency-key');
   return {
+    ...(args.flags['deadline'] !== undefined ? { deadline: numberFlag(args, 'deadline', 0, 0.001, 7 * 86_400) } : {}),
     ...(key !== undefined ? { idempotencyKey: key } : {}),
     ...(args.flags['samples'] !== undefined
       ? { samples: numberFlag(args, 'samples', 0, SAMPLES_MIN, SAMPLES_MAX) }
