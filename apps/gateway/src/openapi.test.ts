@@ -62,9 +62,11 @@ describe('the OpenAPI document', () => {
       [
         '/v1/predict',
         'post',
-        ['samples', 'alpha', 'deadline', 'Cancel-After', 'Idempotency-Key'],
-        ['200', ...submit.slice(1), '500', '504'],
+        ['samples', 'alpha', 'deadline', 'Cancel-After', 'Idempotency-Key', 'Prefer'],
+        ['200', ...submit, '410', '500', '504'],
       ],
+      ['/v1/jobs/{id}/cancel', 'post', ['id'], ['200', '404', '409', '503']],
+      ['/v1/jobs/{id}', 'delete', ['id'], ['200', '404', '409', '503']],
       ['/v1/models', 'get', [], ['200', '503']],
       ['/healthz', 'get', [], ['200']],
       ['/readyz', 'get', [], ['200', '503']],

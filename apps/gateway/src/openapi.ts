@@ -18,6 +18,10 @@ import { gatewayEnvSpec, type GatewayConfig } from './config';
 import { error, headersTooLarge, retryAfter } from './openapi-errors';
 
 const SCHEMAS = '#/components/schemas/';
+const preferenceApplied = {
+  description: 'the Prefer preferences honoured (RFC 7240): respond-async, wait=N',
+  schema: { type: 'string' },
+};
 const replayed = {
   description: 'true when the answer is the job an earlier request with the same Idempotency-Key made',
   schema: { type: 'string', enum: ['true'] },
@@ -230,12 +234,37 @@ export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvS
             'Concurrent predictions are grouped into one queue job (up to PREDICT_BATCH_MAX); each keeps its own ' +
             'id (a version-8 UUID then), readable at GET /v1/jobs/{id} for the retention period. A job that fails ' +
             'answers the status of its error code, with details.jobId.',
-          parameters: params,
+          parameters: [
+            ...params,
+            {
+              name: 'Prefer',
+              in: 'header',
+              description:
+                'RFC 7240: respond-async answers 202 with the job at once (a job of its own, as POST /v1/jobs ' +
+                `makes); wait=N waits at most N s (capped at MAX_WAIT_S, ${settings.MAX_WAIT_S} s here), then ` +
+                'answers 202 with the job instead of a 504. Other preferences are ignored; Preference-Applied ' +
+                'echoes what was honoured.',
+              schema: { type: 'string' },
+            },
+          ],
           requestBody: upload,
           responses: {
-            '200': json(ref('JobCompleted'), 'the result, same shape as a completed job', {
-              example: EXAMPLE_COMPLETED,
-            }),
+            '200': {
+              ...json(ref('JobCompleted'), 'the result, same shape as a completed job', {
+                example: EXAMPLE_COMPLETED,
+              }),
+              headers: { 'Preference-Applied': preferenceApplied },
+            },
+            '202': {
+              ...json(
+                ref('JobAccepted'),
+                'Prefer: respond-async, or Prefer: wait=N passed before the job ended: the job to poll (Location)',
+              ),
+              headers: {
+                Location: { description: 'the job', schema: { type: 'string' } },
+                'Preference-Applied': preferenceApplied,
+              },
+            },
             ...errors,
             '410': error(410, 'the prediction expired: not started before its deadline; details.jobId names the job'),
             '500': error(500, 'inference failed; details.jobId names the job'),

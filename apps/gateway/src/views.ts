@@ -44,7 +44,11 @@ export function renderAccepted(id: string, requestId: string, maxWaitS: number):
   return { status: 202, location: links.self, body: { id, status: 'queued', requestId, links } };
 }
 
-/** A replayed `POST /v1/jobs` (same Idempotency-Key): 202 while the job has not ended, 200 with the job once it has. */
+/**
+ * A job answered where it may not have ended: a replayed `POST /v1/jobs` (same Idempotency-Key), or a
+ * `POST /v1/predict` past its `Prefer: wait`. 202 with a Location while the job has not ended, 200 with the job
+ * once it has.
+ */
 export function renderReplay(snap: JobSnapshot, webhook: Record<string, unknown> | null, maxWaitS: number): Rendered {
   if (snap.status === 'queued' || snap.status === 'active') {
     const accepted = renderAccepted(snap.id, snap.data.requestId, maxWaitS);

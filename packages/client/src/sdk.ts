@@ -83,6 +83,8 @@ export class MnistClient {
       /** Also retry 503 REDIS_UNAVAILABLE/NOT_READY: only where a duplicate job would be harmless. */
       retryUnavailable?: boolean;
       headers?: Record<string, string>;
+      /** Sees the successful response (its status and headers). */
+      onResponse?: (res: Response) => void;
     },
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -108,7 +110,10 @@ export class MnistClient {
       } catch {
         body = null;
       }
-      if (res.ok) return body as T;
+      if (res.ok) {
+        init.onResponse?.(res);
+        return body as T;
+      }
       const error = apiError(res.status, body, text);
       const retryAfter = Number(res.headers.get('retry-after'));
       // A first request with the same Idempotency-Key still being accepted: the retry will find its job.
@@ -201,6 +206,32 @@ export class MnistClient {
       },
       id,
     );
+  }
+
+  /**
+   * `POST /v1/predict` with an RFC 7240 `Prefer`: `respondAsync` answers at once with the queued job, `wait`
+   * (seconds) waits at most that long and then answers with the job as it stands, instead of a 504. Resolves with
+   * the HTTP status (200 completed, 202 not ended yet), the job, and the `Preference-Applied` the gateway sent.
+   */
+  async predictPreferring(
+    image: ImageInput,
+    opts: SubmitOptions & { respondAsync?: boolean; wait?: number },
+  ): Promise<{ status: number; job: JobView | SubmitResponse; applied: string | null }> {
+    const prefer = [
+      ...(opts.respondAsync ? ['respond-async'] : []),
+      ...(opts.wait !== undefined ? [`wait=${Math.max(0, Math.floor(opts.wait))}`] : []),
+    ].join(', ');
+    const keyedOpts = keyed(opts);
+    let seen: Response | undefined;
+    const job = await this.request<JobView | SubmitResponse>('POST', '/v1/predict', {
+      body: this.form(image, opts),
+      timeoutMs: this.requestTimeoutMs + (opts.wait ?? 0) * 1000,
+      signal: opts.signal,
+      ...keyedOpts,
+      headers: { ...keyedOpts.headers, ...(prefer ? { prefer } : {}) },
+      onResponse: (res) => (seen = res),
+    });
+    return { status: seen?.status ?? 0, job, applied: seen?.headers.get('preference-applied') ?? null };
   }
 
   /**

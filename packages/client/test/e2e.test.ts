@@ -281,4 +281,37 @@ describe('SDK and CLI against the running stack', () => {
     ]);
     expect(cli.out.trim()).toBe(first.id);
   }, 60_000);
+  it('honours Prefer on predict through the SDK: respond-async is a 202 at once, wait=N a 200 once done', async () => {
+    const image = readFileSync(path.join(images, '5.png'));
+    const later = await client.predictPreferring(image, { respondAsync: true });
+    expect(later.status).toBe(202);
+    expect(later.applied).toBe('respond-async');
+    expect(later.job.status).toBe('queued');
+    expect((await client.wait(later.job.id, { timeoutMs: 30_000 })).status).toBe('completed');
+
+    const waited = await client.predictPreferring(image, { wait: 20 });
+    expect(waited.status).toBe(200);
+    expect(waited.applied).toBe('wait=20');
+    expect(waited.job.status).toBe('completed');
+
+    // wait=0: whatever the job's state, the answer is the job (a 202 while it runs), never a 504.
+    const now = await client.predictPreferring(image, { wait: 0 });
+    expect(now.applied).toBe('wait=0');
+    expect([200, 202]).toContain(now.status);
+    expect((await client.wait(now.job.id, { timeoutMs: 30_000 })).status).toBe('completed');
+  }, 60_000);
+
+  it('cancels through the SDK and the CLI: the job ends canceled, or the answer says it ran first', async () => {
+    const image = readFileSync(path.join(images, '5.png'));
+    const { id } = await client.submit(image);
+    const res = await client.cancel(id).catch((e: unknown) => e);
+    if (res instanceof MnistApiError) expect(res.code).toBe('JOB_FINISHED');
+    else if ((res as { canceled: boolean }).canceled) expect((await client.get(id)).status).toBe('canceled');
+    else expect((await client.get(id)).status).toBe('completed');
+    // Cancel is idempotent: the CLI finds the job as the SDK left it (exit 0 only when it ends canceled).
+    const cli = await runCli(['cancel', id, '--url', stack.gatewayUrl, '--json']);
+    const canceled = (await client.get(id)).status === 'canceled';
+    expect(cli.code === 0).toBe(canceled);
+    if (canceled) expect(JSON.parse(cli.out)).toMatchObject({ canceled: true, job: { id, status: 'canceled' } });
+  }, 60_000);
 });

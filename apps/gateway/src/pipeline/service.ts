@@ -69,6 +69,8 @@ export const CANCEL_WAIT_MS = 5000;
 export interface SubmitOptions {
   /** The request's Idempotency-Key, scoped to its caller. */
   idempotencyKey?: IdempotencyKey;
+  /** How long a prediction waits for its result (`Prefer: wait`); SYNC_TIMEOUT_MS when absent. */
+  waitMs?: number;
 }
 
 /** A job as `GET /v1/jobs/:id` shows it. */
@@ -228,21 +230,24 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
 
     async predict(sub, requestId, signal, opts) {
       const key = opts?.idempotencyKey;
+      const timeoutMs = opts?.waitMs ?? config.SYNC_TIMEOUT_MS;
+      const own = { jobs: grouped, waiters, timeoutMs };
       if (key) {
         const { store, ttlS } = keyStore();
         let fresh: { wait: Wait; known: JobSnapshot['data'] } | undefined;
         const { id, replayed } = await once(store, key, fingerprint('predict', sub), ttlS, randomUUID(), async (id) => {
-          const { enqueued, known } = await submit(sub, requestId, (data) =>
-            enqueueOwnPrediction({ jobs: grouped, waiters, timeoutMs: config.SYNC_TIMEOUT_MS }, data, id),
-          );
+          const { enqueued, known } = await submit(sub, requestId, (data) => enqueueOwnPrediction(own, data, id));
           fresh = { wait: enqueued.wait, known };
         });
         // A replay waits for the job the first request made, as long as a first request would have.
-        if (replayed || !fresh) return waitForEnd(jobs, waiters, id, config.SYNC_TIMEOUT_MS, signal);
+        if (replayed || !fresh) return waitForEnd(jobs, waiters, id, timeoutMs, signal);
         return awaitPrediction(jobs, { id, wait: fresh.wait }, fresh.known, signal);
       }
+      // A wait of the caller's own (Prefer: wait) is a job of its own: a batch job's wait lasts SYNC_TIMEOUT_MS.
       const { enqueued, known } = await submit(sub, requestId, (data) =>
-        enqueuePrediction({ jobs: grouped, waiters, batcher, timeoutMs: config.SYNC_TIMEOUT_MS }, data),
+        opts?.waitMs !== undefined
+          ? enqueueOwnPrediction(own, data, randomUUID())
+          : enqueuePrediction({ ...own, batcher }, data),
       );
       return awaitPrediction(jobs, enqueued, known, signal);
     },

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { GatewayDeps } from '../deps';
 import { pipelineMetrics } from '../metrics';
 import { parseCancelAfter } from '../pipeline/deadline';
+import { parsePrefer, preferenceApplied } from '../prefer';
 import { parseIdempotencyKey } from '../pipeline/idempotency';
 import { parseWaitSeconds } from '../pipeline/params';
 import { createJobsService } from '../pipeline/service';
@@ -96,13 +97,28 @@ export function jobsRouter(deps: GatewayDeps): Router {
   router
     .route('/v1/predict')
     .post(async (req, res) => {
+      const prefs = parsePrefer(req.headers['prefer'], config.MAX_WAIT_S);
       const opts = submitOptions(req);
-      const snap = await service.predict(
-        await readWithDeadline(readSubmission, req, res),
-        req.id,
-        clientGone(res),
-        opts,
-      );
+      res.vary('Prefer');
+      const applied = preferenceApplied(prefs);
+      if (applied) res.set('Preference-Applied', applied);
+      const sub = await readWithDeadline(readSubmission, req, res);
+      if (prefs.respondAsync && prefs.waitS === undefined) {
+        // Respond-async: the prediction is an asynchronous job, answered as POST /v1/jobs answers.
+        const { id, replayed } = await service.submitJob(sub, req.id, opts);
+        if (!replayed) return send(res, renderAccepted(id, req.id, config.MAX_WAIT_S));
+        const { snap, webhook } = await service.getJob(id, 0);
+        return send(res, renderReplay(snap, webhook, config.MAX_WAIT_S));
+      }
+      const waitMs = prefs.waitS !== undefined ? prefs.waitS * 1000 : undefined;
+      const snap = await service.predict(sub, req.id, clientGone(res), {
+        ...opts,
+        ...(waitMs !== undefined ? { waitMs } : {}),
+      });
+      // Past a wait the caller chose, the job is still on its way: 202 with it, as the caller asked, not a 504.
+      if (waitMs !== undefined && (snap.status === 'queued' || snap.status === 'active')) {
+        return send(res, renderReplay(snap, null, config.MAX_WAIT_S));
+      }
       send(res, renderPrediction(snap, config.SYNC_TIMEOUT_MS, config.MAX_WAIT_S));
     })
     .all(methodNotAllowed);
