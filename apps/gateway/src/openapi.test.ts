@@ -57,12 +57,17 @@ describe('the OpenAPI document', () => {
   it('keeps every path, parameter and status it documented', () => {
     const submit = ['202', '400', '409', '413', '415', '422', '429', '503'];
     const expected: Array<[string, string, string[], string[]]> = [
-      ['/v1/jobs', 'post', ['samples', 'alpha', 'deadline', 'Cancel-After', 'Idempotency-Key'], ['200', ...submit]],
+      [
+        '/v1/jobs',
+        'post',
+        ['samples', 'alpha', 'priority', 'deadline', 'Cancel-After', 'Idempotency-Key'],
+        ['200', ...submit],
+      ],
       ['/v1/jobs/{id}', 'get', ['id', 'wait'], ['200', '400', '404', '503']],
       [
         '/v1/predict',
         'post',
-        ['samples', 'alpha', 'deadline', 'Cancel-After', 'Idempotency-Key', 'Prefer'],
+        ['samples', 'alpha', 'priority', 'deadline', 'Cancel-After', 'Idempotency-Key', 'Prefer'],
         ['200', ...submit, '410', '500', '504'],
       ],
       ['/v1/jobs/{id}/cancel', 'post', ['id'], ['200', '404', '409', '503']],

@@ -2,6 +2,7 @@ import { parseEnv } from '@mserve/common';
 import {
   API_SCHEMAS,
   DeadlineSchema,
+  JobPrioritySchema,
   EXAMPLE_ACCEPTED,
   EXAMPLE_COMPLETED,
   EXAMPLE_FAILED,
@@ -55,6 +56,14 @@ function submission(settings: OpenApiSettings) {
       schema: plain(InferenceParamsSchema.properties.alpha),
     },
     {
+      name: 'priority',
+      in: 'query',
+      description:
+        'high, normal (default) or low: a worker takes every waiting high job before a normal one, normal before ' +
+        'low (also a form or JSON field; a low job waits at most MAX_QUEUE_TIME_S, then ends expired)',
+      schema: plain(JobPrioritySchema),
+    },
+    {
       name: 'deadline',
       in: 'query',
       description:
@@ -96,6 +105,7 @@ function submission(settings: OpenApiSettings) {
             alpha: { type: 'number' },
             webhook: { type: 'string', description: 'JSON text of a Webhook: {url, events?}' },
             deadline: { type: 'string', description: 'seconds from now, or an RFC 3339 instant' },
+            priority: { type: 'string', enum: ['high', 'normal', 'low'] },
           },
         },
       },

@@ -112,7 +112,8 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl {
 
   /** Adds a job under the given id with the retention policy of results. */
   async enqueue(id: string, data: InferenceJobData): Promise<void> {
-    await this.add(this.queue, INFERENCE_JOB_NAME, id, data, this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT);
+    const opts = { ...this.addOptions(this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT), ...priorityOf(data) };
+    await this.call(() => this.queue.add(INFERENCE_JOB_NAME, data, { ...opts, jobId: id }));
   }
 
   /**
@@ -124,7 +125,13 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl {
     if (jobs.length === 1 && only) return this.enqueue(only.id, only.data);
     const opts = this.addOptions(this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT);
     await this.call(() =>
-      this.queue.addBulk(jobs.map((j) => ({ name: INFERENCE_JOB_NAME, data: j.data, opts: { ...opts, jobId: j.id } }))),
+      this.queue.addBulk(
+        jobs.map((j) => ({
+          name: INFERENCE_JOB_NAME,
+          data: j.data,
+          opts: { ...opts, ...priorityOf(j.data), jobId: j.id },
+        })),
+      ),
     );
   }
 
@@ -333,4 +340,16 @@ function parseJson(text: string): unknown {
   } catch {
     return null;
   }
+}
+
+/**
+ * Where each class goes in BullMQ, which takes every job of its wait list before any job of its prioritized set:
+ * normal jobs go to the wait list as always (FIFO); high jobs to the head of it (`lifo`), so they are taken before
+ * any waiting normal job (among themselves newest first); low jobs into the prioritized set, taken only when the
+ * wait list is empty. A high job therefore never queues behind a normal or low backlog.
+ */
+function priorityOf(data: InferenceJobData): { priority?: number; lifo?: boolean } {
+  if (data.priority === 'high') return { lifo: true };
+  if (data.priority === 'low') return { priority: 1 };
+  return {};
 }

@@ -137,6 +137,7 @@ export class MnistClient {
       if (opts.samples !== undefined) form.append('samples', String(opts.samples));
       if (opts.alpha !== undefined) form.append('alpha', String(opts.alpha));
       if (opts.webhook) form.append('webhook', JSON.stringify(opts.webhook));
+      if (opts.priority !== undefined) form.append('priority', opts.priority);
       if (opts.deadline !== undefined) {
         form.append('deadline', opts.deadline instanceof Date ? opts.deadline.toISOString() : String(opts.deadline));
       }

@@ -62,6 +62,8 @@ export interface SubmitOptions {
    * the gateway's MAX_QUEUE_TIME_S applies when earlier).
    */
   deadline?: number | Date;
+  /** high, normal (default) or low: a worker takes waiting high jobs first, low ones last. */
+  priority?: 'high' | 'normal' | 'low';
   /** Abort the HTTP request. */
   signal?: AbortSignal;
 }

@@ -19,6 +19,8 @@ export interface JsonSubmission {
   webhook?: WebhookRequest;
   /** seconds from submission (at most a week), or an RFC 3339 instant: a job not started by then is not run and ends expired (the earlier of this and the gateway’s MAX_QUEUE_TIME_S applies) */
   deadline?: number | string;
+  /** high, normal (default) or low: a worker takes waiting jobs in this order, FIFO within a class */
+  priority?: 'high' | 'normal' | 'low';
 }
 
 /** body of every error response */

@@ -13,8 +13,16 @@ export type { EncodedTensor } from './tensor';
 export { DEFAULT_ALPHA, SAMPLES_MAX, SAMPLES_MIN } from './limits';
 export { InputFactsSchema } from './facts';
 export type { InputFacts } from './facts';
-export { InferenceJobDataSchema, InferenceParamsSchema, decodeFailure, encodeFailure, parseJobData } from './jobs';
-export type { InferenceJobData, InferenceParams } from './jobs';
+export {
+  InferenceJobDataSchema,
+  InferenceParamsSchema,
+  JOB_PRIORITIES,
+  JobPrioritySchema,
+  decodeFailure,
+  encodeFailure,
+  parseJobData,
+} from './jobs';
+export type { InferenceJobData, InferenceParams, JobPriority } from './jobs';
 export {
   ErrorBodySchema,
   ErrorCodeSchema,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { InferenceParamsSchema } from './jobs';
+import { InferenceParamsSchema, JobPrioritySchema } from './jobs';
 import { WebhookRequestSchema } from './webhook';
 
 /** A caller's deadline: seconds from submission, or an instant; a job not started by then ends expired. */
@@ -26,6 +26,7 @@ export const JsonSubmissionSchema = Type.Object(
     alpha: Type.Optional(InferenceParamsSchema.properties.alpha),
     webhook: Type.Optional(WebhookRequestSchema),
     deadline: Type.Optional(DeadlineSchema),
+    priority: Type.Optional(JobPrioritySchema),
   },
   { description: 'a JSON submission: the image and the parameters' },
 );

@@ -1,7 +1,9 @@
 import { AppError } from '@mserve/common';
 import {
+  JOB_PRIORITIES,
   SAMPLES_MAX,
   SAMPLES_MIN,
+  type JobPriority,
   WEBHOOK_EVENTS,
   type InferenceParams,
   type WebhookSubscription,
@@ -15,6 +17,7 @@ export interface RequestParams extends InferenceParams {
   webhook?: WebhookSubscription;
   /** The caller's deadline as epoch ms, from the `deadline` parameter. */
   deadlineAt?: number;
+  priority?: JobPriority;
 }
 
 const paramsSchema = Joi.object({
@@ -23,6 +26,7 @@ const paramsSchema = Joi.object({
   // Shape only (JSON text in a form or query string, an object in JSON); whether the URL may be called is the SSRF
   // guard's decision, a 422 rather than a 400.
   webhook: Joi.any(),
+  priority: Joi.string().valid(...JOB_PRIORITIES),
   // Seconds from now, or an RFC 3339 instant: after it a job not started is not run (it ends expired).
   deadline: Joi.alternatives()
     .try(Joi.number().greater(0).max(DEADLINE_MAX_S), Joi.date().iso())
@@ -38,7 +42,13 @@ export function parseParams(raw: Record<string, unknown>, defaults: InferencePar
   if (error) {
     throw new AppError('VALIDATION_FAILED', error.details.map((d) => d.message.replace(/"/g, '')).join('; '));
   }
-  const v = value as { samples?: number; alpha?: number; webhook?: unknown; deadline?: number | Date };
+  const v = value as {
+    samples?: number;
+    alpha?: number;
+    webhook?: unknown;
+    deadline?: number | Date;
+    priority?: JobPriority;
+  };
   let webhook: WebhookSubscription | undefined;
   if (v.webhook !== undefined && v.webhook !== '') {
     const w = parseWebhookRequest(v.webhook);
@@ -54,6 +64,7 @@ export function parseParams(raw: Record<string, unknown>, defaults: InferencePar
     alpha: v.alpha ?? defaults.alpha,
     ...(webhook ? { webhook } : {}),
     ...(deadlineAt !== undefined ? { deadlineAt } : {}),
+    ...(v.priority ? { priority: v.priority } : {}),
   };
 }
 

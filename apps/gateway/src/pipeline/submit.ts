@@ -87,6 +87,7 @@ export function buildPayload(
     params: { samples: params.samples, alpha: params.alpha },
     ...(params.webhook ? { webhook: params.webhook } : {}),
     ...(deadline !== undefined ? { deadlineAt: deadline } : {}),
+    ...(params.priority && params.priority !== 'normal' ? { priority: params.priority } : {}),
   };
 }
 

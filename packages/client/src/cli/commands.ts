@@ -35,6 +35,7 @@ Options:
   --samples <n>         Monte Carlo dropout samples
   --alpha <a>           miscoverage level of the prediction set
   --idempotency-key <k> Idempotency-Key: a rerun with the same key gets the same jobs (predict: <k>/<file>)
+  --priority <p>        high, normal or low: waiting high jobs run first, low ones last
   --deadline <s>        seconds a job may wait for a worker; not started by then, it ends expired
   --webhook <url>       webhook to call when the job ends (submit)
   --events <list>       completed,failed,canceled,expired (submit; default all)
@@ -58,9 +59,15 @@ function submitOptions(args: ParsedArgs): {
   alpha?: number;
   idempotencyKey?: string;
   deadline?: number;
+  priority?: 'high' | 'normal' | 'low';
 } {
   const key = flagValue(args, 'idempotency-key');
+  const priority = flagValue(args, 'priority');
+  if (priority !== undefined && !['high', 'normal', 'low'].includes(priority)) {
+    throw new Error('--priority must be high, normal or low');
+  }
   return {
+    ...(priority !== undefined ? { priority: priority as 'high' | 'normal' | 'low' } : {}),
     ...(args.flags['deadline'] !== undefined ? { deadline: numberFlag(args, 'deadline', 0, 0.001, 7 * 86_400) } : {}),
     ...(key !== undefined ? { idempotencyKey: key } : {}),
     ...(args.flags['samples'] !== undefined
