@@ -83,7 +83,11 @@ describe('deadlines with the worker stopped', () => {
     const ranLate = expiring.filter((id) => ran.has(id));
     expect(ranLate).toEqual([]);
     expect(ran.has(fresh)).toBe(true);
-    writeReport('deadline', { expiring: expiring.length, expiredOnRead: readNow.length, ranAfterDeadline: ranLate.length });
+    writeReport('deadline', {
+      expiring: expiring.length,
+      expiredOnRead: readNow.length,
+      ranAfterDeadline: ranLate.length,
+    });
   }, 120_000);
 
   it('refuses a malformed Cancel-After or deadline with a 400 that names it', async () => {
