@@ -13,6 +13,7 @@ import {
   schemasWithRefs,
   type ApiSchemaName,
 } from '@mserve/contracts';
+import { BULK_MAX_IMAGES } from './pipeline/bulk';
 import { IDEMPOTENCY_KEY_MAX } from './pipeline/idempotency';
 import { CANCEL_WAIT_MS } from './pipeline/service';
 import { gatewayEnvSpec, type GatewayConfig } from './config';
@@ -142,6 +143,31 @@ function submission(settings: OpenApiSettings) {
   return { params, upload, errors };
 }
 
+/** The upload of `POST /v1/jobs`: one image as for a prediction, or several (bulk). */
+function bulkUpload(upload: ReturnType<typeof submission>['upload']) {
+  const content = upload.content;
+  const bulkJson = {
+    type: 'object',
+    required: ['images'],
+    properties: {
+      images: {
+        type: 'array',
+        minItems: 2,
+        maxItems: BULK_MAX_IMAGES,
+        items: { type: 'string', minLength: 1 },
+        description: 'the images, each as base64 or a data: URL; the other members are parameters for every job',
+      },
+    },
+  };
+  return {
+    ...upload,
+    content: {
+      ...content,
+      'application/json': { schema: { oneOf: [content['application/json'].schema, bulkJson] } },
+    },
+  };
+}
+
 /** `POST /v1/jobs/{id}/cancel` and `DELETE /v1/jobs/{id}`. */
 function cancelOperation() {
   return {
@@ -185,18 +211,25 @@ export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvS
     paths: {
       '/v1/jobs': {
         post: {
-          summary: 'Submit an image; returns at once with the job id',
+          summary: 'Submit an image (or several: one job each, and a batch); returns at once with the job id',
+          description:
+            `Bulk: several \`image\` parts in a multipart upload, or a JSON \`images\` array (at most ${BULK_MAX_IMAGES}), ` +
+            'make one job per image (all accepted or none; a refused image is named by its index) and a batch ' +
+            'to read them all at GET /v1/batches/{id}. Each job carries the webhook, if any (one per image).',
           parameters: params,
-          requestBody: upload,
+          requestBody: bulkUpload(upload),
           responses: {
             '200': {
               ...json(ref('Job'), 'a replayed Idempotency-Key whose job has ended: the job, as GET returns it'),
               headers: { 'Idempotent-Replayed': replayed },
             },
             '202': {
-              ...json(ref('JobAccepted'), 'accepted (or a replayed Idempotency-Key whose job has not ended yet)', {
-                example: EXAMPLE_ACCEPTED,
-              }),
+              ...json(
+                { anyOf: [ref('JobAccepted'), ref('BatchAccepted')] },
+                'accepted (or a replayed Idempotency-Key whose job has not ended yet); a bulk submission: its jobs ' +
+                  'and the batch (Location names the batch)',
+                { example: EXAMPLE_ACCEPTED },
+              ),
               headers: {
                 Location: { description: 'the job', schema: { type: 'string' } },
                 'Idempotent-Replayed': replayed,
@@ -233,6 +266,27 @@ export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvS
           },
         },
         delete: { ...cancelOperation(), summary: 'Cancel a job (the same as POST /v1/jobs/{id}/cancel)' },
+      },
+      '/v1/batches/{id}': {
+        get: {
+          summary: `A bulk submission’s jobs; ${wait} long-polls until every one ended`,
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+            {
+              name: 'wait',
+              in: 'query',
+              description: 'seconds to wait for every job to end (at most MAX_WAIT_S)',
+              schema: { type: 'number', minimum: 0, maximum: settings.MAX_WAIT_S },
+            },
+          ],
+          responses: {
+            '200': json(ref('Batch'), 'the batch'),
+            '400': error(400, `invalid wait (a number of seconds in [0, ${settings.MAX_WAIT_S}])`),
+            '404': error(404, 'unknown batch, or removed after the retention period'),
+            '431': headersTooLarge,
+            '503': error(503, 'Redis unavailable', retryAfter),
+          },
+        },
       },
       '/v1/jobs/{id}/cancel': {
         post: cancelOperation(),

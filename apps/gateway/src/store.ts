@@ -17,6 +17,7 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { GatewayConfig } from './config';
 import { finishedSnapshot, type FinishedJob, type JobSnapshot } from './pipeline/job-snapshot';
+import type { BatchStore } from './pipeline/bulk';
 import type { IdempotencyKey, IdempotencyRecord, IdempotencyStore } from './pipeline/idempotency';
 import type { JobControl, JobRepository, StopResult } from './pipeline/ports';
 import { hashFromList, withStoreScripts, type StoreRedis } from './store-scripts';
@@ -38,7 +39,7 @@ type StoreConfig = Pick<
  * (`enableOfflineQueue: false`) and every call is bounded by `REDIS_TIMEOUT_MS`, so a request fails with 503 within
  * a second instead of hanging; ioredis keeps reconnecting in the background, so the service recovers by itself.
  */
-export class JobStore implements JobRepository, IdempotencyStore, JobControl {
+export class JobStore implements JobRepository, IdempotencyStore, JobControl, BatchStore {
   private readonly redis: IORedis & StoreRedis;
   private readonly queue: Queue;
   /** The queue of batch jobs of synchronous predictions (see `syncQueueName`). */
@@ -287,6 +288,17 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl {
         ...(data.requestId ? { requestId: data.requestId } : {}),
       }),
     );
+  }
+
+  /** Records a bulk submission's job ids under its batch id for `ttlS`. */
+  async saveBatch(id: string, jobIds: string[], ttlS: number): Promise<void> {
+    await this.call(() => this.redis.set(this.queue.toKey(`mserve:batch:${id}`), JSON.stringify(jobIds), 'EX', ttlS));
+  }
+
+  /** A bulk submission's job ids, or null when unknown or expired. */
+  async readBatch(id: string): Promise<string[] | null> {
+    const text = await this.call(() => this.redis.get(this.queue.toKey(`mserve:batch:${id}`)));
+    return text === null ? null : (parseJson(text) as string[] | null);
   }
 
   /** Model cards published by workers consuming this queue. */

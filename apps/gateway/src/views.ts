@@ -81,3 +81,25 @@ export function renderPrediction(snap: JobSnapshot, timeoutMs: number, maxWaitS:
     },
   };
 }
+
+/** Links of a batch; `wait` long-polls as long as the gateway allows. */
+export function batchLinks(id: string, maxWaitS: number) {
+  const self = `/v1/batches/${id}`;
+  return { self, wait: maxWaitS > 0 ? `${self}?wait=${maxWaitS}` : self };
+}
+
+/** The answer of a bulk `POST /v1/jobs`: 202 with one job per image and the batch, Location naming the batch. */
+export function renderBatchAccepted(id: string, jobIds: string[], maxWaitS: number): Rendered {
+  const links = batchLinks(id, maxWaitS);
+  const jobs = jobIds.map((j) => ({ id: j, links: jobLinks(j, maxWaitS) }));
+  return { status: 202, location: links.self, body: { id, status: 'queued', jobs, links } };
+}
+
+/** The body of `GET /v1/batches/:id`: its jobs, how many are in each state, and whether all ended. */
+export function renderBatch(id: string, snaps: JobSnapshot[], maxWaitS: number): Record<string, unknown> {
+  const counts: Record<string, number> = {};
+  for (const s of snaps) counts[s.status] = (counts[s.status] ?? 0) + 1;
+  const done = snaps.every((s) => s.status !== 'queued' && s.status !== 'active');
+  const jobs = snaps.map((s) => renderJob(s, null, maxWaitS));
+  return { id, done, counts, jobs, links: batchLinks(id, maxWaitS) };
+}

@@ -1,6 +1,15 @@
 import { apiError, MnistApiError } from './errors';
 import { verifyWebhook, type HeaderSource, type VerifiedWebhook, type VerifyOptions } from './signing';
-import type { CancelResponse, CompletedJob, ImageInput, JobView, SubmitOptions, SubmitResponse } from './types';
+import type {
+  BatchSubmitResponse,
+  BatchView,
+  CancelResponse,
+  CompletedJob,
+  ImageInput,
+  JobView,
+  SubmitOptions,
+  SubmitResponse,
+} from './types';
 
 /** Options of {@link MnistClient}. */
 export interface MnistClientOptions {
@@ -152,6 +161,54 @@ export class MnistClient {
       signal: opts.signal,
       ...keyed(opts),
     });
+  }
+
+  /**
+   * Queues several images in one request (`POST /v1/jobs` with several `image` parts): one job per image, in order,
+   * and a batch id to follow them all with {@link getBatch} / {@link waitBatch}. All are accepted or none.
+   */
+  async submitMany(images: readonly ImageInput[], opts: SubmitOptions = {}): Promise<BatchSubmitResponse> {
+    if (images.length < 2) throw new Error('submitMany needs at least two images (use submit for one)');
+    const blobs = images.map((im) => toBlob(im));
+    const single = this.form(images[0] as ImageInput, opts);
+    const body = () => {
+      const form = single();
+      form.delete('image');
+      blobs.forEach((b, i) => form.append('image', b, `${opts.filename ?? 'image'}-${i}`));
+      return form;
+    };
+    return this.request<BatchSubmitResponse>('POST', '/v1/jobs', { body, signal: opts.signal });
+  }
+
+  /** Reads a batch (`GET /v1/batches/:id`); with `wait` (seconds) the gateway holds the answer until all ended. */
+  async getBatch(id: string, opts: { wait?: number; signal?: AbortSignal } = {}): Promise<BatchView> {
+    const wait = opts.wait !== undefined ? Math.max(0, Math.min(this.maxWaitS, opts.wait)) : undefined;
+    const query = wait !== undefined && wait > 0 ? `?wait=${wait}` : '';
+    return this.request<BatchView>('GET', `/v1/batches/${encodeURIComponent(id)}${query}`, {
+      timeoutMs: this.requestTimeoutMs + (wait ?? 0) * 1000,
+      signal: opts.signal,
+    });
+  }
+
+  /**
+   * Polls a batch until every job ended, calling `onProgress` with the count of ended jobs after each read.
+   * @throws MnistApiError TIMEOUT when not all ended within `timeoutMs`
+   */
+  async waitBatch(
+    id: string,
+    opts: { timeoutMs?: number; signal?: AbortSignal; onProgress?: (ended: number, total: number) => void } = {},
+  ): Promise<BatchView> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+    for (;;) {
+      // Short long-polls, so progress is reported while the batch drains.
+      const batch = await this.getBatch(id, { wait: 1, signal: opts.signal });
+      const ended = batch.jobs.filter((j) => TERMINAL.has(j.status)).length;
+      opts.onProgress?.(ended, batch.jobs.length);
+      if (batch.done) return batch;
+      if (Date.now() >= deadline) {
+        throw new MnistApiError(504, 'TIMEOUT', `batch ${id}: ${ended}/${batch.jobs.length} jobs ended in time`);
+      }
+    }
   }
 
   /** Reads a job (`GET /v1/jobs/:id`); with `wait` (seconds) the gateway holds the answer until the job ends. */

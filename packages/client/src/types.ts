@@ -1,4 +1,6 @@
 import type {
+  Batch,
+  BatchAccepted,
   CancelOutcome,
   Job,
   JobAccepted,
@@ -32,6 +34,12 @@ export type UncertaintyView = Uncertainty;
 
 /** Body of `GET /v1/jobs/:id`: pending, completed or failed, told apart by `status`. */
 export type JobView = Job;
+
+/** Answer of a bulk submission: one job per image, in order, and the batch id. */
+export type BatchSubmitResponse = BatchAccepted;
+
+/** Body of `GET /v1/batches/:id`: the jobs, counts per status, and whether all ended. */
+export type BatchView = Batch;
 
 /** Answer of a cancel: whether the job ends canceled, why, and the job. */
 export type CancelResponse = CancelOutcome;

@@ -260,6 +260,41 @@ export interface CancelOutcome {
   job: Job;
 }
 
+/** a bulk submission accepted: one job per image and the batch */
+export interface BatchAccepted {
+  /** the batch id */
+  id: string;
+  status: 'queued';
+  /** one per image, in order */
+  jobs: {
+    id: string;
+    links: Links;
+  }[];
+  links: {
+    /** the batch: GET /v1/batches/{id} */
+    self: string;
+    /** the batch with ?wait= the gateway's MAX_WAIT_S */
+    wait: string;
+  };
+}
+
+/** a bulk submission: its jobs and how many are in each state */
+export interface Batch {
+  id: string;
+  /** true once every job ended */
+  done: boolean;
+  /** jobs per status */
+  counts: Record<string, number>;
+  /** the jobs, in upload order (a job past retention is left out) */
+  jobs: Job[];
+  links: {
+    /** the batch: GET /v1/batches/{id} */
+    self: string;
+    /** the batch with ?wait= the gateway's MAX_WAIT_S */
+    wait: string;
+  };
+}
+
 /** the calibration artifact the workers use */
 export interface CalibrationSummary {
   /** artifact path, relative to the repository root */

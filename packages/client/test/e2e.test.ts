@@ -314,4 +314,24 @@ describe('SDK and CLI against the running stack', () => {
     expect(cli.code === 0).toBe(canceled);
     if (canceled) expect(JSON.parse(cli.out)).toMatchObject({ canceled: true, job: { id, status: 'canceled' } });
   }, 60_000);
+  it('submits several images in one request through the SDK and the CLI, and follows the batch to the end', async () => {
+    const files = ['3.png', '5.png', '63.png'].map((f) => path.join(images, f));
+    const accepted = await client.submitMany(
+      files.map((f) => readFileSync(f)),
+      { samples: 4 },
+    );
+    expect(accepted.jobs).toHaveLength(3);
+    const seen: number[] = [];
+    const batch = await client.waitBatch(accepted.id, { timeoutMs: 30_000, onProgress: (n) => seen.push(n) });
+    expect(batch.done).toBe(true);
+    expect(batch.jobs.map((j) => [j.id, j.status])).toEqual(accepted.jobs.map((j) => [j.id, 'completed']));
+    expect(seen[seen.length - 1]).toBe(3);
+
+    const cli = await runCli(['submit', ...files, '--url', stack.gatewayUrl, '--wait', '--json']);
+    expect(cli.code).toBe(0);
+    expect(cli.err).toMatch(/progress: 3\/3/);
+    const view = JSON.parse(cli.out) as { done: boolean; jobs: Array<{ status: string }> };
+    expect(view.done).toBe(true);
+    expect(view.jobs.map((j) => j.status)).toEqual(['completed', 'completed', 'completed']);
+  }, 60_000);
 });

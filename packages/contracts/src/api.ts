@@ -1,4 +1,6 @@
 import {
+  BatchAcceptedSchema,
+  BatchSchema,
   CancelOutcomeSchema,
   JobAcceptedSchema,
   JobCanceledSchema,
@@ -48,6 +50,8 @@ export const API_SCHEMAS = {
   JobCanceled: JobCanceledSchema,
   Job: JobSchema,
   CancelOutcome: CancelOutcomeSchema,
+  BatchAccepted: BatchAcceptedSchema,
+  Batch: BatchSchema,
   CalibrationSummary: CalibrationSummarySchema,
   Model: ModelSchema,
   Models: ModelsSchema,

@@ -117,3 +117,34 @@ export const CancelOutcomeSchema = Type.Object(
   { description: 'what a cancel did, and the job as it stands after it' },
 );
 export type CancelOutcome = Static<typeof CancelOutcomeSchema>;
+
+/** Links of a batch. */
+const BatchLinksSchema = Type.Object({
+  self: Type.String({ description: 'the batch: GET /v1/batches/{id}' }),
+  wait: Type.String({ description: "the batch with ?wait= the gateway's MAX_WAIT_S" }),
+});
+
+/** Answer of a bulk `POST /v1/jobs` (202): one job per image, in upload order, and the batch naming them. */
+export const BatchAcceptedSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid', description: 'the batch id' }),
+    status: Type.Literal('queued'),
+    jobs: Type.Array(Type.Object({ id: jobId, links: LinksSchema }), { description: 'one per image, in order' }),
+    links: BatchLinksSchema,
+  },
+  { description: 'a bulk submission accepted: one job per image and the batch' },
+);
+export type BatchAccepted = Static<typeof BatchAcceptedSchema>;
+
+/** Body of `GET /v1/batches/{id}`. */
+export const BatchSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    done: Type.Boolean({ description: 'true once every job ended' }),
+    counts: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: 'jobs per status' }),
+    jobs: Type.Array(JobSchema, { description: 'the jobs, in upload order (a job past retention is left out)' }),
+    links: BatchLinksSchema,
+  },
+  { description: 'a bulk submission: its jobs and how many are in each state' },
+);
+export type Batch = Static<typeof BatchSchema>;

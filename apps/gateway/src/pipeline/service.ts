@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '@mserve/common';
 import { parseBatchItemId, type InferenceJobData } from '@mserve/contracts';
 import type { GatewayConfig } from '../config';
+import { enqueueAll, prepareAll, readBatchJobs, type BatchStore } from './bulk';
 import { GroupCommit } from './group-commit';
 import { fingerprint, once, type IdempotencyKey, type IdempotencyStore } from './idempotency';
 import type { JobSnapshot } from './job-snapshot';
@@ -50,6 +51,8 @@ export interface JobsServiceDeps {
   idempotency?: { store: IdempotencyStore; ttlS: number };
   /** Cancel and expiry; without it a cancel is refused. */
   control?: JobControl;
+  /** Where bulk submissions keep their list of jobs, and for how long; without it bulk is refused. */
+  batches?: { store: BatchStore; ttlS: number };
 }
 
 /** What a cancel did: whether the job ends canceled, why, and the job as it stands. */
@@ -98,6 +101,10 @@ export interface JobsService {
    * already ended otherwise, 409 CANCEL_UNSUPPORTED for a prediction grouped into a batch job.
    */
   cancelJob(id: string, signal?: AbortSignal): Promise<CancelResult>;
+  /** Enqueues one job per image of a bulk submission (all or none) and a batch naming them. */
+  submitBatch(sub: Submission, requestId: string): Promise<{ id: string; jobIds: string[] }>;
+  /** The jobs of a batch, long-polling up to `waitMs` until every one ended; 404 NOT_FOUND when unknown. */
+  getBatch(id: string, waitMs: number, signal?: AbortSignal): Promise<JobSnapshot[]>;
 }
 
 /** Builds the jobs service; the prediction batcher it holds lives as long as the service. */
@@ -213,8 +220,30 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     };
   }
 
+  function batchStore(): { store: BatchStore; ttlS: number } {
+    if (!deps.batches) throw new AppError('VALIDATION_FAILED', 'bulk submission is not supported here');
+    return deps.batches;
+  }
+
   return {
     cancelJob,
+
+    async submitBatch(sub, requestId) {
+      const { store, ttlS } = batchStore();
+      try {
+        const payloads = await prepareAll(sub, (one) => prepareJob(prepare, one, requestId));
+        const out = await enqueueAll(jobs, store, ttlS, payloads);
+        for (let i = 0; i < out.jobIds.length; i++) metrics.submitted();
+        return out;
+      } catch (e) {
+        countEnqueueFailure(e, metrics);
+        throw e;
+      }
+    },
+
+    async getBatch(id, waitMs, signal) {
+      return readBatchJobs({ jobs, waiters, batches: batchStore().store }, id, waitMs, signal);
+    },
 
     async submitJob(sub, requestId, opts) {
       const key = opts?.idempotencyKey;

@@ -17,6 +17,8 @@ export interface Submission {
   fields: Record<string, unknown>;
   /** The `Cancel-After` header, in ms. */
   cancelAfterMs?: number;
+  /** Every image of a bulk submission (several `image` parts, or a JSON `images` array); `image` is the first. */
+  images?: Buffer[];
 }
 
 /** What {@link preprocessImage} hands on: the model input and the facts about the upload. */

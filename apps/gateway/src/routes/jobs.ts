@@ -1,6 +1,9 @@
+import { AppError } from '@mserve/common';
 import { Router, type Request, type Response } from 'express';
+import { clip } from '../clip';
 import type { GatewayDeps } from '../deps';
 import { pipelineMetrics } from '../metrics';
+import { BULK_MAX_IMAGES } from '../pipeline/bulk';
 import { parseCancelAfter } from '../pipeline/deadline';
 import { parsePrefer, preferenceApplied } from '../prefer';
 import { parseIdempotencyKey } from '../pipeline/idempotency';
@@ -8,7 +11,15 @@ import { parseWaitSeconds } from '../pipeline/params';
 import { createJobsService } from '../pipeline/service';
 import type { Submission } from '../pipeline/submit';
 import { createSubmissionReader } from '../upload';
-import { renderAccepted, renderJob, renderPrediction, renderReplay, type Rendered } from '../views';
+import {
+  renderBatch,
+  renderBatchAccepted,
+  renderAccepted,
+  renderJob,
+  renderPrediction,
+  renderReplay,
+  type Rendered,
+} from '../views';
 import { methodNotAllowed } from './method-not-allowed';
 
 /** Aborts when the client goes away: the response's close (the request's fires once the body is read). */
@@ -43,6 +54,8 @@ async function readWithDeadline(
   return cancelAfterMs !== undefined ? { ...sub, cancelAfterMs } : sub;
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function send(res: Response, r: Rendered): void {
   if (r.location) res.location(r.location);
   res.status(r.status).json(r.body);
@@ -52,6 +65,7 @@ function send(res: Response, r: Rendered): void {
 export function jobsRouter(deps: GatewayDeps): Router {
   const { config } = deps;
   const readSubmission = createSubmissionReader(config.MAX_UPLOAD_BYTES);
+  const readBulk = createSubmissionReader(config.MAX_UPLOAD_BYTES, BULK_MAX_IMAGES);
   const service = createJobsService({
     config,
     jobs: deps.store,
@@ -62,6 +76,7 @@ export function jobsRouter(deps: GatewayDeps): Router {
     metrics: pipelineMetrics(deps.metrics),
     idempotency: { store: deps.store, ttlS: config.IDEMPOTENCY_TTL_S },
     control: deps.store,
+    batches: { store: deps.store, ttlS: config.RESULT_TTL_S },
   });
   const cancel = async (req: Request<{ id: string }>, res: Response) => {
     const { canceled, message, snap } = await service.cancelJob(req.params.id, clientGone(res));
@@ -73,7 +88,18 @@ export function jobsRouter(deps: GatewayDeps): Router {
     .route('/v1/jobs')
     .post(async (req: Request, res) => {
       const opts = submitOptions(req);
-      const { id, replayed } = await service.submitJob(await readWithDeadline(readSubmission, req, res), req.id, opts);
+      const sub = await readWithDeadline(readBulk, req, res);
+      if (sub.images && sub.images.length > 1) {
+        if (opts.idempotencyKey) {
+          throw new AppError(
+            'VALIDATION_FAILED',
+            'Idempotency-Key is not supported on bulk submissions (one image each)',
+          );
+        }
+        const batch = await service.submitBatch(sub, req.id);
+        return send(res, renderBatchAccepted(batch.id, batch.jobIds, config.MAX_WAIT_S));
+      }
+      const { id, replayed } = await service.submitJob(sub, req.id, opts);
       if (!replayed) return send(res, renderAccepted(id, req.id, config.MAX_WAIT_S));
       // A replay answers with the job the key first made: accepted while it runs, the job itself once it ended.
       const { snap, webhook } = await service.getJob(id, 0);
@@ -93,6 +119,17 @@ export function jobsRouter(deps: GatewayDeps): Router {
     .all(methodNotAllowed);
 
   router.route('/v1/jobs/:id/cancel').post(cancel).all(methodNotAllowed);
+
+  router
+    .route('/v1/batches/:id')
+    .get(async (req, res) => {
+      const waitS = parseWaitSeconds(req.query['wait'], config.MAX_WAIT_S);
+      const id = req.params['id'] ?? '';
+      if (!UUID_RE.test(id)) throw new AppError('NOT_FOUND', `no batch ${clip(id)}`);
+      const snaps = await service.getBatch(id, waitS * 1000, clientGone(res));
+      res.json(renderBatch(id, snaps, config.MAX_WAIT_S));
+    })
+    .all(methodNotAllowed);
 
   router
     .route('/v1/predict')

@@ -24,6 +24,8 @@ export const USAGE = `Usage: pnpm cli <command> [options]
 Commands:
   predict <files or folders...>   predict every image (folders are searched recursively)
   submit <file> [--webhook <url>] queue one image; prints the job id
+  submit <files...> [--wait]      queue several in one request (bulk): prints the batch id and one job id per
+                                  file; --wait follows the batch with a progress bar until every job ended
   wait <id>                       wait for a job to end and print it
   cancel <id>                     cancel a job; prints whether it ends canceled (exit 2 if it ran anyway)
   listen                          receive webhooks: verify, answer 204 (401 if the signature is bad), print
@@ -161,7 +163,8 @@ function commonDir(files: readonly string[]): string {
 /** `submit <file> [--webhook <url>]`: queues one image and prints its id (or the 202 body with --json). */
 export async function submitCommand(args: ParsedArgs, io: CliIO): Promise<number> {
   const file = args.positionals[0];
-  if (!file || args.positionals.length > 1) throw new Error('submit takes exactly one file');
+  if (!file) throw new Error('submit takes one file, or several for a bulk submission');
+  if (args.positionals.length > 1) return submitManyCommand(args, io);
   const url = flagValue(args, 'webhook');
   const events = flagValue(args, 'events')
     ?.split(',')
@@ -206,4 +209,35 @@ export async function cancelCommand(args: ParsedArgs, io: CliIO): Promise<number
       : `${id}: ${res.job.status}${res.canceled ? '' : ' (not canceled)'}: ${res.message}\n`,
   );
   return res.canceled ? 0 : 2;
+}
+
+/** `submit <files...>`: one bulk request; the batch id and a job id per file, then with --wait the batch's progress. */
+async function submitManyCommand(args: ParsedArgs, io: CliIO): Promise<number> {
+  const files = args.positionals;
+  const client = clientFor(args, io);
+  const images = await Promise.all(files.map((f) => readFile(f)));
+  const { idempotencyKey: _ignored, ...opts } = submitOptions(args);
+  const accepted = await client.submitMany(images, opts);
+  if (args.flags['wait'] === undefined) {
+    io.out.write(
+      args.flags['json'] !== undefined
+        ? `${JSON.stringify(accepted, null, 2)}\n`
+        : `batch ${accepted.id}\n${accepted.jobs.map((j, i) => `${files[i]}\t${j.id}`).join('\n')}\n`,
+    );
+    return 0;
+  }
+  const progress = createProgress(files.length, io.err);
+  const timeoutMs = numberFlag(args, 'timeout', 120, 1, 86_400) * 1000;
+  const batch = await client.waitBatch(accepted.id, {
+    timeoutMs,
+    onProgress: (ended) => args.flags['no-progress'] === undefined && progress.update(ended, 0),
+  });
+  if (args.flags['json'] !== undefined) io.out.write(`${JSON.stringify(batch, null, 2)}\n`);
+  else {
+    const outcomes: Outcome[] = batch.jobs.map((job, i) =>
+      'error' in job ? { file: files[i] ?? job.id, error: job.error } : { file: files[i] ?? job.id, job },
+    );
+    io.out.write(tableOf(outcomes));
+  }
+  return batch.jobs.every((j) => j.status === 'completed') ? 0 : 2;
 }
