@@ -3,7 +3,8 @@ import { API_SCHEMAS } from '@mserve/contracts';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { gatewayEnvSpec } from './config';
-import { docsPage, openApiDocument } from './openapi';
+import { docsPage } from './docs-page';
+import { openApiDocument } from './openapi';
 
 type Json = Record<string, unknown>;
 interface Operation {
