@@ -98,6 +98,18 @@ export const gatewayEnvSpec = {
     default: 32_000,
     min: 0,
   }),
+  MAX_QUEUE_TIME_S: env.int({
+    doc: 'longest a job may wait for a worker: one not started by then is not run and ends expired (0: no limit; a caller may ask for less with Cancel-After or deadline)',
+    unit: 's',
+    default: 3600,
+    min: 0,
+  }),
+  IDEMPOTENCY_TTL_S: env.int({
+    doc: 'how long an Idempotency-Key is remembered after its request was accepted (a retry within it gets the same job)',
+    unit: 's',
+    default: 86400,
+    min: 1,
+  }),
   MAX_UPLOAD_BYTES: env.int({ doc: 'largest accepted upload', unit: 'bytes', default: 10 * 1024 * 1024, min: 1024 }),
   // The same allowlist variable as the notifier's, so submission and delivery apply one policy.
   ...webhookGuardEnv,

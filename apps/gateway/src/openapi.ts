@@ -1,6 +1,8 @@
 import { parseEnv } from '@mserve/common';
 import {
   API_SCHEMAS,
+  DeadlineSchema,
+  JobPrioritySchema,
   EXAMPLE_ACCEPTED,
   EXAMPLE_COMPLETED,
   EXAMPLE_FAILED,
@@ -11,10 +13,21 @@ import {
   schemasWithRefs,
   type ApiSchemaName,
 } from '@mserve/contracts';
+import { BULK_MAX_IMAGES } from './pipeline/bulk';
+import { IDEMPOTENCY_KEY_MAX } from './pipeline/idempotency';
+import { CANCEL_WAIT_MS } from './pipeline/service';
 import { gatewayEnvSpec, type GatewayConfig } from './config';
 import { error, headersTooLarge, retryAfter } from './openapi-errors';
 
 const SCHEMAS = '#/components/schemas/';
+const preferenceApplied = {
+  description: 'the Prefer preferences honoured (RFC 7240): respond-async, wait=N',
+  schema: { type: 'string' },
+};
+const replayed = {
+  description: 'true when the answer is the job an earlier request with the same Idempotency-Key made',
+  schema: { type: 'string', enum: ['true'] },
+};
 const ref = (name: ApiSchemaName) => ({ $ref: `${SCHEMAS}${name}` });
 const json = (schema: object, description: string, extra: object = {}) => ({
   description,
@@ -26,7 +39,7 @@ const plain = (schema: object): object => JSON.parse(JSON.stringify(schema)) as 
 /** The settings of the gateway the document quotes (limits a client needs to know). */
 export type OpenApiSettings = Pick<
   GatewayConfig,
-  'MAX_WAIT_S' | 'MAX_UPLOAD_BYTES' | 'MAX_QUEUE_DEPTH' | 'SYNC_TIMEOUT_MS'
+  'MAX_WAIT_S' | 'MAX_UPLOAD_BYTES' | 'MAX_QUEUE_DEPTH' | 'SYNC_TIMEOUT_MS' | 'IDEMPOTENCY_TTL_S' | 'MAX_QUEUE_TIME_S'
 >;
 
 function submission(settings: OpenApiSettings) {
@@ -42,6 +55,38 @@ function submission(settings: OpenApiSettings) {
       in: 'query',
       description: 'conformal miscoverage level: the prediction set covers the truth with probability 1 - alpha',
       schema: plain(InferenceParamsSchema.properties.alpha),
+    },
+    {
+      name: 'priority',
+      in: 'query',
+      description:
+        'high, normal (default) or low: a worker takes every waiting high job before a normal one, normal before ' +
+        'low (also a form or JSON field; a low job waits at most MAX_QUEUE_TIME_S, then ends expired)',
+      schema: plain(JobPrioritySchema),
+    },
+    {
+      name: 'deadline',
+      in: 'query',
+      description:
+        'seconds from now, or an RFC 3339 instant: a job not started by then is not run and ends expired ' +
+        `(also a form or JSON field; the earlier of this, Cancel-After and MAX_QUEUE_TIME_S, ` +
+        `${settings.MAX_QUEUE_TIME_S} s here, applies)`,
+      schema: plain(DeadlineSchema),
+    },
+    {
+      name: 'Cancel-After',
+      in: 'header',
+      description: 'the same deadline as a duration from now (as Replicate has it): 30s, 5m, 1h30m, or seconds',
+      schema: { type: 'string', pattern: '^(\\d+(\\.\\d+)?|(\\d+(\\.\\d+)?(ms|s|m|h))+)$' },
+    },
+    {
+      name: 'Idempotency-Key',
+      in: 'header',
+      description:
+        'IETF httpapi Idempotency-Key (a Structured Field string, or a bare token): a retry with the same key and ' +
+        `the same request gets the job the first one made, for IDEMPOTENCY_TTL_S (${settings.IDEMPOTENCY_TTL_S} s ` +
+        'here) after it was accepted; keys are per caller. On /v1/predict the prediction becomes a job of its own.',
+      schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX },
     },
   ];
   const upload = {
@@ -60,6 +105,8 @@ function submission(settings: OpenApiSettings) {
             samples: { type: 'integer' },
             alpha: { type: 'number' },
             webhook: { type: 'string', description: 'JSON text of a Webhook: {url, events?}' },
+            deadline: { type: 'string', description: 'seconds from now, or an RFC 3339 instant' },
+            priority: { type: 'string', enum: ['high', 'normal', 'low'] },
           },
         },
       },
@@ -78,13 +125,70 @@ function submission(settings: OpenApiSettings) {
       `body over MAX_UPLOAD_BYTES (${settings.MAX_UPLOAD_BYTES} bytes here), or an image over the decoder's ` +
         'pixel limit; the message states the limit',
     ),
+    '409': error(
+      409,
+      'a request with the same Idempotency-Key is still being accepted (retry shortly); on /v1/predict also a ' +
+        'prediction canceled before it ended',
+    ),
     '415': error(415, 'unsupported content type or image format'),
-    '422': error(422, 'image not decodable, empty, blank (no ink) or too small, or webhook URL refused'),
+    '422': error(
+      422,
+      'image not decodable, empty, blank (no ink) or too small, webhook URL refused, or an Idempotency-Key ' +
+        'already used with a different request',
+    ),
     '429': error(429, `backlog at MAX_QUEUE_DEPTH (${settings.MAX_QUEUE_DEPTH} waiting jobs here)`, retryAfter),
     '431': headersTooLarge,
     '503': error(503, 'Redis unavailable', retryAfter),
   };
   return { params, upload, errors };
+}
+
+/** The upload of `POST /v1/jobs`: one image as for a prediction, or several (bulk). */
+function bulkUpload(upload: ReturnType<typeof submission>['upload']) {
+  const content = upload.content;
+  const bulkJson = {
+    type: 'object',
+    required: ['images'],
+    properties: {
+      images: {
+        type: 'array',
+        minItems: 2,
+        maxItems: BULK_MAX_IMAGES,
+        items: { type: 'string', minLength: 1 },
+        description: 'the images, each as base64 or a data: URL; the other members are parameters for every job',
+      },
+    },
+  };
+  return {
+    ...upload,
+    content: {
+      ...content,
+      'application/json': { schema: { oneOf: [content['application/json'].schema, bulkJson] } },
+    },
+  };
+}
+
+/** `POST /v1/jobs/{id}/cancel` and `DELETE /v1/jobs/{id}`. */
+function cancelOperation() {
+  return {
+    summary: 'Cancel a job; idempotent',
+    description:
+      'A queued job ends canceled and never runs (webhook event canceled). A running job is stopped if its ' +
+      'worker has not started its inference yet, else it completes: `canceled` says which, after waiting up to ' +
+      `${CANCEL_WAIT_MS / 1000} s for it to end. Canceling a canceled job answers the same again.`,
+    parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+    responses: {
+      '200': json(ref('CancelOutcome'), 'what the cancel did, and the job'),
+      '404': error(404, 'unknown job, or removed after the retention period'),
+      '409': error(
+        409,
+        'the job already ended (completed, failed or expired), or it is a synchronous prediction grouped into a ' +
+          'batch job (CANCEL_UNSUPPORTED)',
+      ),
+      '431': headersTooLarge,
+      '503': error(503, 'Redis unavailable', retryAfter),
+    },
+  };
 }
 
 /**
@@ -107,13 +211,29 @@ export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvS
     paths: {
       '/v1/jobs': {
         post: {
-          summary: 'Submit an image; returns at once with the job id',
+          summary: 'Submit an image (or several: one job each, and a batch); returns at once with the job id',
+          description:
+            `Bulk: several \`image\` parts in a multipart upload, or a JSON \`images\` array (at most ${BULK_MAX_IMAGES}), ` +
+            'make one job per image (all accepted or none; a refused image is named by its index) and a batch ' +
+            'to read them all at GET /v1/batches/{id}. Each job carries the webhook, if any (one per image).',
           parameters: params,
-          requestBody: upload,
+          requestBody: bulkUpload(upload),
           responses: {
+            '200': {
+              ...json(ref('Job'), 'a replayed Idempotency-Key whose job has ended: the job, as GET returns it'),
+              headers: { 'Idempotent-Replayed': replayed },
+            },
             '202': {
-              ...json(ref('JobAccepted'), 'accepted; Location names the job', { example: EXAMPLE_ACCEPTED }),
-              headers: { Location: { description: 'the job', schema: { type: 'string' } } },
+              ...json(
+                { anyOf: [ref('JobAccepted'), ref('BatchAccepted')] },
+                'accepted (or a replayed Idempotency-Key whose job has not ended yet); a bulk submission: its jobs ' +
+                  'and the batch (Location names the batch)',
+                { example: EXAMPLE_ACCEPTED },
+              ),
+              headers: {
+                Location: { description: 'the job', schema: { type: 'string' } },
+                'Idempotent-Replayed': replayed,
+              },
             },
             ...errors,
           },
@@ -145,6 +265,31 @@ export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvS
             '503': error(503, 'Redis unavailable', retryAfter),
           },
         },
+        delete: { ...cancelOperation(), summary: 'Cancel a job (the same as POST /v1/jobs/{id}/cancel)' },
+      },
+      '/v1/batches/{id}': {
+        get: {
+          summary: `A bulk submission’s jobs; ${wait} long-polls until every one ended`,
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+            {
+              name: 'wait',
+              in: 'query',
+              description: 'seconds to wait for every job to end (at most MAX_WAIT_S)',
+              schema: { type: 'number', minimum: 0, maximum: settings.MAX_WAIT_S },
+            },
+          ],
+          responses: {
+            '200': json(ref('Batch'), 'the batch'),
+            '400': error(400, `invalid wait (a number of seconds in [0, ${settings.MAX_WAIT_S}])`),
+            '404': error(404, 'unknown batch, or removed after the retention period'),
+            '431': headersTooLarge,
+            '503': error(503, 'Redis unavailable', retryAfter),
+          },
+        },
+      },
+      '/v1/jobs/{id}/cancel': {
+        post: cancelOperation(),
       },
       '/v1/predict': {
         post: {
@@ -153,13 +298,39 @@ export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvS
             'Concurrent predictions are grouped into one queue job (up to PREDICT_BATCH_MAX); each keeps its own ' +
             'id (a version-8 UUID then), readable at GET /v1/jobs/{id} for the retention period. A job that fails ' +
             'answers the status of its error code, with details.jobId.',
-          parameters: params,
+          parameters: [
+            ...params,
+            {
+              name: 'Prefer',
+              in: 'header',
+              description:
+                'RFC 7240: respond-async answers 202 with the job at once (a job of its own, as POST /v1/jobs ' +
+                `makes); wait=N waits at most N s (capped at MAX_WAIT_S, ${settings.MAX_WAIT_S} s here), then ` +
+                'answers 202 with the job instead of a 504. Other preferences are ignored; Preference-Applied ' +
+                'echoes what was honoured.',
+              schema: { type: 'string' },
+            },
+          ],
           requestBody: upload,
           responses: {
-            '200': json(ref('JobCompleted'), 'the result, same shape as a completed job', {
-              example: EXAMPLE_COMPLETED,
-            }),
+            '200': {
+              ...json(ref('JobCompleted'), 'the result, same shape as a completed job', {
+                example: EXAMPLE_COMPLETED,
+              }),
+              headers: { 'Preference-Applied': preferenceApplied },
+            },
+            '202': {
+              ...json(
+                ref('JobAccepted'),
+                'Prefer: respond-async, or Prefer: wait=N passed before the job ended: the job to poll (Location)',
+              ),
+              headers: {
+                Location: { description: 'the job', schema: { type: 'string' } },
+                'Preference-Applied': preferenceApplied,
+              },
+            },
             ...errors,
+            '410': error(410, 'the prediction expired: not started before its deadline; details.jobId names the job'),
             '500': error(500, 'inference failed; details.jobId names the job'),
             '504': {
               ...error(504, `not finished in time; details.jobId names the job to poll (Location, links.wait)`),
@@ -220,24 +391,4 @@ export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvS
       },
     },
   };
-}
-
-/** A small human page for `/docs`: each operation with its summary and responses, and the JSON document's link. */
-export function docsPage(doc: ReturnType<typeof openApiDocument>): string {
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  const rows = Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.entries(ops as Record<string, { summary: string; responses: Record<string, { description: string }> }>).map(
-      ([method, op]) =>
-        `<tr><td><code>${method.toUpperCase()} ${esc(path)}</code></td><td>${esc(op.summary)}</td><td>${Object.entries(
-          op.responses,
-        )
-          .map(([code, r]) => `<b>${code}</b> ${esc(r.description)}`)
-          .join('<br>')}</td></tr>`,
-    ),
-  );
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(doc.info.title)}</title>
-<style>body{font-family:sans-serif;max-width:70em;margin:2em auto}td{border-top:1px solid #ccc;padding:.4em;vertical-align:top}</style>
-</head><body><h1>${esc(doc.info.title)}</h1><p>${esc(doc.info.description)}</p>
-<p>Machine-readable: <a href="/docs/openapi.json">OpenAPI 3.1 document</a>.</p>
-<table><tr><th>operation</th><th>what</th><th>responses</th></tr>${rows.join('\n')}</table></body></html>`;
 }

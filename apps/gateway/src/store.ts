@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AppError, type Logger } from '@mserve/common';
 import {
   INFERENCE_BATCH_JOB_NAME,
@@ -8,13 +9,17 @@ import {
   modelCardsKey,
   type InferenceJobData,
   type ModelCard,
+  type WebhookEvent,
+  encodeFailure,
 } from '@mserve/contracts';
-import { WEBHOOK_QUEUE, getDeliveryState, type DeliveryState } from '@mserve/webhooks';
+import { WEBHOOK_QUEUE, enqueueWebhook, getDeliveryState, type DeliveryState } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { GatewayConfig } from './config';
 import { finishedSnapshot, type FinishedJob, type JobSnapshot } from './pipeline/job-snapshot';
-import type { JobRepository } from './pipeline/ports';
+import type { BatchStore } from './pipeline/bulk';
+import type { IdempotencyKey, IdempotencyRecord, IdempotencyStore } from './pipeline/idempotency';
+import type { JobControl, JobRepository, StopResult } from './pipeline/ports';
 import { hashFromList, withStoreScripts, type StoreRedis } from './store-scripts';
 
 type StoreConfig = Pick<
@@ -34,7 +39,7 @@ type StoreConfig = Pick<
  * (`enableOfflineQueue: false`) and every call is bounded by `REDIS_TIMEOUT_MS`, so a request fails with 503 within
  * a second instead of hanging; ioredis keeps reconnecting in the background, so the service recovers by itself.
  */
-export class JobStore implements JobRepository {
+export class JobStore implements JobRepository, IdempotencyStore, JobControl, BatchStore {
   private readonly redis: IORedis & StoreRedis;
   private readonly queue: Queue;
   /** The queue of batch jobs of synchronous predictions (see `syncQueueName`). */
@@ -108,7 +113,8 @@ export class JobStore implements JobRepository {
 
   /** Adds a job under the given id with the retention policy of results. */
   async enqueue(id: string, data: InferenceJobData): Promise<void> {
-    await this.add(this.queue, INFERENCE_JOB_NAME, id, data, this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT);
+    const opts = { ...this.addOptions(this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT), ...priorityOf(data) };
+    await this.call(() => this.queue.add(INFERENCE_JOB_NAME, data, { ...opts, jobId: id }));
   }
 
   /**
@@ -120,7 +126,13 @@ export class JobStore implements JobRepository {
     if (jobs.length === 1 && only) return this.enqueue(only.id, only.data);
     const opts = this.addOptions(this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT);
     await this.call(() =>
-      this.queue.addBulk(jobs.map((j) => ({ name: INFERENCE_JOB_NAME, data: j.data, opts: { ...opts, jobId: j.id } }))),
+      this.queue.addBulk(
+        jobs.map((j) => ({
+          name: INFERENCE_JOB_NAME,
+          data: j.data,
+          opts: { ...opts, ...priorityOf(j.data), jobId: j.id },
+        })),
+      ),
     );
   }
 
@@ -201,6 +213,7 @@ export class JobStore implements JobRepository {
           requestId: data.requestId ?? '',
           submittedAt: data.submittedAt ?? Number(hash['timestamp']),
           ...(data.webhook ? { webhook: data.webhook } : {}),
+          ...(typeof data.deadlineAt === 'number' ? { deadlineAt: data.deadlineAt } : {}),
         },
       };
       if (!hash['finishedOn']) return snap;
@@ -228,6 +241,64 @@ export class JobStore implements JobRepository {
         return finishedOn !== null || timestamp === null;
       });
     });
+  }
+
+  /** The Redis key of an idempotency key: per queue and scope, the caller's key hashed to a bounded name. */
+  private idemKey(k: IdempotencyKey): string {
+    const digest = createHash('sha256').update(k.key).digest('hex');
+    return this.queue.toKey(`idempotency:${k.scope}:${digest}`);
+  }
+
+  /** Claims an idempotency key atomically (one SET NX); null when claimed, else the record already there. */
+  async claim(k: IdempotencyKey, record: IdempotencyRecord, leaseMs: number): Promise<IdempotencyRecord | null> {
+    const found = await this.call(() => this.redis.mserveClaim(this.idemKey(k), JSON.stringify(record), leaseMs));
+    return found === null ? null : (parseJson(found) as IdempotencyRecord);
+  }
+
+  /** Keeps a claimed key as `record` for `ttlS`, if it still names the job. */
+  async settle(k: IdempotencyKey, record: IdempotencyRecord, ttlS: number): Promise<void> {
+    await this.call(() => this.redis.mserveSettle(this.idemKey(k), record.jobId, JSON.stringify(record), ttlS));
+  }
+
+  /** Frees a claimed key, if it still names the job. */
+  async release(k: IdempotencyKey, jobId: string): Promise<void> {
+    await this.call(() => this.redis.mserveSettle(this.idemKey(k), jobId, '', 0));
+  }
+
+  /** Stops a job of its own (see `mserveStop` in `store-scripts.ts`): one script, atomic against workers. */
+  async stop(id: string, code: 'CANCELED' | 'EXPIRED', message: string): Promise<StopResult> {
+    const q = this.queue;
+    const keys = ['', 'active', 'wait', 'prioritized', 'paused', 'delayed', 'failed', 'events'].map((k) =>
+      q.toKey(k === '' ? id : k),
+    );
+    const reason = encodeFailure(code, message);
+    return (await this.call(() => this.redis.mserveStop(...keys, id, Date.now(), reason, 10_000))) as StopResult;
+  }
+
+  /** Queues a webhook delivery for a job the gateway ended itself (idempotent per job and event). */
+  async notify(jobId: string, event: WebhookEvent, data: JobSnapshot['data'], payload: unknown): Promise<void> {
+    if (!data.webhook?.events.includes(event)) return;
+    const { url } = data.webhook;
+    await this.call(() =>
+      enqueueWebhook(this.webhookQueue, {
+        jobId,
+        event,
+        url,
+        payload,
+        ...(data.requestId ? { requestId: data.requestId } : {}),
+      }),
+    );
+  }
+
+  /** Records a bulk submission's job ids under its batch id for `ttlS`. */
+  async saveBatch(id: string, jobIds: string[], ttlS: number): Promise<void> {
+    await this.call(() => this.redis.set(this.queue.toKey(`mserve:batch:${id}`), JSON.stringify(jobIds), 'EX', ttlS));
+  }
+
+  /** A bulk submission's job ids, or null when unknown or expired. */
+  async readBatch(id: string): Promise<string[] | null> {
+    const text = await this.call(() => this.redis.get(this.queue.toKey(`mserve:batch:${id}`)));
+    return text === null ? null : (parseJson(text) as string[] | null);
   }
 
   /** Model cards published by workers consuming this queue. */
@@ -281,4 +352,16 @@ function parseJson(text: string): unknown {
   } catch {
     return null;
   }
+}
+
+/**
+ * Where each class goes in BullMQ, which takes every job of its wait list before any job of its prioritized set:
+ * normal jobs go to the wait list as always (FIFO); high jobs to the head of it (`lifo`), so they are taken before
+ * any waiting normal job (among themselves newest first); low jobs into the prioritized set, taken only when the
+ * wait list is empty. A high job therefore never queues behind a normal or low backlog.
+ */
+function priorityOf(data: InferenceJobData): { priority?: number; lifo?: boolean } {
+  if (data.priority === 'high') return { lifo: true };
+  if (data.priority === 'low') return { priority: 1 };
+  return {};
 }

@@ -73,11 +73,17 @@ export function uploadError(err: unknown, maxBytes?: number): AppError | undefin
  * parameters), a raw body with an image content type (parameters in the query string), or JSON
  * `{image: <base64 or data: URL>, ...parameters}` (see `decodeImageField`).
  */
-export function createSubmissionReader(maxBytes: number): (req: Request, res: Response) => Promise<Submission> {
-  const multipart = multer({
+export function createSubmissionReader(
+  maxBytes: number,
+  maxImages = 1,
+): (req: Request, res: Response) => Promise<Submission> {
+  const upload = multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: FIELD_MAX_BYTES, parts: 12 },
-  }).single(IMAGE_FIELD);
+    limits: { fileSize: maxBytes, files: maxImages, fields: 10, fieldSize: FIELD_MAX_BYTES, parts: 11 + maxImages },
+  });
+  // Several `image` parts only where bulk submission is accepted (POST /v1/jobs).
+  const multipart = maxImages > 1 ? upload.array(IMAGE_FIELD, maxImages) : upload.single(IMAGE_FIELD);
+  const tooMany = new AppError('VALIDATION_FAILED', `too many images: at most ${maxImages} in one submission`);
   const raw = express.raw({ type: () => true, limit: maxBytes });
   // base64 inflates by 4/3.
   const jsonLimit = Math.ceil((maxBytes * 4) / 3) + 64 * 1024;
@@ -94,7 +100,18 @@ export function createSubmissionReader(maxBytes: number): (req: Request, res: Re
     const type = (req.headers['content-type'] ?? '').toLowerCase();
     try {
       if (type.startsWith('multipart/form-data')) {
-        await run(multipart, req, res);
+        await run(multipart, req, res).catch((err: unknown) => {
+          const m = err as { code?: string; field?: string };
+          if (maxImages > 1 && m.code === 'LIMIT_UNEXPECTED_FILE' && m.field === IMAGE_FIELD) throw tooMany;
+          if (m.code === 'LIMIT_FILE_COUNT') throw tooMany;
+          throw err;
+        });
+        const files = Array.isArray(req.files) ? req.files : [];
+        if (files.length > 1) {
+          const fields = { ...query, ...(req.body as Record<string, unknown>) };
+          return { image: (files[0] as Express.Multer.File).buffer, images: files.map((f) => f.buffer), fields };
+        }
+        if (files.length === 1) req.file = files[0];
         if (!req.file) {
           const text = typeof (req.body as Record<string, unknown> | undefined)?.[IMAGE_FIELD] === 'string';
           throw new AppError(
@@ -112,7 +129,17 @@ export function createSubmissionReader(maxBytes: number): (req: Request, res: Re
             `JSON body too large: limit ${describeLimit(jsonLimit)}, room for an image of up to ${describeLimit(maxBytes)} as base64`,
           ),
         );
-        const { image, ...fields } = (req.body ?? {}) as Record<string, unknown>;
+        const { image, images, ...fields } = (req.body ?? {}) as Record<string, unknown>;
+        if (maxImages > 1 && Array.isArray(images)) {
+          if (images.length === 0 || images.length > maxImages) throw tooMany;
+          const bytes = images.map((im, i) => {
+            if (typeof im !== 'string' || im.length === 0) {
+              throw new AppError('VALIDATION_FAILED', `images[${i}] must be base64 or a data: URL`);
+            }
+            return decodeImageField(im);
+          });
+          return { image: bytes[0] as Buffer, images: bytes, fields: { ...query, ...fields } };
+        }
         if (typeof image !== 'string' || image.length === 0) {
           throw new AppError(
             'VALIDATION_FAILED',

@@ -25,7 +25,9 @@ export function renderJob(
   };
   if (snap.status === 'completed' && snap.result)
     return { ...snap.result, id: snap.id, status: 'completed', ...common };
-  if (snap.status === 'failed') return { id: snap.id, status: 'failed', error: snap.error, ...common };
+  if (snap.status === 'failed' || snap.status === 'canceled' || snap.status === 'expired') {
+    return { id: snap.id, status: snap.status, error: snap.error, ...common };
+  }
   return { id: snap.id, status: snap.status, ...common };
 }
 
@@ -43,6 +45,19 @@ export function renderAccepted(id: string, requestId: string, maxWaitS: number):
 }
 
 /**
+ * A job answered where it may not have ended: a replayed `POST /v1/jobs` (same Idempotency-Key), or a
+ * `POST /v1/predict` past its `Prefer: wait`. 202 with a Location while the job has not ended, 200 with the job
+ * once it has.
+ */
+export function renderReplay(snap: JobSnapshot, webhook: Record<string, unknown> | null, maxWaitS: number): Rendered {
+  if (snap.status === 'queued' || snap.status === 'active') {
+    const accepted = renderAccepted(snap.id, snap.data.requestId, maxWaitS);
+    return { ...accepted, body: { ...accepted.body, status: snap.status } };
+  }
+  return { status: 200, body: renderJob(snap, webhook, maxWaitS) };
+}
+
+/**
  * The answer of `POST /v1/predict`: the completed job; the job's failure with the status of its error code and the
  * links to read it back; or, when it did not end within `timeoutMs`, 504 TIMEOUT pointing at the job to poll.
  */
@@ -50,7 +65,7 @@ export function renderPrediction(snap: JobSnapshot, timeoutMs: number, maxWaitS:
   const { id } = snap;
   const links = jobLinks(id, maxWaitS);
   if (snap.status === 'completed' && snap.result) return { status: 200, body: renderJob(snap, null, maxWaitS) };
-  if (snap.status === 'failed' && snap.error) {
+  if ((snap.status === 'failed' || snap.status === 'canceled' || snap.status === 'expired') && snap.error) {
     const { code, message } = snap.error;
     return { status: statusForCode(code), body: { error: { code, message, details: { jobId: id, links } } } };
   }
@@ -65,4 +80,26 @@ export function renderPrediction(snap: JobSnapshot, timeoutMs: number, maxWaitS:
       },
     },
   };
+}
+
+/** Links of a batch; `wait` long-polls as long as the gateway allows. */
+export function batchLinks(id: string, maxWaitS: number) {
+  const self = `/v1/batches/${id}`;
+  return { self, wait: maxWaitS > 0 ? `${self}?wait=${maxWaitS}` : self };
+}
+
+/** The answer of a bulk `POST /v1/jobs`: 202 with one job per image and the batch, Location naming the batch. */
+export function renderBatchAccepted(id: string, jobIds: string[], maxWaitS: number): Rendered {
+  const links = batchLinks(id, maxWaitS);
+  const jobs = jobIds.map((j) => ({ id: j, links: jobLinks(j, maxWaitS) }));
+  return { status: 202, location: links.self, body: { id, status: 'queued', jobs, links } };
+}
+
+/** The body of `GET /v1/batches/:id`: its jobs, how many are in each state, and whether all ended. */
+export function renderBatch(id: string, snaps: JobSnapshot[], maxWaitS: number): Record<string, unknown> {
+  const counts: Record<string, number> = {};
+  for (const s of snaps) counts[s.status] = (counts[s.status] ?? 0) + 1;
+  const done = snaps.every((s) => s.status !== 'queued' && s.status !== 'active');
+  const jobs = snaps.map((s) => renderJob(s, null, maxWaitS));
+  return { id, done, counts, jobs, links: batchLinks(id, maxWaitS) };
 }

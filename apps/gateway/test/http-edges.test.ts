@@ -169,7 +169,8 @@ describe('a wrong method on a known route', () => {
     ['GET', '/v1/predict', 'POST'],
     ['DELETE', '/v1/predict', 'POST'],
     ['PUT', '/v1/jobs', 'POST'],
-    ['DELETE', '/v1/jobs/00000000-0000-4000-8000-000000000000', 'GET, HEAD'],
+    ['PUT', '/v1/jobs/00000000-0000-4000-8000-000000000000', 'GET, DELETE, HEAD'],
+    ['GET', '/v1/jobs/00000000-0000-4000-8000-000000000000/cancel', 'POST'],
     ['POST', '/healthz', 'GET, HEAD'],
     ['POST', '/v1/models', 'GET, HEAD'],
   ])('%s %s answers 405 METHOD_NOT_ALLOWED with Allow: %s and the JSON error body', async (method, path, allow) => {

@@ -17,8 +17,9 @@ import { createWorkerMetrics } from './metrics';
 import { createProcessor } from './processor';
 
 /** An engine stand-in whose prediction is the input's first value, so each item's answer is recognisable. */
-function setup() {
+function setup(flagged: ReadonlySet<string> = new Set()) {
   const passes: number[] = [];
+  const notices: Array<{ jobId: string; event: string }> = [];
   const batcher = new MicroBatcher<InferenceItem, Prediction>(
     async (items) => {
       passes.push(items.length);
@@ -31,9 +32,10 @@ function setup() {
     batcher,
     logger: createLogger('test', 'silent'),
     metrics: createWorkerMetrics(),
-    notify: async () => undefined,
+    notify: async ({ jobId, event }) => void notices.push({ jobId, event }),
+    cancelRequested: async (jobId) => flagged.has(jobId),
   });
-  return { processor, passes };
+  return { processor, passes, notices };
 }
 
 function item(first: number, samples = 1): InferenceJobData {
@@ -72,5 +74,24 @@ describe('the job processor', () => {
     await expect(processor(job(INFERENCE_JOB_NAME, 'j1', item(1, 0)))).rejects.toThrow(/^VALIDATION_FAILED: /);
     const single = (await processor(job(INFERENCE_JOB_NAME, 'j2', item(4)))) as InferenceResult;
     expect([single.id, single.result.prediction]).toEqual(['j2', 4]);
+  });
+
+  it('does not run a job flagged for cancel or past its deadline; each ends with its code and webhook event', async () => {
+    const { processor, passes, notices } = setup(new Set(['c1']));
+    const hook = { url: 'https://hooks.example.com/x', events: ['canceled' as const, 'expired' as const] };
+    await expect(processor(job(INFERENCE_JOB_NAME, 'c1', { ...item(1), webhook: hook }))).rejects.toThrow(
+      /^CANCELED: /,
+    );
+    const late = { ...item(2), webhook: hook, deadlineAt: Date.now() - 1 };
+    await expect(processor(job(INFERENCE_JOB_NAME, 'e1', late))).rejects.toThrow(/^EXPIRED: /);
+    expect(passes).toEqual([]);
+    expect(notices).toEqual([
+      { jobId: 'c1', event: 'canceled' },
+      { jobId: 'e1', event: 'expired' },
+    ]);
+    const inTime = (await processor(
+      job(INFERENCE_JOB_NAME, 'ok', { ...item(6), deadlineAt: Date.now() + 60_000 }),
+    )) as InferenceResult;
+    expect(inTime.result.prediction).toBe(6);
   });
 });

@@ -3,6 +3,7 @@ import {
   INFERENCE_BATCH_JOB_NAME,
   batchItemId,
   encodeFailure,
+  parseBatchItemId,
   parseBatchData,
   parseJobData,
   type BatchItemOutcome,
@@ -23,6 +24,8 @@ export interface ProcessorDeps {
   logger: Logger;
   metrics: WorkerMetrics;
   notify: WebhookNotifier;
+  /** Whether a cancel was requested for job `jobId` of the main queue (a flag the gateway sets on the job). */
+  cancelRequested?: (jobId: string) => Promise<boolean>;
 }
 
 /** Values per item of a model input shape, whether or not it lists a (variable, non-positive) batch dimension. */
@@ -92,6 +95,7 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
           `input shape [${data.shape.join(',')}] does not fit model input [${engine.card.inputShape.join(',')}]`,
         );
       }
+      await checkNotStopped(jobId, data, deps.cancelRequested);
       const { value, batch } = await batcher.submit({
         jobId,
         input: data.tensor,
@@ -126,11 +130,12 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
       const err = toAppError(e);
       metrics.jobs.inc({ status: 'failed' });
       log.warn({ code: err.code, err: err.cause ?? err }, 'job failed');
-      if (raw && typeof raw === 'object' && wantsWebhook(raw, 'failed')) {
-        const payload = { id: jobId, status: 'failed', error: { code: err.code, message: err.message } };
+      const event = err.code === 'CANCELED' ? 'canceled' : err.code === 'EXPIRED' ? 'expired' : 'failed';
+      if (raw && typeof raw === 'object' && wantsWebhook(raw, event)) {
+        const payload = { id: jobId, status: event, error: { code: err.code, message: err.message } };
         await notify({
           jobId,
-          event: 'failed',
+          event,
           data: { requestId: raw.requestId ?? '', webhook: raw.webhook },
           payload,
         });
@@ -138,4 +143,25 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
       throw err;
     }
   };
+}
+
+/**
+ * The last moment a job can be stopped without running it: after the worker took it, before it joins a batch.
+ * A job past its deadline (not started in time) ends EXPIRED, a job the gateway flagged for cancel ends CANCELED;
+ * neither runs. Grouped predictions have no flag of their own and are never canceled.
+ */
+async function checkNotStopped(
+  jobId: string,
+  data: Pick<InferenceJobData, 'deadlineAt'>,
+  cancelRequested: ((jobId: string) => Promise<boolean>) | undefined,
+): Promise<void> {
+  if (data.deadlineAt !== undefined && Date.now() > data.deadlineAt) {
+    throw new AppError(
+      'EXPIRED',
+      `not started before its deadline ${new Date(data.deadlineAt).toISOString()}; not run`,
+    );
+  }
+  if (cancelRequested && !parseBatchItemId(jobId) && (await cancelRequested(jobId))) {
+    throw new AppError('CANCELED', 'canceled by request before its inference started; not run');
+  }
 }

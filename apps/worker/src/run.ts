@@ -44,7 +44,12 @@ export async function startWorker(
       metrics.pending.set(batcher.pending);
     },
   });
-  const processor = createProcessor({ engine, batcher, logger, metrics, notify });
+  // The flag the gateway's cancel sets on a running job's hash (its `mserveStop` script).
+  const cancelRequested = async (jobId: string): Promise<boolean> => {
+    const client = await worker.client;
+    return (await client.hexists(`${config.QUEUE_PREFIX}:${config.QUEUE_NAME}:${jobId}`, 'cancelRequestedAt')) === 1;
+  };
+  const processor = createProcessor({ engine, batcher, logger, metrics, notify, cancelRequested });
 
   // Two consumers of one batcher: the main queue (async jobs, sync jobs with a webhook) and the queue of batch jobs
   // of synchronous predictions (its own queue for its own retention; see `syncQueueName`).

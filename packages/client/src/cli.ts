@@ -1,6 +1,6 @@
 import { MnistApiError } from './errors';
 import { parseArgs } from './cli/args';
-import { predictCommand, submitCommand, USAGE, waitCommand, type CliIO } from './cli/commands';
+import { cancelCommand, predictCommand, submitCommand, USAGE, waitCommand, type CliIO } from './cli/commands';
 import { listenCommand } from './cli/listen';
 
 /** Runs one CLI invocation; resolves with the exit status. */
@@ -18,6 +18,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         return await submitCommand(args, io);
       case 'wait':
         return await waitCommand(args, io);
+      case 'cancel':
+        return await cancelCommand(args, io);
       case 'listen':
         return await listenCommand(args, io);
       default:

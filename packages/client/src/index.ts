@@ -2,6 +2,9 @@ export { MnistClient } from './sdk';
 export type { MnistClientOptions } from './sdk';
 export { MnistApiError } from './errors';
 export type {
+  BatchSubmitResponse,
+  BatchView,
+  CancelResponse,
   CompletedJob,
   ImageInput,
   JobLinks,

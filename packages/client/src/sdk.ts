@@ -1,6 +1,15 @@
 import { apiError, MnistApiError } from './errors';
 import { verifyWebhook, type HeaderSource, type VerifiedWebhook, type VerifyOptions } from './signing';
-import type { CompletedJob, ImageInput, JobView, SubmitOptions, SubmitResponse } from './types';
+import type {
+  BatchSubmitResponse,
+  BatchView,
+  CancelResponse,
+  CompletedJob,
+  ImageInput,
+  JobView,
+  SubmitOptions,
+  SubmitResponse,
+} from './types';
 
 /** Options of {@link MnistClient}. */
 export interface MnistClientOptions {
@@ -21,7 +30,7 @@ export interface MnistClientOptions {
   queueFullRetries?: number;
 }
 
-const TERMINAL = new Set(['completed', 'failed']);
+const TERMINAL = new Set(['completed', 'failed', 'canceled', 'expired']);
 
 function sniffType(bytes: Uint8Array): string {
   const b = (i: number): number => bytes[i] ?? -1;
@@ -82,6 +91,9 @@ export class MnistClient {
       signal?: AbortSignal | undefined;
       /** Also retry 503 REDIS_UNAVAILABLE/NOT_READY: only where a duplicate job would be harmless. */
       retryUnavailable?: boolean;
+      headers?: Record<string, string>;
+      /** Sees the successful response (its status and headers). */
+      onResponse?: (res: Response) => void;
     },
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -91,7 +103,7 @@ export class MnistClient {
       try {
         res = await this.fetchImpl(`${this.baseUrl}${path}`, {
           method,
-          headers: { accept: 'application/json', ...this.headers },
+          headers: { accept: 'application/json', ...this.headers, ...init.headers },
           ...(init.body ? { body: init.body() } : {}),
           signal: AbortSignal.any(signals),
         });
@@ -107,10 +119,15 @@ export class MnistClient {
       } catch {
         body = null;
       }
-      if (res.ok) return body as T;
+      if (res.ok) {
+        init.onResponse?.(res);
+        return body as T;
+      }
       const error = apiError(res.status, body, text);
       const retryAfter = Number(res.headers.get('retry-after'));
-      const unavailable = error.code === 'REDIS_UNAVAILABLE' || error.code === 'NOT_READY';
+      // A first request with the same Idempotency-Key still being accepted: the retry will find its job.
+      const unavailable =
+        error.code === 'REDIS_UNAVAILABLE' || error.code === 'NOT_READY' || error.code === 'IDEMPOTENCY_KEY_IN_USE';
       if ((error.code === 'QUEUE_FULL' || (init.retryUnavailable && unavailable)) && attempt < this.queueFullRetries) {
         // QUEUE_FULL is refused before enqueueing, so resending cannot create a duplicate job; an unavailable queue
         // might have taken the job, which only matters when a duplicate would fire a second webhook.
@@ -129,13 +146,69 @@ export class MnistClient {
       if (opts.samples !== undefined) form.append('samples', String(opts.samples));
       if (opts.alpha !== undefined) form.append('alpha', String(opts.alpha));
       if (opts.webhook) form.append('webhook', JSON.stringify(opts.webhook));
+      if (opts.priority !== undefined) form.append('priority', opts.priority);
+      if (opts.deadline !== undefined) {
+        form.append('deadline', opts.deadline instanceof Date ? opts.deadline.toISOString() : String(opts.deadline));
+      }
       return form;
     };
   }
 
   /** Queues an image for prediction (`POST /v1/jobs`); resolves with the job id once it is queued. */
   async submit(image: ImageInput, opts: SubmitOptions = {}): Promise<SubmitResponse> {
-    return this.request<SubmitResponse>('POST', '/v1/jobs', { body: this.form(image, opts), signal: opts.signal });
+    return this.request<SubmitResponse>('POST', '/v1/jobs', {
+      body: this.form(image, opts),
+      signal: opts.signal,
+      ...keyed(opts),
+    });
+  }
+
+  /**
+   * Queues several images in one request (`POST /v1/jobs` with several `image` parts): one job per image, in order,
+   * and a batch id to follow them all with {@link getBatch} / {@link waitBatch}. All are accepted or none.
+   */
+  async submitMany(images: readonly ImageInput[], opts: SubmitOptions = {}): Promise<BatchSubmitResponse> {
+    if (images.length < 2) throw new Error('submitMany needs at least two images (use submit for one)');
+    const blobs = images.map((im) => toBlob(im));
+    const single = this.form(images[0] as ImageInput, opts);
+    const body = () => {
+      const form = single();
+      form.delete('image');
+      blobs.forEach((b, i) => form.append('image', b, `${opts.filename ?? 'image'}-${i}`));
+      return form;
+    };
+    return this.request<BatchSubmitResponse>('POST', '/v1/jobs', { body, signal: opts.signal });
+  }
+
+  /** Reads a batch (`GET /v1/batches/:id`); with `wait` (seconds) the gateway holds the answer until all ended. */
+  async getBatch(id: string, opts: { wait?: number; signal?: AbortSignal } = {}): Promise<BatchView> {
+    const wait = opts.wait !== undefined ? Math.max(0, Math.min(this.maxWaitS, opts.wait)) : undefined;
+    const query = wait !== undefined && wait > 0 ? `?wait=${wait}` : '';
+    return this.request<BatchView>('GET', `/v1/batches/${encodeURIComponent(id)}${query}`, {
+      timeoutMs: this.requestTimeoutMs + (wait ?? 0) * 1000,
+      signal: opts.signal,
+    });
+  }
+
+  /**
+   * Polls a batch until every job ended, calling `onProgress` with the count of ended jobs after each read.
+   * @throws MnistApiError TIMEOUT when not all ended within `timeoutMs`
+   */
+  async waitBatch(
+    id: string,
+    opts: { timeoutMs?: number; signal?: AbortSignal; onProgress?: (ended: number, total: number) => void } = {},
+  ): Promise<BatchView> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+    for (;;) {
+      // Short long-polls, so progress is reported while the batch drains.
+      const batch = await this.getBatch(id, { wait: 1, signal: opts.signal });
+      const ended = batch.jobs.filter((j) => TERMINAL.has(j.status)).length;
+      opts.onProgress?.(ended, batch.jobs.length);
+      if (batch.done) return batch;
+      if (Date.now() >= deadline) {
+        throw new MnistApiError(504, 'TIMEOUT', `batch ${id}: ${ended}/${batch.jobs.length} jobs ended in time`);
+      }
+    }
   }
 
   /** Reads a job (`GET /v1/jobs/:id`); with `wait` (seconds) the gateway holds the answer until the job ends. */
@@ -149,7 +222,20 @@ export class MnistClient {
   }
 
   /**
-   * Long-polls until the job is completed or failed and returns it (a failed job is returned, not thrown).
+   * Cancels a job (`POST /v1/jobs/:id/cancel`), idempotently: `canceled` says whether it ends canceled (a queued
+   * job always does; a running one only if its inference had not started) and `job` is the job after it.
+   * @throws MnistApiError JOB_FINISHED (409) when the job had already ended otherwise
+   */
+  async cancel(id: string, opts: { signal?: AbortSignal } = {}): Promise<CancelResponse> {
+    return this.request<CancelResponse>('POST', `/v1/jobs/${encodeURIComponent(id)}/cancel`, {
+      signal: opts.signal,
+      // Cancel is idempotent: resending after a blink of Redis is harmless.
+      retryUnavailable: true,
+    });
+  }
+
+  /**
+   * Long-polls until the job ended (completed, failed, canceled or expired) and returns it (not thrown).
    * @throws MnistApiError TIMEOUT (with `jobId`) when it has not ended within `timeoutMs`
    */
   async wait(id: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<JobView> {
@@ -181,6 +267,32 @@ export class MnistClient {
   }
 
   /**
+   * `POST /v1/predict` with an RFC 7240 `Prefer`: `respondAsync` answers at once with the queued job, `wait`
+   * (seconds) waits at most that long and then answers with the job as it stands, instead of a 504. Resolves with
+   * the HTTP status (200 completed, 202 not ended yet), the job, and the `Preference-Applied` the gateway sent.
+   */
+  async predictPreferring(
+    image: ImageInput,
+    opts: SubmitOptions & { respondAsync?: boolean; wait?: number },
+  ): Promise<{ status: number; job: JobView | SubmitResponse; applied: string | null }> {
+    const prefer = [
+      ...(opts.respondAsync ? ['respond-async'] : []),
+      ...(opts.wait !== undefined ? [`wait=${Math.max(0, Math.floor(opts.wait))}`] : []),
+    ].join(', ');
+    const keyedOpts = keyed(opts);
+    let seen: Response | undefined;
+    const job = await this.request<JobView | SubmitResponse>('POST', '/v1/predict', {
+      body: this.form(image, opts),
+      timeoutMs: this.requestTimeoutMs + (opts.wait ?? 0) * 1000,
+      signal: opts.signal,
+      ...keyedOpts,
+      headers: { ...keyedOpts.headers, ...(prefer ? { prefer } : {}) },
+      onResponse: (res) => (seen = res),
+    });
+    return { status: seen?.status ?? 0, job, applied: seen?.headers.get('preference-applied') ?? null };
+  }
+
+  /**
    * Predicts one image and resolves with the completed job (`POST /v1/predict`). When the gateway's synchronous
    * window passes (504 TIMEOUT) the job keeps running, so this keeps waiting for it until `timeoutMs`.
    * @throws MnistApiError with the job's error code when the job failed, or TIMEOUT (with `jobId`)
@@ -195,6 +307,7 @@ export class MnistClient {
         timeoutMs: Math.max(timeoutMs, this.requestTimeoutMs),
         signal: opts.signal,
         retryUnavailable: opts.webhook === undefined,
+        ...keyed(opts),
       });
     } catch (err) {
       if (!(err instanceof MnistApiError) || err.code !== 'TIMEOUT' || !err.jobId) throw err;
@@ -202,7 +315,13 @@ export class MnistClient {
       view = await this.wait(err.jobId, { timeoutMs: left, signal: opts.signal });
     }
     if (view.status === 'completed') return view;
-    const e = view.status === 'failed' ? view.error : { code: 'INTERNAL', message: `job ended ${view.status}` };
+    const e = 'error' in view ? view.error : { code: 'INTERNAL', message: `job ended ${view.status}` };
     throw new MnistApiError(0, e.code, e.message, undefined, view.id);
   }
+}
+
+/** The header of an idempotency key; with one, resending after a 503 cannot make a second job. */
+function keyed(opts: SubmitOptions): { headers?: Record<string, string>; retryUnavailable?: boolean } {
+  if (opts.idempotencyKey === undefined) return {};
+  return { headers: { 'idempotency-key': opts.idempotencyKey }, retryUnavailable: true };
 }

@@ -1,4 +1,7 @@
 import type {
+  Batch,
+  BatchAccepted,
+  CancelOutcome,
   Job,
   JobAccepted,
   JobCompleted,
@@ -32,6 +35,15 @@ export type UncertaintyView = Uncertainty;
 /** Body of `GET /v1/jobs/:id`: pending, completed or failed, told apart by `status`. */
 export type JobView = Job;
 
+/** Answer of a bulk submission: one job per image, in order, and the batch id. */
+export type BatchSubmitResponse = BatchAccepted;
+
+/** Body of `GET /v1/batches/:id`: the jobs, counts per status, and whether all ended. */
+export type BatchView = Batch;
+
+/** Answer of a cancel: whether the job ends canceled, why, and the job. */
+export type CancelResponse = CancelOutcome;
+
 /** A job that finished successfully: the body of a successful `POST /v1/predict`. */
 export type CompletedJob = JobCompleted;
 
@@ -48,6 +60,18 @@ export interface SubmitOptions {
   webhook?: WebhookRequest;
   /** File name sent with the upload (helps the server sniff the type in logs). */
   filename?: string;
+  /**
+   * `Idempotency-Key` header: retries with the same key (and the same request) get the job the first one made, so
+   * with a key the client also retries 503s and a 409 for a first request still being accepted.
+   */
+  idempotencyKey?: string;
+  /**
+   * Seconds from now (or a Date): a job not started by then is not run and ends `expired` (sent as `deadline`;
+   * the gateway's MAX_QUEUE_TIME_S applies when earlier).
+   */
+  deadline?: number | Date;
+  /** high, normal (default) or low: a worker takes waiting high jobs first, low ones last. */
+  priority?: 'high' | 'normal' | 'low';
   /** Abort the HTTP request. */
   signal?: AbortSignal;
 }

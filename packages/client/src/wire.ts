@@ -6,7 +6,7 @@ export const SAMPLES_MIN = 1;
 export const SAMPLES_MAX = 1000;
 
 /** Job outcomes a webhook can subscribe to. */
-export const WEBHOOK_EVENTS = ['completed', 'failed'] as const;
+export const WEBHOOK_EVENTS = ['completed', 'failed', 'canceled', 'expired'] as const;
 
 /** a JSON submission: the image and the parameters */
 export interface JsonSubmission {
@@ -17,6 +17,10 @@ export interface JsonSubmission {
   /** conformal miscoverage level: the prediction set covers the truth with probability 1 - alpha */
   alpha?: number;
   webhook?: WebhookRequest;
+  /** seconds from submission (at most a week), or an RFC 3339 instant: a job not started by then is not run and ends expired (the earlier of this and the gateway’s MAX_QUEUE_TIME_S applies) */
+  deadline?: number | string;
+  /** high, normal (default) or low: a worker takes waiting jobs in this order, FIFO within a class */
+  priority?: 'high' | 'normal' | 'low';
 }
 
 /** body of every error response */
@@ -36,6 +40,10 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
+  | 'IDEMPOTENCY_KEY_IN_USE'
+  | 'JOB_FINISHED'
+  | 'CANCEL_UNSUPPORTED'
+  | 'CANCELED'
   | 'PAYLOAD_TOO_LARGE'
   | 'IMAGE_TOO_LARGE'
   | 'IMAGE_TOO_MANY_PIXELS'
@@ -46,6 +54,8 @@ export type ErrorCode =
   | 'IMAGE_BLANK'
   | 'IMAGE_TOO_SMALL'
   | 'WEBHOOK_URL_REFUSED'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'EXPIRED'
   | 'QUEUE_FULL'
   | 'INTERNAL'
   | 'MODEL_LOAD_FAILED'
@@ -74,7 +84,7 @@ export interface WebhookRequest {
 }
 
 /** a job outcome */
-export type WebhookEvent = 'completed' | 'failed';
+export type WebhookEvent = 'completed' | 'failed' | 'canceled' | 'expired';
 
 /** delivery state of the job’s webhook (present when the job has one) */
 export interface WebhookDeliveryState {
@@ -88,7 +98,8 @@ export interface WebhookDeliveryState {
 /** a job accepted into the queue */
 export interface JobAccepted {
   id: string;
-  status: 'queued';
+  /** queued; active only when a replayed Idempotency-Key names a job already running */
+  status: 'queued' | 'active';
   /** X-Request-Id of the submission */
   requestId?: string;
   links: Links;
@@ -211,8 +222,78 @@ export interface JobFailed {
   webhook?: WebhookDeliveryState;
 }
 
+/** a job canceled by request (error CANCELED) or not started before its deadline (error EXPIRED); the data of job.canceled and job.expired webhooks */
+export interface JobStopped {
+  id: string;
+  status: 'canceled' | 'expired';
+  error: {
+    code: ErrorCode;
+    message: string;
+  };
+}
+
+/** a job canceled by request, or expired before a worker started it */
+export interface JobCanceled {
+  id: string;
+  status: 'canceled' | 'expired';
+  error: {
+    code: ErrorCode;
+    message: string;
+  };
+  /** X-Request-Id of the submission */
+  requestId?: string;
+  submittedAt?: string;
+  finishedAt?: string;
+  links: Links;
+  webhook?: WebhookDeliveryState;
+}
+
 /** a job in any state, told apart by status */
-export type Job = JobPending | JobCompleted | JobFailed;
+export type Job = JobPending | JobCompleted | JobFailed | JobCanceled;
+
+/** what a cancel did, and the job as it stands after it */
+export interface CancelOutcome {
+  /** true when the job ends canceled (it never ran, or was stopped before its inference) */
+  canceled: boolean;
+  /** what happened, for people */
+  message: string;
+  job: Job;
+}
+
+/** a bulk submission accepted: one job per image and the batch */
+export interface BatchAccepted {
+  /** the batch id */
+  id: string;
+  status: 'queued';
+  /** one per image, in order */
+  jobs: {
+    id: string;
+    links: Links;
+  }[];
+  links: {
+    /** the batch: GET /v1/batches/{id} */
+    self: string;
+    /** the batch with ?wait= the gateway's MAX_WAIT_S */
+    wait: string;
+  };
+}
+
+/** a bulk submission: its jobs and how many are in each state */
+export interface Batch {
+  id: string;
+  /** true once every job ended */
+  done: boolean;
+  /** jobs per status */
+  counts: Record<string, number>;
+  /** the jobs, in upload order (a job past retention is left out) */
+  jobs: Job[];
+  links: {
+    /** the batch: GET /v1/batches/{id} */
+    self: string;
+    /** the batch with ?wait= the gateway's MAX_WAIT_S */
+    wait: string;
+  };
+}
 
 /** the calibration artifact the workers use */
 export interface CalibrationSummary {
@@ -290,4 +371,16 @@ export type WebhookPayload =
       /** when the delivery was queued, as the job ended */
       timestamp: string;
       data: JobFailure;
+    }
+  | {
+      type: 'job.canceled';
+      /** when the delivery was queued, as the job ended */
+      timestamp: string;
+      data: JobStopped;
+    }
+  | {
+      type: 'job.expired';
+      /** when the delivery was queued, as the job ended */
+      timestamp: string;
+      data: JobStopped;
     };

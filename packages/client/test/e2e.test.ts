@@ -254,4 +254,81 @@ describe('SDK and CLI against the running stack', () => {
       await new Promise<void>((r) => listener.close(() => r()));
     }
   }, 60_000);
+  it('gets the same job back for a retried submission or prediction with the same idempotency key', async () => {
+    const image = readFileSync(path.join(images, '3.png'));
+    const key = `sdk-${randomBytes(8).toString('hex')}`;
+    const first = await client.submit(image, { idempotencyKey: key });
+    const again = await client.submit(image, { idempotencyKey: key });
+    expect(again.id).toBe(first.id);
+    await expect(client.submit(image, { idempotencyKey: key, samples: 7 })).rejects.toMatchObject({
+      status: 422,
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+    const predicted = await client.predict(image, { idempotencyKey: `${key}-p` });
+    const replayed = await client.predict(image, { idempotencyKey: `${key}-p` });
+    expect(replayed.id).toBe(predicted.id);
+    expect(replayed.result).toEqual(predicted.result);
+    const cli = await runCli([
+      'submit',
+      path.join(images, '3.png'),
+      '--url',
+      stack.gatewayUrl,
+      '--idempotency-key',
+      key,
+    ]);
+    expect(cli.out.trim()).toBe(first.id);
+  }, 60_000);
+  it('honours Prefer on predict through the SDK: respond-async is a 202 at once, wait=N a 200 once done', async () => {
+    const image = readFileSync(path.join(images, '5.png'));
+    const later = await client.predictPreferring(image, { respondAsync: true });
+    expect(later.status).toBe(202);
+    expect(later.applied).toBe('respond-async');
+    expect(later.job.status).toBe('queued');
+    expect((await client.wait(later.job.id, { timeoutMs: 30_000 })).status).toBe('completed');
+
+    const waited = await client.predictPreferring(image, { wait: 20 });
+    expect(waited.status).toBe(200);
+    expect(waited.applied).toBe('wait=20');
+    expect(waited.job.status).toBe('completed');
+
+    // wait=0: whatever the job's state, the answer is the job (a 202 while it runs), never a 504.
+    const now = await client.predictPreferring(image, { wait: 0 });
+    expect(now.applied).toBe('wait=0');
+    expect([200, 202]).toContain(now.status);
+    expect((await client.wait(now.job.id, { timeoutMs: 30_000 })).status).toBe('completed');
+  }, 60_000);
+
+  it('cancels through the SDK and the CLI: the job ends canceled, or the answer says it ran first', async () => {
+    const image = readFileSync(path.join(images, '5.png'));
+    const { id } = await client.submit(image);
+    const res = await client.cancel(id).catch((e: unknown) => e);
+    if (res instanceof MnistApiError) expect(res.code).toBe('JOB_FINISHED');
+    else if ((res as { canceled: boolean }).canceled) expect((await client.get(id)).status).toBe('canceled');
+    else expect((await client.get(id)).status).toBe('completed');
+    // Cancel is idempotent: the CLI finds the job as the SDK left it (exit 0 only when it ends canceled).
+    const cli = await runCli(['cancel', id, '--url', stack.gatewayUrl, '--json']);
+    const canceled = (await client.get(id)).status === 'canceled';
+    expect(cli.code === 0).toBe(canceled);
+    if (canceled) expect(JSON.parse(cli.out)).toMatchObject({ canceled: true, job: { id, status: 'canceled' } });
+  }, 60_000);
+  it('submits several images in one request through the SDK and the CLI, and follows the batch to the end', async () => {
+    const files = ['3.png', '5.png', '63.png'].map((f) => path.join(images, f));
+    const accepted = await client.submitMany(
+      files.map((f) => readFileSync(f)),
+      { samples: 4 },
+    );
+    expect(accepted.jobs).toHaveLength(3);
+    const seen: number[] = [];
+    const batch = await client.waitBatch(accepted.id, { timeoutMs: 30_000, onProgress: (n) => seen.push(n) });
+    expect(batch.done).toBe(true);
+    expect(batch.jobs.map((j) => [j.id, j.status])).toEqual(accepted.jobs.map((j) => [j.id, 'completed']));
+    expect(seen[seen.length - 1]).toBe(3);
+
+    const cli = await runCli(['submit', ...files, '--url', stack.gatewayUrl, '--wait', '--json']);
+    expect(cli.code).toBe(0);
+    expect(cli.err).toMatch(/progress: 3\/3/);
+    const view = JSON.parse(cli.out) as { done: boolean; jobs: Array<{ status: string }> };
+    expect(view.done).toBe(true);
+    expect(view.jobs.map((j) => j.status)).toEqual(['completed', 'completed', 'completed']);
+  }, 60_000);
 });

@@ -13,13 +13,23 @@ export type { EncodedTensor } from './tensor';
 export { DEFAULT_ALPHA, SAMPLES_MAX, SAMPLES_MIN } from './limits';
 export { InputFactsSchema } from './facts';
 export type { InputFacts } from './facts';
-export { InferenceJobDataSchema, InferenceParamsSchema, decodeFailure, encodeFailure, parseJobData } from './jobs';
-export type { InferenceJobData, InferenceParams } from './jobs';
+export {
+  InferenceJobDataSchema,
+  InferenceParamsSchema,
+  JOB_PRIORITIES,
+  JobPrioritySchema,
+  decodeFailure,
+  encodeFailure,
+  parseJobData,
+} from './jobs';
+export type { InferenceJobData, InferenceParams, JobPriority } from './jobs';
 export {
   ErrorBodySchema,
   ErrorCodeSchema,
   InferenceResultSchema,
   JobFailureSchema,
+  JobStoppedSchema,
+  type JobStopped,
   ModelRefSchema,
   PredictionSchema,
   TimingsSchema,
@@ -30,6 +40,9 @@ export {
   JobAcceptedSchema,
   JobCompletedSchema,
   JobFailedSchema,
+  JobCanceledSchema,
+  CancelOutcomeSchema,
+  type CancelOutcome,
   JobPendingSchema,
   JobSchema,
   LinksSchema,
@@ -55,7 +68,7 @@ export type {
   WebhookRequest,
   WebhookSubscription,
 } from './webhook';
-export { JsonSubmissionSchema } from './submission';
+export { DeadlineSchema, JsonSubmissionSchema } from './submission';
 export type { JsonSubmission } from './submission';
 export { API_SCHEMAS } from './api';
 export type { ApiSchemaName } from './api';

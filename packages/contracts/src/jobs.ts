@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { InputFactsSchema } from './facts';
 import { SAMPLES_MAX, SAMPLES_MIN } from './limits';
+import { StringEnum } from './string-enum';
 import { decodeTensor, EncodedTensorSchema } from './tensor';
 import { WebhookSubscriptionSchema } from './webhook';
 
@@ -17,6 +18,13 @@ export const InferenceParamsSchema = Type.Object({
 });
 export type InferenceParams = Static<typeof InferenceParamsSchema>;
 
+/** Scheduling class of a job: a worker takes every waiting high job before a normal one, normal before low. */
+export const JOB_PRIORITIES = ['high', 'normal', 'low'] as const;
+export const JobPrioritySchema = StringEnum(JOB_PRIORITIES, {
+  description: 'high, normal (default) or low: a worker takes waiting jobs in this order, FIFO within a class',
+});
+export type JobPriority = Static<typeof JobPrioritySchema>;
+
 /** Payload of one inference job: the already preprocessed input, so workers only run the model. */
 export const InferenceJobDataSchema = Type.Object({
   v: Type.Literal(1),
@@ -26,6 +34,10 @@ export const InferenceJobDataSchema = Type.Object({
   facts: InputFactsSchema,
   params: InferenceParamsSchema,
   webhook: Type.Optional(WebhookSubscriptionSchema),
+  priority: Type.Optional(JobPrioritySchema),
+  deadlineAt: Type.Optional(
+    Type.Number({ description: 'epoch ms after which a job not yet started is not run and ends expired' }),
+  ),
 });
 export type InferenceJobData = Static<typeof InferenceJobDataSchema>;
 

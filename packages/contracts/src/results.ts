@@ -34,6 +34,17 @@ export const JobFailureSchema = Type.Object(
 );
 export type JobFailure = Static<typeof JobFailureSchema>;
 
+/** A job stopped before it ran: canceled by request, or expired (not started before its deadline). */
+export const JobStoppedSchema = Type.Object(
+  { id: Type.String({ format: 'uuid' }), status: StringEnum(['canceled', 'expired']), error: failure },
+  {
+    description:
+      'a job canceled by request (error CANCELED) or not started before its deadline (error EXPIRED); ' +
+      'the data of job.canceled and job.expired webhooks',
+  },
+);
+export type JobStopped = Static<typeof JobStoppedSchema>;
+
 const nats = (description: string) => Type.Number({ minimum: 0, description });
 const digit = Type.Integer({ minimum: 0, maximum: 9 });
 const distribution = (description: string) =>

@@ -1,6 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { InferenceParamsSchema } from './jobs';
+import { InferenceParamsSchema, JobPrioritySchema } from './jobs';
 import { WebhookRequestSchema } from './webhook';
+
+/** A caller's deadline: seconds from submission, or an instant; a job not started by then ends expired. */
+export const DeadlineSchema = Type.Union(
+  [Type.Number({ exclusiveMinimum: 0, maximum: 7 * 86_400 }), Type.String({ format: 'date-time' })],
+  {
+    description:
+      'seconds from submission (at most a week), or an RFC 3339 instant: a job not started by then is not run ' +
+      'and ends expired (the earlier of this and the gateway’s MAX_QUEUE_TIME_S applies)',
+  },
+);
 
 /**
  * A JSON submission to `POST /v1/jobs` or `POST /v1/predict` (the multipart and raw-body forms carry the same
@@ -15,6 +25,8 @@ export const JsonSubmissionSchema = Type.Object(
     samples: Type.Optional(InferenceParamsSchema.properties.samples),
     alpha: Type.Optional(InferenceParamsSchema.properties.alpha),
     webhook: Type.Optional(WebhookRequestSchema),
+    deadline: Type.Optional(DeadlineSchema),
+    priority: Type.Optional(JobPrioritySchema),
   },
   { description: 'a JSON submission: the image and the parameters' },
 );

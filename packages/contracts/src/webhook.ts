@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { InferenceResultSchema, JobFailureSchema } from './results';
+import { InferenceResultSchema, JobFailureSchema, JobStoppedSchema } from './results';
 import { StringEnum } from './string-enum';
 
 /** Job outcomes a webhook can subscribe to, in a stable order; also the default subscription. */
-export const WEBHOOK_EVENTS = ['completed', 'failed'] as const;
+export const WEBHOOK_EVENTS = ['completed', 'failed', 'canceled', 'expired'] as const;
 
 /** A job outcome a webhook can subscribe to. */
 export const WebhookEventSchema = StringEnum(WEBHOOK_EVENTS, { description: 'a job outcome' });
@@ -54,6 +54,8 @@ export const WebhookPayloadSchema = Type.Union(
   [
     Type.Object({ type: Type.Literal('job.completed'), timestamp, data: InferenceResultSchema }),
     Type.Object({ type: Type.Literal('job.failed'), timestamp, data: JobFailureSchema }),
+    Type.Object({ type: Type.Literal('job.canceled'), timestamp, data: JobStoppedSchema }),
+    Type.Object({ type: Type.Literal('job.expired'), timestamp, data: JobStoppedSchema }),
   ],
   { description: 'the body of a webhook delivery' },
 );

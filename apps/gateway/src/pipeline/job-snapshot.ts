@@ -1,13 +1,13 @@
 import { decodeFailure, type BatchJobResult, type InferenceJobData, type InferenceResult } from '@mserve/contracts';
 
 /** Client-facing job states. BullMQ's waiting, prioritized and delayed are all "queued" to a client. */
-export type JobStatus = 'queued' | 'active' | 'completed' | 'failed';
+export type JobStatus = 'queued' | 'active' | 'completed' | 'failed' | 'canceled' | 'expired';
 
 /** What the gateway knows about one job. */
 export interface JobSnapshot {
   id: string;
   status: JobStatus;
-  data: Pick<InferenceJobData, 'requestId' | 'submittedAt' | 'webhook'>;
+  data: Pick<InferenceJobData, 'requestId' | 'submittedAt' | 'webhook' | 'deadlineAt'>;
   result?: InferenceResult;
   error?: { code: string; message: string };
   finishedAt?: number;
@@ -28,8 +28,8 @@ export interface FinishedJob {
 export function finishedSnapshot(snap: JobSnapshot, job: FinishedJob, index: number | undefined): JobSnapshot {
   snap.finishedAt = job.finishedOn;
   if (job.failedReason) {
-    snap.status = 'failed';
     snap.error = decodeFailure(job.failedReason);
+    snap.status = stoppedStatus(snap.error.code) ?? 'failed';
     return snap;
   }
   const outcome =
@@ -47,4 +47,11 @@ export function finishedSnapshot(snap: JobSnapshot, job: FinishedJob, index: num
     snap.result = outcome;
   }
   return snap;
+}
+
+/** The state a job ends in when it failed with `code`: canceled and expired jobs were stopped, not failed. */
+export function stoppedStatus(code: string): 'canceled' | 'expired' | undefined {
+  if (code === 'CANCELED') return 'canceled';
+  if (code === 'EXPIRED') return 'expired';
+  return undefined;
 }

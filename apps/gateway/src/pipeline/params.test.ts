@@ -26,9 +26,12 @@ describe('parseParams', () => {
     );
   });
 
-  it('accepts a webhook as an object or as JSON text and defaults its events to both', () => {
+  it('accepts a webhook as an object or as JSON text and defaults its events to every outcome', () => {
     const url = 'https://hooks.example.com/x';
-    expect(parseParams({ webhook: { url } }, defaults).webhook).toEqual({ url, events: ['completed', 'failed'] });
+    expect(parseParams({ webhook: { url } }, defaults).webhook).toEqual({
+      url,
+      events: ['completed', 'failed', 'canceled', 'expired'],
+    });
     expect(parseParams({ webhook: JSON.stringify({ url, events: ['failed'] }) }, defaults).webhook).toEqual({
       url,
       events: ['failed'],

@@ -1,17 +1,23 @@
 import { AppError } from '@mserve/common';
 import {
+  JOB_PRIORITIES,
   SAMPLES_MAX,
   SAMPLES_MIN,
+  type JobPriority,
   WEBHOOK_EVENTS,
   type InferenceParams,
   type WebhookSubscription,
 } from '@mserve/contracts';
 import { parseWebhookRequest } from '@mserve/webhooks';
 import Joi from 'joi';
+import { DEADLINE_MAX_S } from './deadline';
 
 /** Validated request parameters. */
 export interface RequestParams extends InferenceParams {
   webhook?: WebhookSubscription;
+  /** The caller's deadline as epoch ms, from the `deadline` parameter. */
+  deadlineAt?: number;
+  priority?: JobPriority;
 }
 
 const paramsSchema = Joi.object({
@@ -20,6 +26,11 @@ const paramsSchema = Joi.object({
   // Shape only (JSON text in a form or query string, an object in JSON); whether the URL may be called is the SSRF
   // guard's decision, a 422 rather than a 400.
   webhook: Joi.any(),
+  priority: Joi.string().valid(...JOB_PRIORITIES),
+  // Seconds from now, or an RFC 3339 instant: after it a job not started is not run (it ends expired).
+  deadline: Joi.alternatives()
+    .try(Joi.number().greater(0).max(DEADLINE_MAX_S), Joi.date().iso())
+    .messages({ 'alternatives.match': `deadline must be seconds in (0, ${DEADLINE_MAX_S}] or an ISO 8601 date-time` }),
 });
 
 /**
@@ -31,16 +42,29 @@ export function parseParams(raw: Record<string, unknown>, defaults: InferencePar
   if (error) {
     throw new AppError('VALIDATION_FAILED', error.details.map((d) => d.message.replace(/"/g, '')).join('; '));
   }
-  const v = value as { samples?: number; alpha?: number; webhook?: unknown };
+  const v = value as {
+    samples?: number;
+    alpha?: number;
+    webhook?: unknown;
+    deadline?: number | Date;
+    priority?: JobPriority;
+  };
   let webhook: WebhookSubscription | undefined;
   if (v.webhook !== undefined && v.webhook !== '') {
     const w = parseWebhookRequest(v.webhook);
     webhook = { url: w.url, events: w.events && w.events.length > 0 ? [...w.events] : [...WEBHOOK_EVENTS] };
   }
+  let deadlineAt: number | undefined;
+  if (v.deadline instanceof Date) {
+    deadlineAt = v.deadline.getTime();
+    if (deadlineAt <= Date.now()) throw new AppError('VALIDATION_FAILED', 'deadline is in the past');
+  } else if (v.deadline !== undefined) deadlineAt = Date.now() + v.deadline * 1000;
   return {
     samples: v.samples ?? defaults.samples,
     alpha: v.alpha ?? defaults.alpha,
     ...(webhook ? { webhook } : {}),
+    ...(deadlineAt !== undefined ? { deadlineAt } : {}),
+    ...(v.priority ? { priority: v.priority } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import type { InputFacts } from '@mserve/contracts';
  * The side effects the submit pipeline and the waits depend on, as small interfaces: Redis-backed in the running
  * gateway (`store.ts`, `waiters.ts`), in-memory fakes in the pipeline's unit tests.
  */
-import type { InferenceJobData } from '@mserve/contracts';
+import type { InferenceJobData, WebhookEvent } from '@mserve/contracts';
 import type { JobSnapshot } from './job-snapshot';
 
 /** The job store as the pipeline sees it; every method rejects with REDIS_UNAVAILABLE when the store is away. */
@@ -19,6 +19,20 @@ export interface JobRepository {
   enqueueBatch(batchId: string, items: InferenceJobData[]): Promise<void>;
   /** A job's (or a grouped prediction's) snapshot, or null when the id is unknown or expired. */
   get(id: string): Promise<JobSnapshot | null>;
+}
+
+/** How a stop request found the job: unknown, already finished, running (flagged only), or stopped while queued. */
+export type StopResult = 'missing' | 'finished' | 'active' | 'stopped';
+
+/** Ending jobs before they run: cancel and expiry. */
+export interface JobControl {
+  /**
+   * Stops a job of its own atomically: a queued one ends failed with `code` (never run); a running one is only
+   * flagged, and the worker stops it if it has not started its inference yet.
+   */
+  stop(id: string, code: 'CANCELED' | 'EXPIRED', message: string): Promise<StopResult>;
+  /** Queues the webhook of `event` for a job the gateway itself ended (the worker never saw it). */
+  notify(jobId: string, event: WebhookEvent, data: JobSnapshot['data'], payload: unknown): Promise<void>;
 }
 
 /**

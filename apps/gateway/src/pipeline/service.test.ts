@@ -234,12 +234,12 @@ describe('submitting an asynchronous job', () => {
     expect(jobs.jobs.size).toBe(0);
   });
 
-  it('carries an accepted webhook with both events by default', async () => {
+  it('carries an accepted webhook with every event by default', async () => {
     const { service, jobs } = setup();
     const { id } = await service.submitJob(sub({ webhook: { url: 'https://hooks.example.com/x' } }), 'r');
     expect(jobs.jobs.get(id)!.data.webhook).toEqual({
       url: 'https://hooks.example.com/x',
-      events: ['completed', 'failed'],
+      events: ['completed', 'failed', 'canceled', 'expired'],
     });
   });
 

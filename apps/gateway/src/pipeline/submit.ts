@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@mserve/common';
 import { encodeTensor, type InferenceJobData, type InferenceParams } from '@mserve/contracts';
+import { deadlineAt } from './deadline';
 import { parseParams, type RequestParams } from './params';
 import type { PredictionBatcher } from './predict-batcher';
 import type { JobRepository, JobWaiters, PipelineMetrics, Preprocessor, Wait, WebhookUrlGuard } from './ports';
@@ -14,6 +15,10 @@ import type { JobRepository, JobWaiters, PipelineMetrics, Preprocessor, Wait, We
 export interface Submission {
   image: Buffer;
   fields: Record<string, unknown>;
+  /** The `Cancel-After` header, in ms. */
+  cancelAfterMs?: number;
+  /** Every image of a bulk submission (several `image` parts, or a JSON `images` array); `image` is the first. */
+  images?: Buffer[];
 }
 
 /** What {@link preprocessImage} hands on: the model input and the facts about the upload. */
@@ -73,6 +78,7 @@ export function buildPayload(
   params: RequestParams,
   requestId: string,
   submittedAt = Date.now(),
+  deadline?: number,
 ): InferenceJobData {
   return {
     v: 1,
@@ -82,6 +88,8 @@ export function buildPayload(
     facts: pre.facts,
     params: { samples: params.samples, alpha: params.alpha },
     ...(params.webhook ? { webhook: params.webhook } : {}),
+    ...(deadline !== undefined ? { deadlineAt: deadline } : {}),
+    ...(params.priority && params.priority !== 'normal' ? { priority: params.priority } : {}),
   };
 }
 
@@ -93,6 +101,8 @@ export interface PrepareDeps {
   metrics: Pick<PipelineMetrics, 'preprocessed'>;
   defaults: InferenceParams;
   maxQueueDepth: number;
+  /** Longest a job may wait for a worker (0: no ceiling). */
+  maxQueueTimeS?: number;
 }
 
 /** Steps 1 to 6: a submission to the payload of its job, or the 4xx/5xx AppError that refuses it. */
@@ -103,7 +113,9 @@ export async function prepareJob(deps: PrepareDeps, sub: Submission, requestId: 
   await checkBackpressure(deps.jobs, deps.maxQueueDepth);
   const pre = await preprocessImage(deps.preprocess, sub.image, deps.metrics);
   checkInk(pre);
-  return buildPayload(pre, params, requestId);
+  const submittedAt = Date.now();
+  const asked = { cancelAfterMs: sub.cancelAfterMs, deadlineAt: params.deadlineAt };
+  return buildPayload(pre, params, requestId, submittedAt, deadlineAt(submittedAt, asked, deps.maxQueueTimeS ?? 0));
 }
 
 /** Step 7, asynchronous submissions: a job of its own under a fresh id. */
@@ -132,7 +144,15 @@ export async function enqueuePrediction(
   newId: () => string = randomUUID,
 ): Promise<Enqueued & { wait: Wait }> {
   if (!data.webhook) return deps.batcher.submit(data);
-  const id = newId();
+  return enqueueOwnPrediction(deps, data, newId());
+}
+
+/** Step 7 for a prediction that is a job of its own under `id`: the wait is registered before the job exists. */
+export async function enqueueOwnPrediction(
+  deps: { jobs: Pick<JobRepository, 'enqueue'>; waiters: JobWaiters; timeoutMs: number },
+  data: InferenceJobData,
+  id: string,
+): Promise<Enqueued & { wait: Wait }> {
   const wait = deps.waiters.wait(id, deps.timeoutMs);
   try {
     await deps.jobs.enqueue(id, data);

@@ -12,7 +12,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** True once the job has an outcome. */
 export function isFinished(snap: JobSnapshot): boolean {
-  return snap.status === 'completed' || snap.status === 'failed';
+  return snap.status !== 'queued' && snap.status !== 'active';
 }
 
 /** The job's snapshot; 404 NOT_FOUND for an id that is no job id, unknown, or removed by retention. */

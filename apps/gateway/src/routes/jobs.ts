@@ -1,10 +1,25 @@
+import { AppError } from '@mserve/common';
 import { Router, type Request, type Response } from 'express';
+import { clip } from '../clip';
 import type { GatewayDeps } from '../deps';
 import { pipelineMetrics } from '../metrics';
+import { BULK_MAX_IMAGES } from '../pipeline/bulk';
+import { parseCancelAfter } from '../pipeline/deadline';
+import { parsePrefer, preferenceApplied } from '../prefer';
+import { parseIdempotencyKey } from '../pipeline/idempotency';
 import { parseWaitSeconds } from '../pipeline/params';
 import { createJobsService } from '../pipeline/service';
+import type { Submission } from '../pipeline/submit';
 import { createSubmissionReader } from '../upload';
-import { renderAccepted, renderJob, renderPrediction, type Rendered } from '../views';
+import {
+  renderBatch,
+  renderBatchAccepted,
+  renderAccepted,
+  renderJob,
+  renderPrediction,
+  renderReplay,
+  type Rendered,
+} from '../views';
 import { methodNotAllowed } from './method-not-allowed';
 
 /** Aborts when the client goes away: the response's close (the request's fires once the body is read). */
@@ -13,6 +28,33 @@ function clientGone(res: Response): AbortSignal {
   res.once('close', () => ac.abort());
   return ac.signal;
 }
+
+/**
+ * Whose Idempotency-Keys a request uses. One scope while the gateway has no callers to tell apart; once it
+ * authenticates them, this returns the caller's identity (its API key id) so two callers' keys never meet.
+ */
+export function idempotencyScope(_req: Request): string {
+  return 'default';
+}
+
+/** The request's Idempotency-Key (400 when malformed), scoped to its caller. */
+function submitOptions(req: Request) {
+  const key = parseIdempotencyKey(req.headers['idempotency-key'], idempotencyScope(req));
+  return key ? { idempotencyKey: key } : {};
+}
+
+/** The submission with its `Cancel-After` header (checked before the body is read: a bad header is a cheap 400). */
+async function readWithDeadline(
+  read: (req: Request, res: Response) => Promise<Submission>,
+  req: Request,
+  res: Response,
+): Promise<Submission> {
+  const cancelAfterMs = parseCancelAfter(req.headers['cancel-after']);
+  const sub = await read(req, res);
+  return cancelAfterMs !== undefined ? { ...sub, cancelAfterMs } : sub;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function send(res: Response, r: Rendered): void {
   if (r.location) res.location(r.location);
@@ -23,6 +65,7 @@ function send(res: Response, r: Rendered): void {
 export function jobsRouter(deps: GatewayDeps): Router {
   const { config } = deps;
   const readSubmission = createSubmissionReader(config.MAX_UPLOAD_BYTES);
+  const readBulk = createSubmissionReader(config.MAX_UPLOAD_BYTES, BULK_MAX_IMAGES);
   const service = createJobsService({
     config,
     jobs: deps.store,
@@ -31,14 +74,37 @@ export function jobsRouter(deps: GatewayDeps): Router {
     checkWebhookUrl: deps.checkWebhookUrl,
     webhookState: deps.webhookState,
     metrics: pipelineMetrics(deps.metrics),
+    idempotency: { store: deps.store, ttlS: config.IDEMPOTENCY_TTL_S },
+    control: deps.store,
+    batches: { store: deps.store, ttlS: config.RESULT_TTL_S },
   });
+  const cancel = async (req: Request<{ id: string }>, res: Response) => {
+    const { canceled, message, snap } = await service.cancelJob(req.params.id, clientGone(res));
+    res.json({ canceled, message, job: renderJob(snap, null, config.MAX_WAIT_S) });
+  };
   const router = Router();
 
   router
     .route('/v1/jobs')
     .post(async (req: Request, res) => {
-      const { id } = await service.submitJob(await readSubmission(req, res), req.id);
-      send(res, renderAccepted(id, req.id, config.MAX_WAIT_S));
+      const opts = submitOptions(req);
+      const sub = await readWithDeadline(readBulk, req, res);
+      if (sub.images && sub.images.length > 1) {
+        if (opts.idempotencyKey) {
+          throw new AppError(
+            'VALIDATION_FAILED',
+            'Idempotency-Key is not supported on bulk submissions (one image each)',
+          );
+        }
+        const batch = await service.submitBatch(sub, req.id);
+        return send(res, renderBatchAccepted(batch.id, batch.jobIds, config.MAX_WAIT_S));
+      }
+      const { id, replayed } = await service.submitJob(sub, req.id, opts);
+      if (!replayed) return send(res, renderAccepted(id, req.id, config.MAX_WAIT_S));
+      // A replay answers with the job the key first made: accepted while it runs, the job itself once it ended.
+      const { snap, webhook } = await service.getJob(id, 0);
+      res.set('Idempotent-Replayed', 'true');
+      send(res, renderReplay(snap, webhook, config.MAX_WAIT_S));
     })
     .all(methodNotAllowed);
 
@@ -49,12 +115,47 @@ export function jobsRouter(deps: GatewayDeps): Router {
       const { snap, webhook } = await service.getJob(req.params['id'] ?? '', waitS * 1000, clientGone(res));
       res.json(renderJob(snap, webhook, config.MAX_WAIT_S));
     })
+    .delete(cancel)
+    .all(methodNotAllowed);
+
+  router.route('/v1/jobs/:id/cancel').post(cancel).all(methodNotAllowed);
+
+  router
+    .route('/v1/batches/:id')
+    .get(async (req, res) => {
+      const waitS = parseWaitSeconds(req.query['wait'], config.MAX_WAIT_S);
+      const id = req.params['id'] ?? '';
+      if (!UUID_RE.test(id)) throw new AppError('NOT_FOUND', `no batch ${clip(id)}`);
+      const snaps = await service.getBatch(id, waitS * 1000, clientGone(res));
+      res.json(renderBatch(id, snaps, config.MAX_WAIT_S));
+    })
     .all(methodNotAllowed);
 
   router
     .route('/v1/predict')
     .post(async (req, res) => {
-      const snap = await service.predict(await readSubmission(req, res), req.id, clientGone(res));
+      const prefs = parsePrefer(req.headers['prefer'], config.MAX_WAIT_S);
+      const opts = submitOptions(req);
+      res.vary('Prefer');
+      const applied = preferenceApplied(prefs);
+      if (applied) res.set('Preference-Applied', applied);
+      const sub = await readWithDeadline(readSubmission, req, res);
+      if (prefs.respondAsync && prefs.waitS === undefined) {
+        // Respond-async: the prediction is an asynchronous job, answered as POST /v1/jobs answers.
+        const { id, replayed } = await service.submitJob(sub, req.id, opts);
+        if (!replayed) return send(res, renderAccepted(id, req.id, config.MAX_WAIT_S));
+        const { snap, webhook } = await service.getJob(id, 0);
+        return send(res, renderReplay(snap, webhook, config.MAX_WAIT_S));
+      }
+      const waitMs = prefs.waitS !== undefined ? prefs.waitS * 1000 : undefined;
+      const snap = await service.predict(sub, req.id, clientGone(res), {
+        ...opts,
+        ...(waitMs !== undefined ? { waitMs } : {}),
+      });
+      // Past a wait the caller chose, the job is still on its way: 202 with it, as the caller asked, not a 504.
+      if (waitMs !== undefined && (snap.status === 'queued' || snap.status === 'active')) {
+        return send(res, renderReplay(snap, null, config.MAX_WAIT_S));
+      }
       send(res, renderPrediction(snap, config.SYNC_TIMEOUT_MS, config.MAX_WAIT_S));
     })
     .all(methodNotAllowed);

@@ -1,7 +1,8 @@
 import { SAMPLES_MAX, SAMPLES_MIN, type ModelCard } from '@mserve/contracts';
 import { Router } from 'express';
 import type { GatewayDeps } from '../deps';
-import { docsPage, openApiDocument } from '../openapi';
+import { docsPage } from '../docs-page';
+import { openApiDocument } from '../openapi';
 import { methodNotAllowed } from './method-not-allowed';
 
 const CARD_STALE_MS = 120_000;

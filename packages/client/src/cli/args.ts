@@ -5,7 +5,7 @@ export interface ParsedArgs {
   flags: Record<string, string | true>;
 }
 
-const SWITCHES = new Set(['json', 'help', 'no-progress']);
+const SWITCHES = new Set(['json', 'help', 'no-progress', 'wait']);
 
 /**
  * Parses `cmd a b --url http://x --json --concurrency=8`. Unknown flags are kept (the command validates them), a

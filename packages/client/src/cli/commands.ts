@@ -24,7 +24,10 @@ export const USAGE = `Usage: pnpm cli <command> [options]
 Commands:
   predict <files or folders...>   predict every image (folders are searched recursively)
   submit <file> [--webhook <url>] queue one image; prints the job id
+  submit <files...> [--wait]      queue several in one request (bulk): prints the batch id and one job id per
+                                  file; --wait follows the batch with a progress bar until every job ended
   wait <id>                       wait for a job to end and print it
+  cancel <id>                     cancel a job; prints whether it ends canceled (exit 2 if it ran anyway)
   listen                          receive webhooks: verify, answer 204 (401 if the signature is bad), print
 
 Options:
@@ -33,8 +36,11 @@ Options:
   --concurrency <n>     predictions in flight at once (predict; default 8)
   --samples <n>         Monte Carlo dropout samples
   --alpha <a>           miscoverage level of the prediction set
+  --idempotency-key <k> Idempotency-Key: a rerun with the same key gets the same jobs (predict: <k>/<file>)
+  --priority <p>        high, normal or low: waiting high jobs run first, low ones last
+  --deadline <s>        seconds a job may wait for a worker; not started by then, it ends expired
   --webhook <url>       webhook to call when the job ends (submit)
-  --events <list>       completed,failed (submit; default both)
+  --events <list>       completed,failed,canceled,expired (submit; default all)
   --timeout <s>         give up waiting after this many seconds (default 120)
   --port <n>            port to listen on (listen; default 9999)
   --host <addr>         address to listen on (listen; default 127.0.0.1)
@@ -50,8 +56,22 @@ function clientFor(args: ParsedArgs, io: CliIO): MnistClient {
   return new MnistClient({ baseUrl });
 }
 
-function submitOptions(args: ParsedArgs): { samples?: number; alpha?: number } {
+function submitOptions(args: ParsedArgs): {
+  samples?: number;
+  alpha?: number;
+  idempotencyKey?: string;
+  deadline?: number;
+  priority?: 'high' | 'normal' | 'low';
+} {
+  const key = flagValue(args, 'idempotency-key');
+  const priority = flagValue(args, 'priority');
+  if (priority !== undefined && !['high', 'normal', 'low'].includes(priority)) {
+    throw new Error('--priority must be high, normal or low');
+  }
   return {
+    ...(priority !== undefined ? { priority: priority as 'high' | 'normal' | 'low' } : {}),
+    ...(args.flags['deadline'] !== undefined ? { deadline: numberFlag(args, 'deadline', 0, 0.001, 7 * 86_400) } : {}),
+    ...(key !== undefined ? { idempotencyKey: key } : {}),
     ...(args.flags['samples'] !== undefined
       ? { samples: numberFlag(args, 'samples', 0, SAMPLES_MIN, SAMPLES_MAX) }
       : {}),
@@ -104,7 +124,9 @@ export async function predictCommand(args: ParsedArgs, io: CliIO): Promise<numbe
       const name = path.relative(base, file) || path.basename(file);
       try {
         const image = await readFile(file);
-        const job = await client.predict(image, { ...opts, filename: path.basename(file), timeoutMs });
+        // One key per file: each image is a request of its own.
+        const key = opts.idempotencyKey !== undefined ? { idempotencyKey: `${opts.idempotencyKey}/${name}` } : {};
+        const job = await client.predict(image, { ...opts, ...key, filename: path.basename(file), timeoutMs });
         return { file: name, job };
       } catch (err) {
         failed += 1;
@@ -141,7 +163,8 @@ function commonDir(files: readonly string[]): string {
 /** `submit <file> [--webhook <url>]`: queues one image and prints its id (or the 202 body with --json). */
 export async function submitCommand(args: ParsedArgs, io: CliIO): Promise<number> {
   const file = args.positionals[0];
-  if (!file || args.positionals.length > 1) throw new Error('submit takes exactly one file');
+  if (!file) throw new Error('submit takes one file, or several for a bulk submission');
+  if (args.positionals.length > 1) return submitManyCommand(args, io);
   const url = flagValue(args, 'webhook');
   const events = flagValue(args, 'events')
     ?.split(',')
@@ -173,4 +196,48 @@ export async function waitCommand(args: ParsedArgs, io: CliIO): Promise<number> 
     }
   }
   return job.status === 'completed' ? 0 : 2;
+}
+
+/** `cancel <id>`: cancels a job; prints what happened (or the answer with --json). Exit 2 when it was not canceled. */
+export async function cancelCommand(args: ParsedArgs, io: CliIO): Promise<number> {
+  const id = args.positionals[0];
+  if (!id || args.positionals.length > 1) throw new Error('cancel takes exactly one job id');
+  const res = await clientFor(args, io).cancel(id);
+  io.out.write(
+    args.flags['json'] !== undefined
+      ? `${JSON.stringify(res, null, 2)}\n`
+      : `${id}: ${res.job.status}${res.canceled ? '' : ' (not canceled)'}: ${res.message}\n`,
+  );
+  return res.canceled ? 0 : 2;
+}
+
+/** `submit <files...>`: one bulk request; the batch id and a job id per file, then with --wait the batch's progress. */
+async function submitManyCommand(args: ParsedArgs, io: CliIO): Promise<number> {
+  const files = args.positionals;
+  const client = clientFor(args, io);
+  const images = await Promise.all(files.map((f) => readFile(f)));
+  const { idempotencyKey: _ignored, ...opts } = submitOptions(args);
+  const accepted = await client.submitMany(images, opts);
+  if (args.flags['wait'] === undefined) {
+    io.out.write(
+      args.flags['json'] !== undefined
+        ? `${JSON.stringify(accepted, null, 2)}\n`
+        : `batch ${accepted.id}\n${accepted.jobs.map((j, i) => `${files[i]}\t${j.id}`).join('\n')}\n`,
+    );
+    return 0;
+  }
+  const progress = createProgress(files.length, io.err);
+  const timeoutMs = numberFlag(args, 'timeout', 120, 1, 86_400) * 1000;
+  const batch = await client.waitBatch(accepted.id, {
+    timeoutMs,
+    onProgress: (ended) => args.flags['no-progress'] === undefined && progress.update(ended, 0),
+  });
+  if (args.flags['json'] !== undefined) io.out.write(`${JSON.stringify(batch, null, 2)}\n`);
+  else {
+    const outcomes: Outcome[] = batch.jobs.map((job, i) =>
+      'error' in job ? { file: files[i] ?? job.id, error: job.error } : { file: files[i] ?? job.id, job },
+    );
+    io.out.write(tableOf(outcomes));
+  }
+  return batch.jobs.every((j) => j.status === 'completed') ? 0 : 2;
 }

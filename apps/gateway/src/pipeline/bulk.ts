@@ -1,0 +1,74 @@
+/**
+ * Bulk submission: several images in one `POST /v1/jobs`, one job per image plus a batch id naming them all, and
+ * the batch read back (`GET /v1/batches/:id`, long-polling until every job ended). The jobs are ordinary jobs of
+ * their own; the batch is only the list of their ids.
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError } from '@mserve/common';
+import type { InferenceJobData } from '@mserve/contracts';
+import { clip } from '../clip';
+import type { JobSnapshot } from './job-snapshot';
+import type { JobRepository, JobWaiters } from './ports';
+import type { Submission } from './submit';
+import { isFinished, waitForEnd } from './waits';
+
+/** Most images one bulk submission may carry. */
+export const BULK_MAX_IMAGES = 100;
+
+/** Where batches (lists of job ids) are kept. */
+export interface BatchStore {
+  saveBatch(id: string, jobIds: string[], ttlS: number): Promise<void>;
+  /** The job ids of batch `id`, or null when unknown or expired. */
+  readBatch(id: string): Promise<string[] | null>;
+}
+
+/** One payload per image, all or none: the first image refused refuses the submission, naming its index. */
+export async function prepareAll(
+  sub: Submission,
+  prepare: (one: Submission) => Promise<InferenceJobData>,
+): Promise<InferenceJobData[]> {
+  const images = sub.images ?? [sub.image];
+  const out: InferenceJobData[] = [];
+  for (const [i, image] of images.entries()) {
+    try {
+      out.push(await prepare({ ...sub, image, images: [] }));
+    } catch (e) {
+      if (e instanceof AppError) throw new AppError(e.code, `image ${i}: ${e.message}`, { index: i });
+      throw e;
+    }
+  }
+  return out;
+}
+
+/** Enqueues the payloads as jobs of their own in one round trip and records the batch; returns the ids. */
+export async function enqueueAll(
+  jobs: Pick<JobRepository, 'enqueueMany'>,
+  batches: BatchStore,
+  ttlS: number,
+  payloads: InferenceJobData[],
+): Promise<{ id: string; jobIds: string[] }> {
+  const all = payloads.map((data) => ({ id: randomUUID(), data }));
+  await jobs.enqueueMany(all);
+  const id = randomUUID();
+  const jobIds = all.map((j) => j.id);
+  await batches.saveBatch(id, jobIds, ttlS);
+  return { id, jobIds };
+}
+
+/** The jobs of a batch, waiting up to `waitMs` for all to end; a job removed by retention is left out. */
+export async function readBatchJobs(
+  deps: { jobs: Pick<JobRepository, 'get'>; waiters: JobWaiters; batches: BatchStore },
+  id: string,
+  waitMs: number,
+  signal?: AbortSignal,
+): Promise<JobSnapshot[]> {
+  const ids = await deps.batches.readBatch(id);
+  if (!ids) throw new AppError('NOT_FOUND', `no batch ${clip(id)} (unknown, or removed after the retention period)`);
+  let snaps = (await Promise.all(ids.map((j) => deps.jobs.get(j)))).filter((s): s is JobSnapshot => s !== null);
+  if (waitMs > 0 && !snaps.every(isFinished)) {
+    snaps = await Promise.all(
+      snaps.map((s) => (isFinished(s) ? s : waitForEnd(deps.jobs, deps.waiters, s.id, waitMs, signal))),
+    );
+  }
+  return snaps;
+}
