@@ -142,3 +142,103 @@ export function fitBackground(luma: Plane, ring: Int32Array): Background {
   }
   return { level, median: med, sigma };
 }
+
+/** Blocks across the shorter side of the image for {@link localPaper}. */
+const BLOCKS = 12;
+
+/** Running max (`sign` 1) or min (-1) over a 3x3 neighbourhood of a grid. */
+function grid3(src: Float32Array, gw: number, gh: number, sign: 1 | -1): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let y = 0; y < gh; y++) {
+    for (let x = 0; x < gw; x++) {
+      let best = src[y * gw + x]! * sign;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= gh) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= gw) continue;
+          const v = src[yy * gw + xx]! * sign;
+          if (v > best) best = v;
+        }
+      }
+      out[y * gw + x] = best * sign;
+    }
+  }
+  return out;
+}
+
+/**
+ * The paper level as it varies across the image at a scale larger than strokes and smaller than the sheet: a
+ * shadow cast across the sheet, a fold, a dim corner, which the smooth border fit cannot follow. Per block (1/12
+ * of the shorter side) the mean of the pixels on the paper side of the block's mean; then a grey closing over 3x3
+ * blocks (paper side first), which removes strokes up to about two blocks wide and keeps larger dark or light
+ * regions; bilinear between block centres. `darkInk`: paper is the bright side.
+ */
+export function localPaper(luma: Plane, darkInk: boolean): Float32Array {
+  const { data: L, width, height } = luma;
+  const b = Math.max(4, Math.round(Math.min(width, height) / BLOCKS));
+  const gw = Math.ceil(width / b);
+  const gh = Math.ceil(height / b);
+  const grid = new Float32Array(gw * gh);
+  for (let gy = 0; gy < gh; gy++) {
+    for (let gx = 0; gx < gw; gx++) {
+      const x1 = Math.min(width, (gx + 1) * b);
+      const y1 = Math.min(height, (gy + 1) * b);
+      let sum = 0;
+      let count = 0;
+      for (let y = gy * b; y < y1; y++) {
+        for (let x = gx * b; x < x1; x++) {
+          sum += L[y * width + x]!;
+          count++;
+        }
+      }
+      const mean = sum / count;
+      let side = 0;
+      let sideCount = 0;
+      for (let y = gy * b; y < y1; y++) {
+        for (let x = gx * b; x < x1; x++) {
+          const v = L[y * width + x]!;
+          if (darkInk ? v >= mean : v <= mean) {
+            side += v;
+            sideCount++;
+          }
+        }
+      }
+      grid[gy * gw + gx] = sideCount > 0 ? side / sideCount : mean;
+    }
+  }
+  const sign = darkInk ? 1 : -1;
+  const closed = grid3(grid3(grid, gw, gh, sign), gw, gh, sign === 1 ? -1 : 1);
+  // Interpolation weights per column and per row, computed once (no Math calls in the per-pixel loop).
+  const axis = (size: number, cells: number): { i0: Int32Array; i1: Int32Array; t: Float32Array } => {
+    const i0 = new Int32Array(size);
+    const i1 = new Int32Array(size);
+    const t = new Float32Array(size);
+    for (let k = 0; k < size; k++) {
+      const f = Math.min(cells - 1, Math.max(0, (k + 0.5) / b - 0.5));
+      const a = Math.max(0, Math.min(cells - 2, Math.floor(f)));
+      i0[k] = a;
+      i1[k] = Math.min(cells - 1, a + 1);
+      t[k] = cells > 1 ? f - a : 0;
+    }
+    return { i0, i1, t };
+  };
+  const ax = axis(width, gw);
+  const ay = axis(height, gh);
+  const out = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const r0 = ay.i0[y]! * gw;
+    const r1 = ay.i1[y]! * gw;
+    const ty = ay.t[y]!;
+    for (let x = 0; x < width; x++) {
+      const x0 = ax.i0[x]!;
+      const x1 = ax.i1[x]!;
+      const tx = ax.t[x]!;
+      const top = closed[r0 + x0]! + (closed[r0 + x1]! - closed[r0 + x0]!) * tx;
+      const bottom = closed[r1 + x0]! + (closed[r1 + x1]! - closed[r1 + x0]!) * tx;
+      out[y * width + x] = top + (bottom - top) * ty;
+    }
+  }
+  return out;
+}

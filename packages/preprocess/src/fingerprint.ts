@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { preprocess, preprocessPixels } from './preprocess';
 import { ensureSharpConfigured } from './sharp-setup';
 import { seededRandom } from './synthetic';
+import type { NormaliseSteps } from './types';
 
 /** Probe images; each is drawn from its seed, so the set is the same on every machine. */
 const PROBES = 24;
@@ -55,9 +56,13 @@ function probe(seed: number): { rgba: Uint8Array; width: number; height: number 
  * given both as lossless PNG uploads and as raw pixels): the input tensors and facts, bit for bit. The calibration
  * artifact records it, because the uncertainty statistics were fitted on preprocessed inputs: a different digest
  * means preprocessing changed since, and the calibration no longer describes what the model is fed. Lossless and
- * small on purpose, so that no codec or resampler whose output may vary by CPU is involved.
+ * small on purpose, so that no codec or resampler whose output may vary by CPU is involved. `steps` switches
+ * normalisation steps off (the digest of the preprocessing without them).
  */
-export async function preprocessingFingerprint(inputShape: number[] = [28, 28]): Promise<string> {
+export async function preprocessingFingerprint(
+  inputShape: number[] = [28, 28],
+  steps?: Partial<NormaliseSteps>,
+): Promise<string> {
   const sharp = ensureSharpConfigured();
   const hash = createHash('sha256');
   const add = (r: { tensor: Float32Array; facts: object }): void => {
@@ -66,11 +71,11 @@ export async function preprocessingFingerprint(inputShape: number[] = [28, 28]):
   };
   for (let seed = 1; seed <= PROBES; seed++) {
     const { rgba, width, height } = probe(seed);
-    add(await preprocessPixels({ data: rgba, width, height, channels: 4 }, { inputShape }));
+    add(await preprocessPixels({ data: rgba, width, height, channels: 4 }, { inputShape, steps }));
     const png = await sharp(Buffer.from(rgba), { raw: { width, height, channels: 4 } })
       .png()
       .toBuffer();
-    add(await preprocess(png, { inputShape }));
+    add(await preprocess(png, { inputShape, steps }));
   }
   return `sha256:${hash.digest('hex')}`;
 }

@@ -2,9 +2,10 @@ export { preprocess, preprocessPixels } from './preprocess';
 export { preprocessingFingerprint } from './fingerprint';
 export { detectImageType, SUPPORTED_FORMATS } from './detect';
 export type { DetectedType } from './detect';
-export { DEFAULT_LIMITS } from './types';
+export { ALL_STEPS, DEFAULT_LIMITS } from './types';
 export type {
   InputFacts,
+  NormaliseSteps,
   PreprocessLimits,
   PreprocessMode,
   PreprocessOptions,

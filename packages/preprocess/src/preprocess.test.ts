@@ -67,7 +67,9 @@ describe('preprocess (mnist mode)', () => {
     const large = await preprocess(await encode(sevenOnPaper(480, 480, -60, 70), 480, 480, 'png'), GREY);
     let diff = 0;
     for (let i = 0; i < 784; i++) diff += Math.abs(small.tensor[i]! - large.tensor[i]!);
-    expect(diff / 784).toBeLessThan(0.03);
+    // Deskewing shears the box-shaped strokes and the bilevel step snaps their edges at the canonical scale, so
+    // the two sizes differ by a little more than plain resampling made them (0.03 before those steps).
+    expect(diff / 784).toBeLessThan(0.045);
   });
 
   it('keeps light ink on a dark background as it is', async () => {

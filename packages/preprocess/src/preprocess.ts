@@ -4,6 +4,7 @@ import { edgeDensity, lumaEntropy, shareAbove } from './facts';
 import { flatten, separateInk } from './ink';
 import { mnistPlane, naivePlane, SIDE } from './mnist';
 import {
+  ALL_STEPS,
   DEFAULT_LIMITS,
   type InputFacts,
   type PreprocessLimits,
@@ -53,10 +54,12 @@ function toTensor(plane: Float32Array, channels: 1 | 3): Float32Array {
 function normalise(decoded: Decoded, bytes: number, opts: PreprocessOptions, started: number): PreprocessResult {
   const channels = outputChannels(opts.inputShape);
   const flat = flatten(decoded.rgba);
-  const ink = separateInk(flat.luma);
+  const steps = { ...ALL_STEPS, ...opts.steps };
+  const ink = separateInk(flat.luma, steps);
   let plane: Float32Array;
   if ((opts.mode ?? 'mnist') === 'naive') plane = naivePlane(flat.luma);
-  else plane = ink.box ? mnistPlane(ink.ink, ink.box, ink.strokeWidth) : new Float32Array(SIDE * SIDE);
+  else if (!ink.box) plane = new Float32Array(SIDE * SIDE);
+  else plane = mnistPlane(ink.ink, ink.box, ink.strokeWidth, steps);
   const box = ink.box;
   const { width: ww, height: wh } = decoded.rgba;
   const facts: InputFacts = {

@@ -27,12 +27,43 @@ export interface PreprocessResult {
   ms: number;
 }
 
+/**
+ * Steps of the `mnist` normalisation that carry real-world digits into MNIST's distribution, each switchable so
+ * that what it buys can be measured (`pnpm shifted:baseline` reports the ablation). All on by default.
+ */
+export interface NormaliseSteps {
+  /** Follow the paper level locally (a shadow across the sheet is paper, not ink), beyond the smooth border fit. */
+  localPaper: boolean;
+  /** Keep only the ink near the digit's main stroke; a shadow's edge touching the border does not outweigh it. */
+  isolate: boolean;
+  /** Remove rulings tilted by up to 8° (a photo of lined paper); off: the earlier, axis-aligned remover. */
+  tiltedRulings: boolean;
+  /** Shear the digit to MNIST's mean slant, measured by second moments (LeCun's deskewing, towards MNIST's mean). */
+  deskew: boolean;
+  /** Bring a mean stroke width (ink area / skeleton length) outside MNIST's interquartile range back into it. */
+  stroke: boolean;
+  /** Make the ink bilevel at 4x before area-averaging it to 20 px, as MNIST's normalisation made its grey levels. */
+  antialias: boolean;
+}
+
+/** Every step on: what the service runs. */
+export const ALL_STEPS: Readonly<NormaliseSteps> = Object.freeze({
+  localPaper: true,
+  isolate: true,
+  tiltedRulings: true,
+  deskew: true,
+  stroke: true,
+  antialias: true,
+});
+
 /** How to turn an upload into a model input. */
 export interface PreprocessOptions {
   /** Model input shape without the batch axis: [28,28], [28,28,1] or [28,28,3]. */
   inputShape: number[];
   mode?: PreprocessMode;
   limits?: Partial<PreprocessLimits>;
+  /** Switch steps of the `mnist` normalisation off (for measurements); absent steps stay on. */
+  steps?: Partial<NormaliseSteps>;
 }
 
 /** Already-decoded interleaved 8-bit pixels. */

@@ -2,7 +2,8 @@
  * `pnpm shifted:baseline [--split eval|fit] [--seed N] [--digits N] [--ood N] [--threads N] [--json]`: accuracy of
  * the production model on the shifted digits through each preprocessing variant (today's `mnist` mode, the naive
  * resize, and one variant per switchable normalisation step), per look, style and font, plus the model's
- * confidence on digits versus non-digits; writes `reports/shifted-baseline.json` and `.md`.
+ * confidence on digits versus non-digits; writes `reports/shifted-baseline.json` and `.md` (for `--split fit`:
+ * `reports/shifted-baseline-fit.*`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,9 +18,21 @@ import { fontsOf } from './fonts';
 import { LOOKS } from './looks';
 import { renderBaseline, TARGET_ACCURACY, type BaselineReport } from './report';
 
-/** The preprocessing variants compared; the first is what the service runs. */
+const OFF = { localPaper: false, isolate: false, tiltedRulings: false, deskew: false, stroke: false, antialias: false };
+
+/** The preprocessing variants compared; the first is what the service runs, the last two are references. */
 export const VARIANTS: Variant[] = [
-  { name: 'mnist', description: "today's production preprocessing (`mode: 'mnist'`)", options: {} },
+  { name: 'mnist', description: 'the production preprocessing (`mode: mnist`, every step on)', options: {} },
+  ...(Object.keys(OFF) as (keyof typeof OFF)[]).map((step) => ({
+    name: `-${step}`,
+    description: `every step but \`${step}\``,
+    options: { steps: { [step]: false } },
+  })),
+  {
+    name: 'no-steps',
+    description: 'every switchable step off: the preprocessing before issue 13',
+    options: { steps: OFF },
+  },
   {
     name: 'naive',
     description: 'plain resize of the luminance to 28x28, no inversion (`mode: naive`)',
@@ -93,8 +106,10 @@ async function main(): Promise<void> {
     const dir = path.join(repoRoot(), 'reports');
     mkdirSync(dir, { recursive: true });
     const markdown = renderBaseline(report);
-    writeFileSync(path.join(dir, 'shifted-baseline.json'), `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(path.join(dir, 'shifted-baseline.md'), markdown);
+    // The evaluation split is the benchmark's result; the fit split's report sits beside it.
+    const base = split === 'eval' ? 'shifted-baseline' : `shifted-baseline-${split}`;
+    writeFileSync(path.join(dir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(path.join(dir, `${base}.md`), markdown);
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : markdown);
   } finally {
     model.dispose();

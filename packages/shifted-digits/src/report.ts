@@ -29,6 +29,11 @@ export interface BaselineReport {
   machine: { cpus: number; node: string; loadAtStart: number };
 }
 
+const splitNote = {
+  eval: 'fonts never used for fitting',
+  fit: 'the fonts for fitting; the evaluation split never uses them',
+} as const;
+
 const pct = (t: Tally | undefined): string => (t && t.n > 0 ? (100 * t.accuracy).toFixed(1) : '-');
 
 /** Renders the report as Markdown for `reports/shifted-baseline.md`. */
@@ -48,7 +53,7 @@ export function renderBaseline(r: BaselineReport): string {
     '',
     `Model: \`${r.model.name}\` ${r.model.digest}, input shape [${r.model.inputShape.join(',')}], backend ${r.model.backend}.`,
     '',
-    `Benchmark: \`@mserve/shifted-digits\`, split \`${b.split}\` (fonts never used for fitting), seed ${b.seed}: ` +
+    `Benchmark: \`@mserve/shifted-digits\`, split \`${b.split}\` (${splitNote[b.split]}), seed ${b.seed}: ` +
       `${b.items.digit} digits (${b.digitsPerLook} per look), ${b.items['near-ood']} near-OOD characters and ` +
       `${b.items['far-ood']} far-OOD images, rendered in ${b.generationSeconds.toFixed(1)} s. Fonts: ` +
       `${b.fonts.join(', ')}.`,
