@@ -2,7 +2,7 @@ export { preprocess, preprocessPixels } from './preprocess';
 export { preprocessingFingerprint } from './fingerprint';
 export { detectImageType, SUPPORTED_FORMATS } from './detect';
 export type { DetectedType } from './detect';
-export { ALL_STEPS, DEFAULT_LIMITS } from './types';
+export { ALL_STEPS, DEFAULT_LIMITS, DEFAULT_STEPS } from './types';
 export type {
   InputFacts,
   NormaliseSteps,

@@ -2,7 +2,7 @@ import { fitBackground, localPaper } from './background';
 import { labelComponents, type Component } from './components';
 import { removeRulings } from './rules';
 import { removeAxisRulings } from './rules-axis';
-import { ALL_STEPS, type NormaliseSteps } from './types';
+import { DEFAULT_STEPS, type NormaliseSteps } from './types';
 import type { Rgba } from './decode';
 import type { Plane } from './resample';
 import { borderIndices, percentile } from './stats';
@@ -157,7 +157,7 @@ function blank(luma: Plane, inverted: boolean, paperNoise: number): InkAnalysis 
  * make up the digit are kept (`steps.isolate`), so specks, smudges and shadow edges neither stretch the bounding
  * box nor pull the centre of mass.
  */
-export function separateInk(luma: Plane, steps: NormaliseSteps = ALL_STEPS): InkAnalysis {
+export function separateInk(luma: Plane, steps: NormaliseSteps = DEFAULT_STEPS): InkAnalysis {
   const { data: L, width, height } = luma;
   const n = width * height;
   const ring = borderIndices(width, height, ringWidth(width, height));

@@ -4,7 +4,7 @@ import { MNIST_SKEW, MNIST_STROKE } from './mnist-shape';
 import { offsetMask, strokeWidthOf } from './morphology';
 import { resample, type Plane } from './resample';
 import { maxFilter, thickenRadius } from './stroke';
-import { ALL_STEPS, type NormaliseSteps } from './types';
+import { DEFAULT_STEPS, type NormaliseSteps } from './types';
 
 /** MNIST geometry: digits size-normalised into a 20x20 box, centre of mass at pixel (14,14) of 28x28. */
 export const SIDE = 28;
@@ -109,7 +109,7 @@ function thickened(ink: Plane, box: Box, strokeWidth: number): { plane: Plane; b
  * brought to MNIST's (`stroke`) and its ink made bilevel (`antialias`), so that framing it into 20 px averages
  * areas into the grey levels MNIST's own normalisation produced.
  */
-export function mnistPlane(ink: Plane, box: Box, strokeWidth = 0, steps: NormaliseSteps = ALL_STEPS): Float32Array {
+export function mnistPlane(ink: Plane, box: Box, strokeWidth = 0, steps: NormaliseSteps = DEFAULT_STEPS): Float32Array {
   const hairlines = thickened(ink, box, strokeWidth);
   if (!steps.deskew && !steps.stroke && !steps.antialias) return frame(hairlines.plane, hairlines.box);
   let patch = canonicalPatch(hairlines.plane, hairlines.box);

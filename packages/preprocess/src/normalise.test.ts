@@ -63,7 +63,7 @@ describe('normalisation steps', () => {
     rect(px, 200, { x: 114, y: 30, w: 36, h: 140 }, [20, 20, 25, 255]);
     const png = await encode(px, 200, 200, 'png');
     const mass = (t: Float32Array): number => t.reduce((a, v) => a + v, 0);
-    const on = await preprocess(png, GREY);
+    const on = await preprocess(png, { ...GREY, steps: { stroke: true } });
     const off = await preprocess(png, { ...GREY, steps: { stroke: false } });
     expect(mass(on.tensor)).toBeLessThan(0.9 * mass(off.tensor));
   });

@@ -4,7 +4,7 @@ import { edgeDensity, lumaEntropy, shareAbove } from './facts';
 import { flatten, separateInk } from './ink';
 import { mnistPlane, naivePlane, SIDE } from './mnist';
 import {
-  ALL_STEPS,
+  DEFAULT_STEPS,
   DEFAULT_LIMITS,
   type InputFacts,
   type PreprocessLimits,
@@ -54,7 +54,7 @@ function toTensor(plane: Float32Array, channels: 1 | 3): Float32Array {
 function normalise(decoded: Decoded, bytes: number, opts: PreprocessOptions, started: number): PreprocessResult {
   const channels = outputChannels(opts.inputShape);
   const flat = flatten(decoded.rgba);
-  const steps = { ...ALL_STEPS, ...opts.steps };
+  const steps = { ...DEFAULT_STEPS, ...opts.steps };
   const ink = separateInk(flat.luma, steps);
   let plane: Float32Array;
   if ((opts.mode ?? 'mnist') === 'naive') plane = naivePlane(flat.luma);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { assetPath, repoRoot } from '@mserve/common';
 import { loadSavedModel } from '@mserve/model-runtime';
+import { ALL_STEPS } from '@mserve/preprocess';
 import { DEFAULT_SIZES, generateBenchmark } from './benchmark';
 import { parseSplit, positiveInt } from './cli-args';
 import { confidenceByKind, evaluateVariant, type Variant } from './evaluate';
@@ -22,7 +23,8 @@ const OFF = { localPaper: false, isolate: false, tiltedRulings: false, deskew: f
 
 /** The preprocessing variants compared; the first is what the service runs, the last two are references. */
 export const VARIANTS: Variant[] = [
-  { name: 'mnist', description: 'the production preprocessing (`mode: mnist`, every step on)', options: {} },
+  { name: 'mnist', description: 'the production preprocessing (`mode: mnist`, DEFAULT_STEPS)', options: {} },
+  { name: 'all-steps', description: 'every step on, `stroke` and `antialias` too', options: { steps: ALL_STEPS } },
   ...(Object.keys(OFF) as (keyof typeof OFF)[]).map((step) => ({
     name: `-${step}`,
     description: `every step but \`${step}\``,
