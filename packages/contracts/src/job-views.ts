@@ -64,36 +64,25 @@ export const JobCompletedSchema = Type.Composite(
 );
 export type JobCompleted = Static<typeof JobCompletedSchema>;
 
+/** What the gateway knows about a job that ended without a result (failed, canceled, expired). */
+const endedJobFields = Type.Object({
+  requestId,
+  submittedAt: Type.Optional(submittedAt),
+  finishedAt,
+  links: LinksSchema,
+  webhook,
+});
+
 /** A failed job: its error plus what the gateway knows about the job. */
-export const JobFailedSchema = Type.Composite(
-  [
-    JobFailureSchema,
-    Type.Object({
-      requestId,
-      submittedAt: Type.Optional(submittedAt),
-      finishedAt,
-      links: LinksSchema,
-      webhook,
-    }),
-  ],
-  { description: 'a failed job: its error plus what the gateway knows about the job' },
-);
+export const JobFailedSchema = Type.Composite([JobFailureSchema, endedJobFields], {
+  description: 'a failed job: its error plus what the gateway knows about the job',
+});
 export type JobFailed = Static<typeof JobFailedSchema>;
 
 /** A canceled or expired job: why it stopped plus what the gateway knows about the job. */
-export const JobCanceledSchema = Type.Composite(
-  [
-    JobStoppedSchema,
-    Type.Object({
-      requestId,
-      submittedAt: Type.Optional(submittedAt),
-      finishedAt,
-      links: LinksSchema,
-      webhook,
-    }),
-  ],
-  { description: 'a job canceled by request, or expired before a worker started it' },
-);
+export const JobCanceledSchema = Type.Composite([JobStoppedSchema, endedJobFields], {
+  description: 'a job canceled by request, or expired before a worker started it',
+});
 export type JobCanceled = Static<typeof JobCanceledSchema>;
 
 /** Body of `GET /v1/jobs/{id}`, told apart by `status`. */
