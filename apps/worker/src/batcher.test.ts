@@ -75,6 +75,18 @@ describe('MicroBatcher, adaptive (maxWaitMs 0)', () => {
     expect(g.passes).toEqual([[0], [1, 2], [3, 4], [5]]);
   });
 
+  it('runs the most urgent class waiting in a pass of its own, before older items of lower classes', async () => {
+    const g = gatedRunner();
+    // Values >= 100 are urgent (rank 0), the rest ordinary (rank 1).
+    const b = new MicroBatcher(g.run, { maxSize: 3, maxWaitMs: 0, rank: (v: number) => (v >= 100 ? 0 : 1) });
+    const all = [b.submit(0)];
+    await turn();
+    all.push(...[1, 2, 100, 3, 101, 102, 103].map((v) => b.submit(v)));
+    for (let i = 0; i < 5; i++) await g.release();
+    await Promise.all(all);
+    expect(g.passes).toEqual([[0], [100, 101, 102], [103], [1, 2, 3]]);
+  });
+
   it('keeps maxWaitMs as a floor: an idle batcher with a window waits for it before running', async () => {
     const g = gatedRunner();
     const b = new MicroBatcher(g.run, { maxSize: 8, maxWaitMs: 40 });

@@ -29,6 +29,11 @@ export interface BatcherOptions {
   maxWaitMs: number;
   /** Called after every batch, for metrics. */
   onBatch?: (info: BatchInfo) => void;
+  /**
+   * Class of an item, lower first: a batch holds only items of the lowest class waiting, in arrival order, so an
+   * urgent item never shares a pass with (and waits for) a batch of less urgent ones. Default: one class for all.
+   */
+  rank?: (item: T) => number;
 }
 
 /**
@@ -114,7 +119,7 @@ export class MicroBatcher<T, R> {
     this.running = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.opts.maxSize);
+        const batch = this.takeBatch();
         await this.runOne(batch);
         // Let timers (lock renewal), I/O (job fetches and completions) run before the next pass.
         // Items that arrived meanwhile already waited at least one pass, so they run without a new window.
@@ -127,6 +132,19 @@ export class MicroBatcher<T, R> {
       this.idleWaiters = [];
       for (const w of waiters) w();
     }
+  }
+
+  /** The next batch: up to `maxSize` of the waiting items of the most urgent class, oldest first. */
+  private takeBatch(): Array<Pending<T, R>> {
+    const rank = this.opts.rank;
+    if (!rank) return this.queue.splice(0, this.opts.maxSize);
+    const ranks = this.queue.map((p) => rank(p.item));
+    const top = Math.min(...ranks);
+    const batch: Array<Pending<T, R>> = [];
+    const rest: Array<Pending<T, R>> = [];
+    this.queue.forEach((p, i) => (ranks[i] === top && batch.length < this.opts.maxSize ? batch : rest).push(p));
+    this.queue = rest;
+    return batch;
   }
 
   private async runOne(batch: Array<Pending<T, R>>): Promise<void> {

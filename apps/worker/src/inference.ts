@@ -1,4 +1,4 @@
-import type { InferenceParams, InferenceResult, InputFacts, ModelCard } from '@mserve/contracts';
+import type { InferenceParams, InferenceResult, InputFacts, JobPriority, ModelCard } from '@mserve/contracts';
 import type { ItemOutcome } from './batcher';
 
 /** One job's input as the engine sees it. */
@@ -8,6 +8,13 @@ export interface InferenceItem {
   shape: number[];
   facts: InputFacts;
   params: InferenceParams;
+  /** The job's class; absent for normal jobs and grouped synchronous predictions. */
+  priority?: JobPriority;
+}
+
+/** Batching order of a job's class: high before normal before low (see `MicroBatcher`'s `rank`). */
+export function priorityRank(item: Pick<InferenceItem, 'priority'>): number {
+  return item.priority === 'high' ? 0 : item.priority === 'low' ? 2 : 1;
 }
 
 /** The per-job part of a result that the engine computes. */

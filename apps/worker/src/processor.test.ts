@@ -12,20 +12,22 @@ import {
 } from '@mserve/contracts';
 import type { Job } from 'bullmq';
 import { MicroBatcher } from './batcher';
-import type { InferenceItem, Prediction } from './inference';
+import { priorityRank, type InferenceItem, type Prediction } from './inference';
 import { createWorkerMetrics } from './metrics';
 import { createProcessor } from './processor';
 
 /** An engine stand-in whose prediction is the input's first value, so each item's answer is recognisable. */
 function setup(flagged: ReadonlySet<string> = new Set()) {
   const passes: number[] = [];
+  const classes: Array<Array<string | undefined>> = [];
   const notices: Array<{ jobId: string; event: string }> = [];
   const batcher = new MicroBatcher<InferenceItem, Prediction>(
     async (items) => {
       passes.push(items.length);
+      classes.push(items.map((it) => it.priority));
       return items.map((it) => ({ ok: true as const, value: { prediction: it.input[0] } as unknown as Prediction }));
     },
-    { maxSize: 64, maxWaitMs: 1 },
+    { maxSize: 64, maxWaitMs: 1, rank: priorityRank },
   );
   const processor = createProcessor({
     engine: { card: { name: 'm', digest: 'sha256:x', inputShape: [2, 2], classes: 10 } as never },
@@ -35,7 +37,7 @@ function setup(flagged: ReadonlySet<string> = new Set()) {
     notify: async ({ jobId, event }) => void notices.push({ jobId, event }),
     cancelRequested: async (jobId) => flagged.has(jobId),
   });
-  return { processor, passes, notices };
+  return { processor, passes, classes, notices };
 }
 
 function item(first: number, samples = 1): InferenceJobData {
@@ -52,6 +54,17 @@ function item(first: number, samples = 1): InferenceJobData {
 const job = (name: string, id: string, data: unknown) => ({ name, id, data }) as unknown as Job;
 
 describe('the job processor', () => {
+  it("hands each job's priority to the batcher, so a high job runs in a pass apart from the low ones", async () => {
+    const { processor, classes } = setup();
+    const low = (n: number): InferenceJobData => ({ ...item(n), priority: 'low' });
+    await Promise.all([
+      processor(job(INFERENCE_JOB_NAME, 'a', low(1))),
+      processor(job(INFERENCE_JOB_NAME, 'b', { ...item(2), priority: 'high' })),
+      processor(job(INFERENCE_JOB_NAME, 'c', low(3))),
+    ]);
+    expect(classes).toEqual([['high'], ['low', 'low']]);
+  });
+
   it('answers every item of a batch job with its own result, in one model pass, and fails a bad item alone', async () => {
     const { processor, passes } = setup();
     const id = newBatchId();

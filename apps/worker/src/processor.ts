@@ -102,6 +102,7 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
         shape: data.shape,
         facts: data.facts,
         params: data.params,
+        ...(data.priority ? { priority: data.priority } : {}),
       });
       const now = Date.now();
       const queuedMs = Math.max(0, batch.startedAt - data.submittedAt);

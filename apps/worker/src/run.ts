@@ -5,7 +5,7 @@ import { Worker } from 'bullmq';
 import { MicroBatcher } from './batcher';
 import type { WorkerConfig } from './config';
 import { startWorkerHttp } from './http';
-import type { InferenceEngine, InferenceItem, Prediction } from './inference';
+import { priorityRank, type InferenceEngine, type InferenceItem, type Prediction } from './inference';
 import { createWorkerMetrics } from './metrics';
 import { createProcessor } from './processor';
 import type { WebhookNotifier } from './webhook';
@@ -38,6 +38,8 @@ export async function startWorker(
   const batcher = new MicroBatcher<InferenceItem, Prediction>((items) => engine.infer(items), {
     maxSize: config.BATCH_MAX_SIZE,
     maxWaitMs: config.BATCH_MAX_WAIT_MS,
+    // A high job runs in a pass of its own instead of sharing (and waiting for) a batch of low jobs.
+    rank: priorityRank,
     onBatch: (b) => {
       metrics.batchSize.observe(b.size);
       metrics.inferenceSeconds.observe(b.runMs / 1000);
