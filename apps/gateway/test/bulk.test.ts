@@ -56,6 +56,39 @@ describe('bulk submission', () => {
     ).toBe(true);
   }, 60_000);
 
+  it('answers a retried bulk submission with the same Idempotency-Key with the first batch, and enqueues nothing more', async () => {
+    const body = (imgs: Buffer[]) => JSON.stringify({ images: imgs.map((d) => d.toString('base64')) });
+    const send = (imgs: Buffer[], key: string) =>
+      request(`${base}/v1/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: body(imgs),
+      });
+    const key = `bulk-${Date.now()}`;
+    const first = await send(digits, key);
+    expect(first.status).toBe(202);
+    const q = new Queue(queue, { connection: { url: REDIS_URL } });
+    try {
+      const count = () => q.getJobCountByTypes('wait', 'prioritized', 'active', 'completed', 'failed');
+      const before = await count();
+      const again = await send(digits, key);
+      expect(again.status).toBe(202);
+      expectMatchesSpec('/v1/jobs', 'post', again);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body.id).toBe(first.body.id);
+      expect(again.body.jobs.map((j: { id: string }) => j.id)).toEqual(
+        first.body.jobs.map((j: { id: string }) => j.id),
+      );
+      // The same key with other images is another request: refused, not answered with the first batch.
+      const other = await send([digits[0]!, digits[1]!], key);
+      expect(other.status).toBe(422);
+      expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect(await count()).toBe(before);
+    } finally {
+      await q.close();
+    }
+  }, 60_000);
+
   it('accepts a JSON images array, and refuses the whole submission naming the bad image', async () => {
     const json = await request(`${base}/v1/jobs`, {
       method: 'POST',

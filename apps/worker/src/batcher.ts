@@ -19,7 +19,7 @@ interface Pending<T, R> {
 }
 
 /** Options of {@link MicroBatcher}. */
-export interface BatcherOptions {
+export interface BatcherOptions<T = unknown> {
   /** Most items in one batch. */
   maxSize: number;
   /**
@@ -56,7 +56,7 @@ export class MicroBatcher<T, R> {
 
   constructor(
     private readonly run: BatchRunner<T, R>,
-    private readonly opts: BatcherOptions,
+    private readonly opts: BatcherOptions<T>,
   ) {}
 
   /** Items waiting for a batch. */

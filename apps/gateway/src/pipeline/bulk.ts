@@ -40,16 +40,16 @@ export async function prepareAll(
   return out;
 }
 
-/** Enqueues the payloads as jobs of their own in one round trip and records the batch; returns the ids. */
+/** Enqueues the payloads as jobs of their own in one round trip and records the batch as `id`; returns the ids. */
 export async function enqueueAll(
   jobs: Pick<JobRepository, 'enqueueMany'>,
   batches: BatchStore,
   ttlS: number,
   payloads: InferenceJobData[],
+  id: string = randomUUID(),
 ): Promise<{ id: string; jobIds: string[] }> {
   const all = payloads.map((data) => ({ id: randomUUID(), data }));
   await jobs.enqueueMany(all);
-  const id = randomUUID();
   const jobIds = all.map((j) => j.id);
   await batches.saveBatch(id, jobIds, ttlS);
   return { id, jobIds };

@@ -28,6 +28,7 @@ export interface IdempotencyKey {
 export interface IdempotencyRecord {
   /** Digest of the route and the payload the key was first used with. */
   fingerprint: string;
+  /** The job the key made (for a bulk submission, its batch). */
   jobId: string;
   /** `accepting` while the first request validates and enqueues; `accepted` once its job exists. */
   state: 'accepting' | 'accepted';
@@ -63,10 +64,14 @@ export function parseIdempotencyKey(raw: string | string[] | undefined, scope: s
   return { scope, key };
 }
 
-/** Digest of what makes two submissions the same request: the route, the image bytes and the parameters. */
+/**
+ * Digest of what makes two submissions the same request: the route, the image bytes (every image of a bulk
+ * submission, in order) and the parameters.
+ */
 export function fingerprint(route: string, sub: Submission): string {
   const h = createHash('sha256');
-  h.update(route).update('\0').update(sub.image).update('\0');
+  h.update(route).update('\0');
+  for (const image of sub.images?.length ? sub.images : [sub.image]) h.update(image).update('\0');
   const fields = Object.keys(sub.fields)
     .sort()
     .map((k) => [k, sub.fields[k]]);

@@ -101,8 +101,15 @@ export interface JobsService {
    * already ended otherwise, 409 CANCEL_UNSUPPORTED for a prediction grouped into a batch job.
    */
   cancelJob(id: string, signal?: AbortSignal): Promise<CancelResult>;
-  /** Enqueues one job per image of a bulk submission (all or none) and a batch naming them. */
-  submitBatch(sub: Submission, requestId: string): Promise<{ id: string; jobIds: string[] }>;
+  /**
+   * Enqueues one job per image of a bulk submission (all or none) and a batch naming them. With an Idempotency-Key
+   * a retry of the same submission gets the batch the first one made (`replayed`) and enqueues nothing.
+   */
+  submitBatch(
+    sub: Submission,
+    requestId: string,
+    opts?: SubmitOptions,
+  ): Promise<{ id: string; jobIds: string[]; replayed?: boolean }>;
   /** The jobs of a batch, long-polling up to `waitMs` until every one ended; 404 NOT_FOUND when unknown. */
   getBatch(id: string, waitMs: number, signal?: AbortSignal): Promise<JobSnapshot[]>;
 }
@@ -228,17 +235,38 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
   return {
     cancelJob,
 
-    async submitBatch(sub, requestId) {
+    async submitBatch(sub, requestId, opts) {
       const { store, ttlS } = batchStore();
-      try {
-        const payloads = await prepareAll(sub, (one) => prepareJob(prepare, one, requestId));
-        const out = await enqueueAll(jobs, store, ttlS, payloads);
-        for (let i = 0; i < out.jobIds.length; i++) metrics.submitted();
-        return out;
-      } catch (e) {
-        countEnqueueFailure(e, metrics);
-        throw e;
-      }
+      const create = async (id?: string) => {
+        try {
+          const payloads = await prepareAll(sub, (one) => prepareJob(prepare, one, requestId));
+          const out = await enqueueAll(jobs, store, ttlS, payloads, id);
+          for (let i = 0; i < out.jobIds.length; i++) metrics.submitted();
+          return out;
+        } catch (e) {
+          countEnqueueFailure(e, metrics);
+          throw e;
+        }
+      };
+      const key = opts?.idempotencyKey;
+      if (!key) return create();
+      const keys = keyStore();
+      let made: { id: string; jobIds: string[] } | undefined;
+      const { id, replayed } = await once(
+        keys.store,
+        key,
+        fingerprint('bulk', sub),
+        keys.ttlS,
+        randomUUID(),
+        async (id) => {
+          made = await create(id);
+        },
+      );
+      if (made) return made;
+      // The batch outlives its key by default (RESULT_TTL_S against IDEMPOTENCY_TTL_S); if not, the replay says so.
+      const jobIds = await store.readBatch(id);
+      if (!jobIds) throw new AppError('NOT_FOUND', `the batch ${id} this Idempotency-Key made has been removed`);
+      return { id, jobIds, replayed };
     },
 
     async getBatch(id, waitMs, signal) {

@@ -90,13 +90,8 @@ export function jobsRouter(deps: GatewayDeps): Router {
       const opts = submitOptions(req);
       const sub = await readWithDeadline(readBulk, req, res);
       if (sub.images && sub.images.length > 1) {
-        if (opts.idempotencyKey) {
-          throw new AppError(
-            'VALIDATION_FAILED',
-            'Idempotency-Key is not supported on bulk submissions (one image each)',
-          );
-        }
-        const batch = await service.submitBatch(sub, req.id);
+        const batch = await service.submitBatch(sub, req.id, opts);
+        if (batch.replayed) res.set('Idempotent-Replayed', 'true');
         return send(res, renderBatchAccepted(batch.id, batch.jobIds, config.MAX_WAIT_S));
       }
       const { id, replayed } = await service.submitJob(sub, req.id, opts);
