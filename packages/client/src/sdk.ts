@@ -165,7 +165,8 @@ export class MnistClient {
 
   /**
    * Queues several images in one request (`POST /v1/jobs` with several `image` parts): one job per image, in order,
-   * and a batch id to follow them all with {@link getBatch} / {@link waitBatch}. All are accepted or none.
+   * and a batch id to follow them all with {@link getBatch} / {@link waitBatch}. All are accepted or none; with
+   * `idempotencyKey`, a resend gets the first batch instead of a second one.
    */
   async submitMany(images: readonly ImageInput[], opts: SubmitOptions = {}): Promise<BatchSubmitResponse> {
     if (images.length < 2) throw new Error('submitMany needs at least two images (use submit for one)');
@@ -177,7 +178,7 @@ export class MnistClient {
       blobs.forEach((b, i) => form.append('image', b, `${opts.filename ?? 'image'}-${i}`));
       return form;
     };
-    return this.request<BatchSubmitResponse>('POST', '/v1/jobs', { body, signal: opts.signal });
+    return this.request<BatchSubmitResponse>('POST', '/v1/jobs', { body, signal: opts.signal, ...keyed(opts) });
   }
 
   /** Reads a batch (`GET /v1/batches/:id`); with `wait` (seconds) the gateway holds the answer until all ended. */

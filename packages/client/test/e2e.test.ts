@@ -313,11 +313,18 @@ describe('SDK and CLI against the running stack', () => {
   }, 60_000);
   it('submits several images in one request through the SDK and the CLI, and follows the batch to the end', async () => {
     const files = ['3.png', '5.png', '63.png'].map((f) => path.join(images, f));
+    const idempotencyKey = `e2e-bulk-${Date.now()}`;
     const accepted = await client.submitMany(
       files.map((f) => readFileSync(f)),
-      { samples: 4 },
+      { samples: 4, idempotencyKey },
     );
     expect(accepted.jobs).toHaveLength(3);
+    // Resent with its key (a client that timed out and retries), the submission gets the same batch back.
+    const resent = await client.submitMany(
+      files.map((f) => readFileSync(f)),
+      { samples: 4, idempotencyKey },
+    );
+    expect(resent.id).toBe(accepted.id);
     const seen: number[] = [];
     const batch = await client.waitBatch(accepted.id, { timeoutMs: 30_000, onProgress: (n) => seen.push(n) });
     expect(batch.done).toBe(true);
