@@ -3,6 +3,7 @@ import {
   API_SCHEMAS,
   DeadlineSchema,
   JobPrioritySchema,
+  WebhookScopeSchema,
   EXAMPLE_ACCEPTED,
   EXAMPLE_COMPLETED,
   EXAMPLE_FAILED,
@@ -107,6 +108,7 @@ function submission(settings: OpenApiSettings) {
             webhook: { type: 'string', description: 'JSON text of a Webhook: {url, events?}' },
             deadline: { type: 'string', description: 'seconds from now, or an RFC 3339 instant' },
             priority: { type: 'string', enum: ['high', 'normal', 'low'] },
+            webhook_scope: { type: 'string', enum: ['image', 'batch'], description: 'bulk only: see POST /v1/jobs' },
           },
         },
       },
@@ -157,6 +159,7 @@ function bulkUpload(upload: ReturnType<typeof submission>['upload']) {
         items: { type: 'string', minLength: 1 },
         description: 'the images, each as base64 or a data: URL; the other members are parameters for every job',
       },
+      webhook_scope: plain(WebhookScopeSchema),
     },
   };
   return {
@@ -215,7 +218,9 @@ export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvS
           description:
             `Bulk: several \`image\` parts in a multipart upload, or a JSON \`images\` array (at most ${BULK_MAX_IMAGES}), ` +
             'make one job per image (all accepted or none; a refused image is named by its index) and a batch ' +
-            'to read them all at GET /v1/batches/{id}. Each job carries the webhook, if any (one per image).',
+            'to read them all at GET /v1/batches/{id}. Each job carries the webhook, if any (one per image); with ' +
+            '`webhook_scope` batch (a form or JSON field) the batch gets one `batch.completed` delivery instead, ' +
+            'once every job ended, naming how each ended. An Idempotency-Key covers the whole submission.',
           parameters: params,
           requestBody: bulkUpload(upload),
           responses: {

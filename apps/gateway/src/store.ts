@@ -10,9 +10,19 @@ import {
   type InferenceJobData,
   type ModelCard,
   type WebhookEvent,
+  type WebhookSubscription,
   encodeFailure,
 } from '@mserve/contracts';
-import { WEBHOOK_QUEUE, enqueueWebhook, getDeliveryState, type DeliveryState } from '@mserve/webhooks';
+import {
+  WEBHOOK_QUEUE,
+  batchKey,
+  batchWebhookKeys,
+  enqueueBatchWebhook,
+  enqueueWebhook,
+  getDeliveryState,
+  recordBatchEnd,
+  type DeliveryState,
+} from '@mserve/webhooks';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { GatewayConfig } from './config';
@@ -214,6 +224,7 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
           submittedAt: data.submittedAt ?? Number(hash['timestamp']),
           ...(data.webhook ? { webhook: data.webhook } : {}),
           ...(typeof data.deadlineAt === 'number' ? { deadlineAt: data.deadlineAt } : {}),
+          ...(typeof data.batch === 'string' ? { batch: data.batch } : {}),
         },
       };
       if (!hash['finishedOn']) return snap;
@@ -277,6 +288,12 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
 
   /** Queues a webhook delivery for a job the gateway ended itself (idempotent per job and event). */
   async notify(jobId: string, event: WebhookEvent, data: JobSnapshot['data'], payload: unknown): Promise<void> {
+    if (data.batch) {
+      const key = batchKey(this.config.QUEUE_PREFIX, this.config.QUEUE_NAME, data.batch);
+      const done = await this.call(() => recordBatchEnd(this.redis, key, data.batch ?? '', jobId, event));
+      if (done) await this.call(() => enqueueBatchWebhook(this.webhookQueue, done, data.requestId));
+      return;
+    }
     if (!data.webhook?.events.includes(event)) return;
     const { url } = data.webhook;
     await this.call(() =>
@@ -290,14 +307,18 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
     );
   }
 
-  /** Records a bulk submission's job ids under its batch id for `ttlS`. */
-  async saveBatch(id: string, jobIds: string[], ttlS: number): Promise<void> {
-    await this.call(() => this.redis.set(this.queue.toKey(`mserve:batch:${id}`), JSON.stringify(jobIds), 'EX', ttlS));
+  /** Records a bulk submission's job ids (and the webhook of a batch that has one) under its batch id for `ttlS`. */
+  async saveBatch(id: string, jobIds: string[], ttlS: number, webhook?: WebhookSubscription): Promise<void> {
+    const key = batchKey(this.config.QUEUE_PREFIX, this.config.QUEUE_NAME, id);
+    const tx = this.redis.multi().set(key, JSON.stringify(jobIds), 'EX', ttlS);
+    if (webhook) tx.set(batchWebhookKeys(key).webhook, JSON.stringify(webhook), 'EX', ttlS);
+    await this.call(() => tx.exec());
   }
 
   /** A bulk submission's job ids, or null when unknown or expired. */
   async readBatch(id: string): Promise<string[] | null> {
-    const text = await this.call(() => this.redis.get(this.queue.toKey(`mserve:batch:${id}`)));
+    const key = batchKey(this.config.QUEUE_PREFIX, this.config.QUEUE_NAME, id);
+    const text = await this.call(() => this.redis.get(key));
     return text === null ? null : (parseJson(text) as string[] | null);
   }
 

@@ -137,7 +137,11 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
         await notify({
           jobId,
           event,
-          data: { requestId: raw.requestId ?? '', webhook: raw.webhook },
+          data: {
+            requestId: raw.requestId ?? '',
+            webhook: raw.webhook,
+            ...(typeof raw.batch === 'string' ? { batch: raw.batch } : {}),
+          },
           payload,
         });
       }

@@ -1,37 +1,49 @@
 import type { InferenceJobData, WebhookEvent } from '@mserve/contracts';
-import { WEBHOOK_QUEUE, enqueueWebhook } from '@mserve/webhooks';
+import { WEBHOOK_QUEUE, batchKey, enqueueBatchWebhook, enqueueWebhook, recordBatchEnd } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
 
 /** What the worker hands over when a job with a webhook ends. */
 export interface WebhookNotice {
   jobId: string;
   event: WebhookEvent;
-  data: Pick<InferenceJobData, 'webhook' | 'requestId'>;
+  data: Pick<InferenceJobData, 'webhook' | 'requestId' | 'batch'>;
   payload: unknown;
 }
 
 /** Enqueues the delivery of a webhook; resolves once it is safely queued (before the job is completed). */
 export type WebhookNotifier = (notice: WebhookNotice) => Promise<void>;
 
-/** True when the job asked to be told about `event`. */
-export function wantsWebhook(data: Pick<InferenceJobData, 'webhook'>, event: WebhookEvent): boolean {
-  return !!data.webhook && data.webhook.events.includes(event);
+/** True when the job asked to be told about `event`, or reports to its batch's webhook (which counts every end). */
+export function wantsWebhook(data: Pick<InferenceJobData, 'webhook' | 'batch'>, event: WebhookEvent): boolean {
+  return !!data.batch || (!!data.webhook && data.webhook.events.includes(event));
 }
 
 /**
- * Hands deliveries to the notifier's queue. The worker never calls receivers itself: a slow receiver must not
+ * Hands deliveries to the notifier's queue; a job of a batch with a batch webhook records its end in the batch
+ * instead, and the last job of the batch queues the batch's one delivery. The worker never calls receivers itself: a slow receiver must not
  * hold an inference slot, and only the notifier needs egress. Enqueueing is idempotent per (job, event), so a job
  * re-run after a crash does not queue a second delivery.
  */
 export function createWebhookNotifier(
   redisUrl: string,
   prefix: string,
+  queueName: string,
 ): { notify: WebhookNotifier; close(): Promise<void> } {
+  let redis: IORedis | undefined;
   let queue: Queue | undefined;
   return {
     notify: async ({ jobId, event, data, payload }) => {
+      if (!data.webhook && !data.batch) return;
+      redis ??= new IORedis(redisUrl, { maxRetriesPerRequest: null });
+      queue ??= new Queue(WEBHOOK_QUEUE, { connection: redis, prefix });
+      if (data.batch) {
+        const key = batchKey(prefix, queueName, data.batch);
+        const done = await recordBatchEnd(redis, key, data.batch, jobId, event);
+        if (done) await enqueueBatchWebhook(queue, done, data.requestId);
+        return;
+      }
       if (!data.webhook) return;
-      queue ??= new Queue(WEBHOOK_QUEUE, { connection: { url: redisUrl }, prefix });
       await enqueueWebhook(queue, {
         jobId,
         event,
@@ -42,6 +54,7 @@ export function createWebhookNotifier(
     },
     close: async () => {
       await queue?.close();
+      await redis?.quit().catch(() => undefined);
     },
   };
 }

@@ -166,15 +166,20 @@ export class MnistClient {
   /**
    * Queues several images in one request (`POST /v1/jobs` with several `image` parts): one job per image, in order,
    * and a batch id to follow them all with {@link getBatch} / {@link waitBatch}. All are accepted or none; with
-   * `idempotencyKey`, a resend gets the first batch instead of a second one.
+   * `idempotencyKey`, a resend gets the first batch instead of a second one. With a webhook, `webhookScope`
+   * `batch` asks for one `batch.completed` delivery once every job ended instead of one per job.
    */
-  async submitMany(images: readonly ImageInput[], opts: SubmitOptions = {}): Promise<BatchSubmitResponse> {
+  async submitMany(
+    images: readonly ImageInput[],
+    opts: SubmitOptions & { webhookScope?: 'image' | 'batch' } = {},
+  ): Promise<BatchSubmitResponse> {
     if (images.length < 2) throw new Error('submitMany needs at least two images (use submit for one)');
     const blobs = images.map((im) => toBlob(im));
     const single = this.form(images[0] as ImageInput, opts);
     const body = () => {
       const form = single();
       form.delete('image');
+      if (opts.webhookScope) form.append('webhook_scope', opts.webhookScope);
       blobs.forEach((b, i) => form.append('image', b, `${opts.filename ?? 'image'}-${i}`));
       return form;
     };

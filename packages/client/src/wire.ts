@@ -383,4 +383,21 @@ export type WebhookPayload =
       /** when the delivery was queued, as the job ended */
       timestamp: string;
       data: JobStopped;
+    }
+  | {
+      type: 'batch.completed';
+      /** when the delivery was queued, as the job ended */
+      timestamp: string;
+      /** how every job of a batch ended; their results are at GET /v1/batches/{id} */
+      data: {
+        /** the batch id */
+        id: string;
+        /** jobs per final state */
+        counts: Record<string, number>;
+        /** every job of the batch in submission order, with the state it ended in */
+        jobs: {
+          id: string;
+          status: WebhookEvent;
+        }[];
+      };
     };

@@ -174,6 +174,37 @@ describe('SDK and CLI against the running stack', () => {
     }
   }, 120_000);
 
+  it('delivers one verified batch.completed webhook for a bulk submission with webhook_scope batch, naming every job', async () => {
+    const got: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
+    const receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        got.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.2', r));
+    try {
+      const url = `http://127.0.0.2:${(receiver.address() as AddressInfo).port}/batch`;
+      const files = ['3.png', '5.png', '63.png'].map((f) => readFileSync(path.join(images, f)));
+      const accepted = await client.submitMany(files, { samples: 2, webhook: { url }, webhookScope: 'batch' });
+      // One job is canceled while queued or ends otherwise: the batch webhook waits for every job, however it ends.
+      await client.cancel(accepted.jobs[2]!.id).catch(() => undefined);
+      const batch = await client.waitBatch(accepted.id, { timeoutMs: 30_000 });
+      await waitUntil(async () => got.length > 0, 30_000, 'batch delivery');
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(got).toHaveLength(1);
+      const { payload } = verifyWebhook(got[0]!.headers, got[0]!.body, [secret]);
+      if (payload.type !== 'batch.completed') throw new Error(`got ${payload.type}`);
+      expect(payload.data.id).toBe(accepted.id);
+      expect(payload.data.jobs).toEqual(batch.jobs.map((j) => ({ id: j.id, status: j.status })));
+      expect(Object.values(payload.data.counts).reduce((a, b) => a + b, 0)).toBe(3);
+    } finally {
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
+  }, 120_000);
+
   it('receives the webhook with `pnpm cli listen`, which verifies its signature and prints it as JSON', async () => {
     const listen = spawn(
       TSX,

@@ -53,8 +53,11 @@ export type { CalibrationSummary, Model, ModelCard, Models } from './models';
 export { HealthSchema, ReadySchema } from './probes';
 export type { Health, Ready } from './probes';
 export {
+  BatchWebhookDataSchema,
   WEBHOOK_DELIVERY_STATES,
   WEBHOOK_EVENTS,
+  WEBHOOK_SCOPES,
+  WebhookScopeSchema,
   WebhookDeliveryStateSchema,
   WebhookEventSchema,
   WebhookPayloadSchema,
@@ -62,8 +65,10 @@ export {
   WebhookSubscriptionSchema,
 } from './webhook';
 export type {
+  BatchWebhookData,
   WebhookDeliveryState,
   WebhookEvent,
+  WebhookScope,
   WebhookPayload,
   WebhookRequest,
   WebhookSubscription,

@@ -35,6 +35,9 @@ export const InferenceJobDataSchema = Type.Object({
   params: InferenceParamsSchema,
   webhook: Type.Optional(WebhookSubscriptionSchema),
   priority: Type.Optional(JobPrioritySchema),
+  batch: Type.Optional(
+    Type.String({ description: 'the bulk submission whose one webhook (webhook_scope batch) reports this job' }),
+  ),
   deadlineAt: Type.Optional(
     Type.Number({ description: 'epoch ms after which a job not yet started is not run and ends expired' }),
   ),

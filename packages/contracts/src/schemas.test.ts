@@ -46,7 +46,10 @@ describe('the contracts', () => {
     sameType<ErrorBody['error']['code'], ErrorCode>(true);
     // AppError writes every error response; common cannot import this package, so its type is held equal here.
     sameType<ReturnType<AppError['toBody']>, ErrorBody>(true);
-    sameType<WebhookPayload['type'], 'job.completed' | 'job.failed' | 'job.canceled' | 'job.expired'>(true);
+    sameType<
+      WebhookPayload['type'],
+      'job.completed' | 'job.failed' | 'job.canceled' | 'job.expired' | 'batch.completed'
+    >(true);
     sameType<InferenceJobData['facts'], InputFacts>(true);
     // A type inferred from a schema is as strict as the schema: these do not compile.
     // @ts-expect-error status must be 'completed'

@@ -29,6 +29,30 @@ export const WebhookSubscriptionSchema = Type.Object({
 });
 export type WebhookSubscription = Static<typeof WebhookSubscriptionSchema>;
 
+/**
+ * How a bulk submission's webhook reports: `image` (the default) one delivery per job, as for single submissions;
+ * `batch` one `batch.completed` delivery once every job of the batch ended.
+ */
+export const WEBHOOK_SCOPES = ['image', 'batch'] as const;
+export const WebhookScopeSchema = StringEnum(WEBHOOK_SCOPES, {
+  description:
+    'bulk submissions: image (default) one webhook per job; batch one batch.completed webhook once every job ended',
+});
+export type WebhookScope = Static<typeof WebhookScopeSchema>;
+
+/** The data of a `batch.completed` delivery: how each job of the batch ended (results: `GET /v1/batches/{id}`). */
+export const BatchWebhookDataSchema = Type.Object(
+  {
+    id: Type.String({ description: 'the batch id' }),
+    counts: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: 'jobs per final state' }),
+    jobs: Type.Array(Type.Object({ id: Type.String(), status: WebhookEventSchema }), {
+      description: 'every job of the batch in submission order, with the state it ended in',
+    }),
+  },
+  { description: 'how every job of a batch ended; their results are at GET /v1/batches/{id}' },
+);
+export type BatchWebhookData = Static<typeof BatchWebhookDataSchema>;
+
 /** States of a webhook delivery, as a job's `GET` shows them. */
 export const WEBHOOK_DELIVERY_STATES = ['pending', 'delivering', 'delivered', 'retrying', 'dead'] as const;
 
@@ -56,6 +80,7 @@ export const WebhookPayloadSchema = Type.Union(
     Type.Object({ type: Type.Literal('job.failed'), timestamp, data: JobFailureSchema }),
     Type.Object({ type: Type.Literal('job.canceled'), timestamp, data: JobStoppedSchema }),
     Type.Object({ type: Type.Literal('job.expired'), timestamp, data: JobStoppedSchema }),
+    Type.Object({ type: Type.Literal('batch.completed'), timestamp, data: BatchWebhookDataSchema }),
   ],
   { description: 'the body of a webhook delivery' },
 );

@@ -9,6 +9,8 @@ export type {
   WebhookRequest,
 } from './types';
 export { deliveryJobId, webhookMessageId } from './ids';
+export { batchKey, batchWebhookKeys, enqueueBatchWebhook, recordBatchEnd } from './batch';
+export type { CompletedBatch, EvalClient } from './batch';
 export {
   DELIVERY_ATTEMPTS_CEILING,
   WEBHOOK_BACKOFF_TYPE,

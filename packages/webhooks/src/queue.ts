@@ -25,26 +25,32 @@ export function deliveryJobOptions(jobId: string, event: WebhookEvent): JobsOpti
   };
 }
 
-/** The Standard Webhooks payload envelope: `{type, timestamp, data}`. */
-export function webhookBody(event: WebhookEvent, payload: unknown, at: Date = new Date()): string {
-  return JSON.stringify({ type: `job.${event}`, timestamp: at.toISOString(), data: payload });
+/** The Standard Webhooks payload envelope: `{type, timestamp, data}`; `type` is `job.<event>` unless given. */
+export function webhookBody(
+  event: WebhookEvent,
+  payload: unknown,
+  at: Date = new Date(),
+  type = `job.${event}`,
+): string {
+  return JSON.stringify({ type, timestamp: at.toISOString(), data: payload });
 }
 
 /**
- * Queues the delivery of `event` for inference job `jobId` to `url`. Idempotent: the BullMQ job id is derived
- * from (jobId, event), so an inference worker that retries after a crash never queues a second delivery.
+ * Queues the delivery of `event` for inference job (or batch) `jobId` to `url`, in an envelope of `type`.
+ * Idempotent: the BullMQ job id is derived from (jobId, event), so an inference worker that retries after a crash
+ * never queues a second delivery.
  * The URL must already have passed {@link assertDeliverableUrl} at submission; the notifier checks it again.
  */
 export async function enqueueWebhook(
   queue: Queue,
-  d: { jobId: string; event: WebhookEvent; url: string; payload: unknown; requestId?: string },
+  d: { jobId: string; event: WebhookEvent; url: string; payload: unknown; requestId?: string; type?: string },
 ): Promise<void> {
   const data: DeliveryJobData = {
     jobId: d.jobId,
     event: d.event,
     url: d.url,
     messageId: webhookMessageId(d.jobId, d.event),
-    body: webhookBody(d.event, d.payload),
+    body: webhookBody(d.event, d.payload, new Date(), d.type),
     ...(d.requestId !== undefined ? { requestId: d.requestId } : {}),
   };
   await queue.add(`webhook.${d.event}`, data, deliveryJobOptions(d.jobId, d.event));

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@mserve/common';
-import type { InferenceJobData } from '@mserve/contracts';
+import type { InferenceJobData, WebhookSubscription } from '@mserve/contracts';
 import { clip } from '../clip';
 import type { JobSnapshot } from './job-snapshot';
 import type { JobRepository, JobWaiters } from './ports';
@@ -15,9 +15,9 @@ import { isFinished, waitForEnd } from './waits';
 /** Most images one bulk submission may carry. */
 export const BULK_MAX_IMAGES = 100;
 
-/** Where batches (lists of job ids) are kept. */
+/** Where batches (lists of job ids, and the webhook of a batch that has one) are kept. */
 export interface BatchStore {
-  saveBatch(id: string, jobIds: string[], ttlS: number): Promise<void>;
+  saveBatch(id: string, jobIds: string[], ttlS: number, webhook?: WebhookSubscription): Promise<void>;
   /** The job ids of batch `id`, or null when unknown or expired. */
   readBatch(id: string): Promise<string[] | null>;
 }
@@ -40,18 +40,35 @@ export async function prepareAll(
   return out;
 }
 
-/** Enqueues the payloads as jobs of their own in one round trip and records the batch as `id`; returns the ids. */
+/**
+ * With `webhook_scope` batch the jobs carry the batch id instead of the webhook, and the batch carries the webhook:
+ * each job records its end in the batch and the last one queues the one delivery.
+ */
+export function toBatchWebhook(
+  payloads: InferenceJobData[],
+  batchId: string,
+): { payloads: InferenceJobData[]; webhook?: WebhookSubscription } {
+  const webhook = payloads[0]?.webhook;
+  if (!webhook) return { payloads };
+  return { payloads: payloads.map(({ webhook: _own, ...data }) => ({ ...data, batch: batchId })), webhook };
+}
+
+/**
+ * Records the batch as `id` (with its webhook, if it has one of its own), then enqueues the payloads as jobs of
+ * their own in one round trip; returns the ids. The batch is written first: a job that ends at once must find it.
+ */
 export async function enqueueAll(
   jobs: Pick<JobRepository, 'enqueueMany'>,
   batches: BatchStore,
   ttlS: number,
   payloads: InferenceJobData[],
   id: string = randomUUID(),
+  webhook?: WebhookSubscription,
 ): Promise<{ id: string; jobIds: string[] }> {
   const all = payloads.map((data) => ({ id: randomUUID(), data }));
-  await jobs.enqueueMany(all);
   const jobIds = all.map((j) => j.id);
-  await batches.saveBatch(id, jobIds, ttlS);
+  await batches.saveBatch(id, jobIds, ttlS, webhook);
+  await jobs.enqueueMany(all);
   return { id, jobIds };
 }
 

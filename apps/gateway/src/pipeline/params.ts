@@ -2,6 +2,8 @@ import { AppError } from '@mserve/common';
 import {
   JOB_PRIORITIES,
   SAMPLES_MAX,
+  WEBHOOK_SCOPES,
+  type WebhookScope,
   SAMPLES_MIN,
   type JobPriority,
   WEBHOOK_EVENTS,
@@ -18,6 +20,8 @@ export interface RequestParams extends InferenceParams {
   /** The caller's deadline as epoch ms, from the `deadline` parameter. */
   deadlineAt?: number;
   priority?: JobPriority;
+  /** Bulk submissions: one webhook per job (`image`) or one for the batch. */
+  webhookScope?: WebhookScope;
 }
 
 const paramsSchema = Joi.object({
@@ -27,6 +31,7 @@ const paramsSchema = Joi.object({
   // guard's decision, a 422 rather than a 400.
   webhook: Joi.any(),
   priority: Joi.string().valid(...JOB_PRIORITIES),
+  webhook_scope: Joi.string().valid(...WEBHOOK_SCOPES),
   // Seconds from now, or an RFC 3339 instant: after it a job not started is not run (it ends expired).
   deadline: Joi.alternatives()
     .try(Joi.number().greater(0).max(DEADLINE_MAX_S), Joi.date().iso())
@@ -48,7 +53,11 @@ export function parseParams(raw: Record<string, unknown>, defaults: InferencePar
     webhook?: unknown;
     deadline?: number | Date;
     priority?: JobPriority;
+    webhook_scope?: WebhookScope;
   };
+  if (v.webhook_scope === 'batch' && (v.webhook === undefined || v.webhook === '')) {
+    throw new AppError('VALIDATION_FAILED', 'webhook_scope batch needs a webhook');
+  }
   let webhook: WebhookSubscription | undefined;
   if (v.webhook !== undefined && v.webhook !== '') {
     const w = parseWebhookRequest(v.webhook);
@@ -65,6 +74,7 @@ export function parseParams(raw: Record<string, unknown>, defaults: InferencePar
     ...(webhook ? { webhook } : {}),
     ...(deadlineAt !== undefined ? { deadlineAt } : {}),
     ...(v.priority ? { priority: v.priority } : {}),
+    ...(v.webhook_scope ? { webhookScope: v.webhook_scope } : {}),
   };
 }
 

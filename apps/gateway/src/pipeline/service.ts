@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '@mserve/common';
 import { parseBatchItemId, type InferenceJobData } from '@mserve/contracts';
 import type { GatewayConfig } from '../config';
-import { enqueueAll, prepareAll, readBatchJobs, type BatchStore } from './bulk';
+import { enqueueAll, prepareAll, readBatchJobs, toBatchWebhook, type BatchStore } from './bulk';
 import { GroupCommit } from './group-commit';
 import { fingerprint, once, type IdempotencyKey, type IdempotencyStore } from './idempotency';
 import type { JobSnapshot } from './job-snapshot';
@@ -237,10 +237,13 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
 
     async submitBatch(sub, requestId, opts) {
       const { store, ttlS } = batchStore();
-      const create = async (id?: string) => {
+      const create = async (id: string = randomUUID()) => {
         try {
-          const payloads = await prepareAll(sub, (one) => prepareJob(prepare, one, requestId));
-          const out = await enqueueAll(jobs, store, ttlS, payloads, id);
+          const prepared = await prepareAll(sub, (one) => prepareJob(prepare, one, requestId));
+          // parseParams (in prepareJob) refused any other value, and a batch scope without a webhook.
+          const { payloads, webhook } =
+            sub.fields['webhook_scope'] === 'batch' ? toBatchWebhook(prepared, id) : { payloads: prepared };
+          const out = await enqueueAll(jobs, store, ttlS, payloads, id, webhook);
           for (let i = 0; i < out.jobIds.length; i++) metrics.submitted();
           return out;
         } catch (e) {

@@ -89,7 +89,8 @@ export function jobsRouter(deps: GatewayDeps): Router {
     .post(async (req: Request, res) => {
       const opts = submitOptions(req);
       const sub = await readWithDeadline(readBulk, req, res);
-      if (sub.images && sub.images.length > 1) {
+      // A batch webhook makes a batch even of one image (one webhook for whatever a client groups).
+      if (sub.images && (sub.images.length > 1 || sub.fields['webhook_scope'] === 'batch')) {
         const batch = await service.submitBatch(sub, req.id, opts);
         if (batch.replayed) res.set('Idempotent-Replayed', 'true');
         return send(res, renderBatchAccepted(batch.id, batch.jobIds, config.MAX_WAIT_S));
