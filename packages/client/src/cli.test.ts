@@ -43,4 +43,11 @@ describe('pnpm cli', () => {
     expect(t2.err()).toMatch(/^error: NETWORK: POST \/v1\/predict/);
     expect(t2.out()).toBe('');
   });
+
+  it('refuses a --webhook-scope other than image or batch before sending anything', async () => {
+    const t = io();
+    const args = ['submit', __filename, __filename, '--webhook-scope', 'all', '--url', 'http://127.0.0.1:1'];
+    expect(await runCli(args, t.io)).toBe(1);
+    expect(t.err()).toContain('--webhook-scope must be image or batch');
+  });
 });

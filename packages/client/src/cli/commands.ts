@@ -41,6 +41,7 @@ Options:
   --deadline <s>        seconds a job may wait for a worker; not started by then, it ends expired
   --webhook <url>       webhook to call when the job ends (submit)
   --events <list>       completed,failed,canceled,expired (submit; default all)
+  --webhook-scope <s>   image (one webhook per job) or batch (one when every job ended; bulk submit)
   --timeout <s>         give up waiting after this many seconds (default 120)
   --port <n>            port to listen on (listen; default 9999)
   --host <addr>         address to listen on (listen; default 127.0.0.1)
@@ -165,18 +166,23 @@ export async function submitCommand(args: ParsedArgs, io: CliIO): Promise<number
   const file = args.positionals[0];
   if (!file) throw new Error('submit takes one file, or several for a bulk submission');
   if (args.positionals.length > 1) return submitManyCommand(args, io);
+  const res = await clientFor(args, io).submit(await readFile(file), {
+    ...submitOptions(args),
+    filename: path.basename(file),
+    ...webhookOption(args),
+  });
+  io.out.write(args.flags['json'] !== undefined ? `${JSON.stringify(res, null, 2)}\n` : `${res.id}\n`);
+  return 0;
+}
+
+/** `--webhook <url> [--events <list>]` as the SDK's `webhook` option. */
+function webhookOption(args: ParsedArgs): { webhook?: { url: string; events?: WebhookEventName[] } } {
   const url = flagValue(args, 'webhook');
   const events = flagValue(args, 'events')
     ?.split(',')
     .map((e) => e.trim())
     .filter((e) => e !== '') as WebhookEventName[] | undefined;
-  const res = await clientFor(args, io).submit(await readFile(file), {
-    ...submitOptions(args),
-    filename: path.basename(file),
-    ...(url ? { webhook: { url, ...(events ? { events } : {}) } } : {}),
-  });
-  io.out.write(args.flags['json'] !== undefined ? `${JSON.stringify(res, null, 2)}\n` : `${res.id}\n`);
-  return 0;
+  return url ? { webhook: { url, ...(events ? { events } : {}) } } : {};
 }
 
 /** `wait <id>`: long-polls until the job ends; prints it (table or JSON). Exit 2 when the job failed. */
@@ -216,8 +222,15 @@ async function submitManyCommand(args: ParsedArgs, io: CliIO): Promise<number> {
   const files = args.positionals;
   const client = clientFor(args, io);
   const images = await Promise.all(files.map((f) => readFile(f)));
-  const { idempotencyKey: _ignored, ...opts } = submitOptions(args);
-  const accepted = await client.submitMany(images, opts);
+  const scope = flagValue(args, 'webhook-scope');
+  if (scope !== undefined && scope !== 'image' && scope !== 'batch') {
+    throw new Error('--webhook-scope must be image or batch');
+  }
+  const accepted = await client.submitMany(images, {
+    ...submitOptions(args),
+    ...webhookOption(args),
+    ...(scope ? { webhookScope: scope } : {}),
+  });
   if (args.flags['wait'] === undefined) {
     io.out.write(
       args.flags['json'] !== undefined
