@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveAssetsDir } from '@mserve/common';
@@ -44,7 +45,12 @@ export interface CorpusSizes {
 }
 
 /** The sizes the committed digests (apps/eval/test/preprocess-equivalence.test.ts) were taken at. */
-export const CORPUS_SIZES: CorpusSizes = Object.freeze({ mnistPng: 2000, uploads: 120, shiftedPerLook: 3, variants: 100 });
+export const CORPUS_SIZES: CorpusSizes = Object.freeze({
+  mnistPng: 2000,
+  uploads: 60,
+  shiftedPerLook: 2,
+  variants: 60,
+});
 
 const NO_STEPS: NormaliseSteps = {
   localPaper: false,
@@ -162,4 +168,15 @@ export function outputBytes(r: PreprocessResult | { error: string }): Buffer {
     Buffer.from(t.buffer, t.byteOffset, t.byteLength),
     Buffer.from(`${JSON.stringify(r.shape)}${JSON.stringify(r.facts)}\n`),
   ]);
+}
+
+/** sha256 of the concatenated {@link outputBytes} of each section's cases, in corpus order. */
+export async function sectionDigests(api: PreprocessApi, cases: CorpusCase[]): Promise<Record<string, string>> {
+  const hashes = new Map<string, ReturnType<typeof createHash>>();
+  for (const c of cases) {
+    const h = hashes.get(c.section) ?? createHash('sha256');
+    h.update(outputBytes(await runCase(api, c)));
+    hashes.set(c.section, h);
+  }
+  return Object.fromEntries([...hashes].map(([section, h]) => [section, h.digest('hex')]));
 }

@@ -19,7 +19,9 @@ export const REFERENCE_COMMIT = '5db9b8f';
  */
 export async function loadReference(commit: string = REFERENCE_COMMIT): Promise<PreprocessApi> {
   const root = repoRoot();
-  const full = execFileSync('git', ['rev-parse', '--verify', `${commit}^{commit}`], { cwd: root }).toString().trim();
+  const full = execFileSync('git', ['rev-parse', '--verify', `${commit}^{commit}`], { cwd: root })
+    .toString()
+    .trim();
   const dir = path.join(os.tmpdir(), `mserve-preprocess-reference-${full}`);
   const entry = path.join(dir, 'src', 'index.ts');
   if (!existsSync(entry)) {

@@ -4,6 +4,7 @@
  * compared, and the time per input of each, interleaved case by case so that a busy machine slows both alike and
  * the ratio stays meaningful. Writes reports/preprocess-speed.json and .md only with REPORTS=1.
  */
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +28,8 @@ export interface SpeedReport {
   rounds: number;
   compared: number;
   mismatches: { section: string; name: string }[];
+  /** sha256 per corpus section of the reference's outputs (the equivalence test's committed digests). */
+  referenceDigests: Record<string, string>;
   sections: SectionSpeed[];
   seconds: number;
 }
@@ -57,11 +60,15 @@ async function main(): Promise<void> {
 
   // Equality on every case, every option variant included.
   const mismatches: { section: string; name: string }[] = [];
+  const hashes = new Map<string, ReturnType<typeof createHash>>();
   for (const c of cases) {
     const a = outputBytes(await runCase(reference, c));
     const b = outputBytes(await runCase(current, c));
     if (!a.equals(b)) mismatches.push({ section: c.section, name: c.name });
+    hashes.set(c.section, (hashes.get(c.section) ?? createHash('sha256')).update(a));
   }
+  // What apps/eval/test/preprocess-equivalence.test.ts holds as REFERENCE_DIGESTS.
+  const referenceDigests = Object.fromEntries([...hashes].map(([s, h]) => [s, h.digest('hex')]));
   process.stderr.write(`compared: ${mismatches.length} mismatches\n`);
 
   // Timing on the default-option sections, reference and current alternating which goes first.
@@ -97,6 +104,7 @@ async function main(): Promise<void> {
     rounds,
     compared: cases.length,
     mismatches,
+    referenceDigests,
     sections,
     seconds: (performance.now() - started) / 1000,
   };
