@@ -20,12 +20,15 @@ function crop(src: Plane, box: Box, margin: number): Plane {
   const width = box.x1 - box.x0 + 1 + 2 * margin;
   const height = box.y1 - box.y0 + 1 + 2 * margin;
   const data = new Float32Array(width * height);
+  const sd = src.data;
+  const sw = src.width;
   const xa = Math.max(0, x0);
-  const xb = Math.min(src.width, x0 + width);
-  if (xb <= xa) return { data, width, height };
-  for (let y = Math.max(0, y0); y < Math.min(src.height, y0 + height); y++) {
-    const from = y * src.width;
-    data.set(src.data.subarray(from + xa, from + xb), (y - y0) * width + (xa - x0));
+  const xb = Math.min(sw, x0 + width);
+  const yb = Math.min(src.height, y0 + height);
+  for (let y = Math.max(0, y0); y < yb; y++) {
+    const from = y * sw;
+    const to = (y - y0) * width - x0;
+    for (let x = xa; x < xb; x++) data[to + x] = sd[from + x]!;
   }
   return { data, width, height };
 }

@@ -98,7 +98,9 @@ export function resample(src: Plane, region: Region, outW: number, outH: number)
     if (r + 1 > rowHi) rowHi = r + 1;
   }
   const tmp = new Float32Array((rowHi - rowLo) * outW);
-  const rowUsed = new Uint8Array(rowHi - rowLo);
+  // Per filtered row: the outputs [first, last) that may be non-zero (first === last: the row is all zero).
+  const rowFirst = new Int32Array(rowHi - rowLo);
+  const rowLast = new Int32Array(rowHi - rowLo);
   for (let y = rowLo; y < rowHi; y++) {
     const srcRow = y * srcW;
     let c0 = 0;
@@ -106,8 +108,9 @@ export function resample(src: Plane, region: Region, outW: number, outH: number)
     if (c0 === srcW) continue;
     let c1 = srcW - 1;
     while (data[srcRow + c1] === 0) c1--;
-    rowUsed[y - rowLo] = 1;
     const tmpRow = (y - rowLo) * outW;
+    let first = -1;
+    let last = -1;
     for (let i = 0; i < outW; i++) {
       const begin = hStart[i]!;
       const end = hStart[i + 1]!;
@@ -117,6 +120,12 @@ export function resample(src: Plane, region: Region, outW: number, outH: number)
       let acc = 0;
       for (let k = begin; k < end; k++) acc += hWeight[k]! * data[srcRow + hIndex[k]!]!;
       tmp[tmpRow + i] = acc;
+      if (first < 0) first = i;
+      last = i + 1;
+    }
+    if (first >= 0) {
+      rowFirst[y - rowLo] = first;
+      rowLast[y - rowLo] = last;
     }
   }
   for (let j = 0; j < outH; j++) {
@@ -124,10 +133,10 @@ export function resample(src: Plane, region: Region, outW: number, outH: number)
     const end = vStart[j + 1]!;
     for (let k = vStart[j]!; k < end; k++) {
       const r = vIndex[k]! - rowLo;
-      if (!rowUsed[r]) continue;
       const row = r * outW;
       const wk = vWeight[k]!;
-      for (let i = 0; i < outW; i++) out[o + i]! += wk * tmp[row + i]!;
+      const last = rowLast[r]!;
+      for (let i = rowFirst[r]!; i < last; i++) out[o + i]! += wk * tmp[row + i]!;
     }
   }
   return { data: out, width: outW, height: outH };
