@@ -50,6 +50,36 @@ function solve(a: Float64Array, b: Float64Array, n: number): Float64Array | null
   return x;
 }
 
+/** Design matrices of recent rings (a ring is cached per image size, so it identifies the size): read-only. */
+const designs = new WeakMap<Int32Array, { width: number; height: number; phi: Float64Array }>();
+
+/** The basis terms of every sampled border pixel, one row of {@link TERMS} per sample; depends on the size only. */
+function designMatrix(
+  ring: Int32Array,
+  width: number,
+  height: number,
+  stride: number,
+  count: number,
+  toU: (x: number) => number,
+  toV: (y: number) => number,
+): Float64Array {
+  const cached = designs.get(ring);
+  if (cached && cached.width === width && cached.height === height && cached.phi.length === count * TERMS) {
+    return cached.phi;
+  }
+  const phi = new Float64Array(count * TERMS);
+  const row = new Float64Array(TERMS);
+  for (let j = 0, k = 0; k < ring.length; k += stride, j++) {
+    const i = ring[k]!;
+    const x = i % width;
+    const y = (i - x) / width;
+    basis(toU(x), toV(y), row);
+    for (let t = 0; t < TERMS; t++) phi[j * TERMS + t] = row[t]!;
+  }
+  designs.set(ring, { width, height, phi });
+  return phi;
+}
+
 /**
  * Models the paper under uneven lighting (phone photos: a light fall-off across the sheet, vignetting) as a
  * quadratic surface fitted to the image border, where there is paper, by least squares repeated on the samples
@@ -62,18 +92,10 @@ export function fitBackground(luma: Plane, ring: Int32Array): Background {
   const count = Math.ceil(ring.length / stride);
   const ys = new Float32Array(count);
   // Design matrix, one row of basis terms per sample, computed once.
-  const phi = new Float64Array(count * TERMS);
-  const row = new Float64Array(TERMS);
   const toU = (x: number): number => (width > 1 ? (2 * x) / (width - 1) - 1 : 0);
   const toV = (y: number): number => (height > 1 ? (2 * y) / (height - 1) - 1 : 0);
-  for (let j = 0, k = 0; k < ring.length; k += stride, j++) {
-    const i = ring[k]!;
-    const x = i % width;
-    const y = (i - x) / width;
-    basis(toU(x), toV(y), row);
-    phi.set(row, j * TERMS);
-    ys[j] = L[i]!;
-  }
+  const phi = designMatrix(ring, width, height, stride, count, toU, toV);
+  for (let j = 0, k = 0; k < ring.length; k += stride, j++) ys[j] = L[ring[k]!]!;
   const med = percentile(ys, 0.5);
   let coef: Float64Array = Float64Array.from([med, 0, 0, 0, 0, 0]);
   const residual = new Float32Array(count);
