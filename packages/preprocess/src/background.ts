@@ -248,18 +248,26 @@ export function localPaper(luma: Plane, darkInk: boolean): Float32Array {
   };
   const ax = axis(width, gw);
   const ay = axis(height, gh);
-  const out = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const r0 = ay.i0[y]! * gw;
-    const r1 = ay.i1[y]! * gw;
-    const ty = ay.t[y]!;
+  // Each grid row interpolated along x once (in double, as the per-pixel expression had it), then rows blended.
+  const across = new Float64Array(gh * width);
+  for (let g = 0; g < gh; g++) {
+    const r = g * gw;
+    const o = g * width;
     for (let x = 0; x < width; x++) {
       const x0 = ax.i0[x]!;
       const x1 = ax.i1[x]!;
-      const tx = ax.t[x]!;
-      const top = closed[r0 + x0]! + (closed[r0 + x1]! - closed[r0 + x0]!) * tx;
-      const bottom = closed[r1 + x0]! + (closed[r1 + x1]! - closed[r1 + x0]!) * tx;
-      out[y * width + x] = top + (bottom - top) * ty;
+      across[o + x] = closed[r + x0]! + (closed[r + x1]! - closed[r + x0]!) * ax.t[x]!;
+    }
+  }
+  const out = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const r0 = ay.i0[y]! * width;
+    const r1 = ay.i1[y]! * width;
+    const ty = ay.t[y]!;
+    const o = y * width;
+    for (let x = 0; x < width; x++) {
+      const top = across[r0 + x]!;
+      out[o + x] = top + (across[r1 + x]! - top) * ty;
     }
   }
   return out;
