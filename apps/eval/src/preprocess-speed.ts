@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@mserve/common';
 import * as current from '@mserve/preprocess';
-import { buildCorpus, CORPUS_SIZES, outputBytes, runCase, type CorpusCase } from './preprocess-corpus';
+import { buildCorpus, CORPUS_SIZES, outputBytes, runCase } from './preprocess-corpus';
 import { loadReference, REFERENCE_COMMIT } from './preprocess-reference';
 
 /** Timing of one corpus section, ms per input. */
