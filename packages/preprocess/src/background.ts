@@ -50,6 +50,36 @@ function solve(a: Float64Array, b: Float64Array, n: number): Float64Array | null
   return x;
 }
 
+/** Design matrices of recent rings (a ring is cached per image size, so it identifies the size): read-only. */
+const designs = new WeakMap<Int32Array, { width: number; height: number; phi: Float64Array }>();
+
+/** The basis terms of every sampled border pixel, one row of {@link TERMS} per sample; depends on the size only. */
+function designMatrix(
+  ring: Int32Array,
+  width: number,
+  height: number,
+  stride: number,
+  count: number,
+  toU: (x: number) => number,
+  toV: (y: number) => number,
+): Float64Array {
+  const cached = designs.get(ring);
+  if (cached && cached.width === width && cached.height === height && cached.phi.length === count * TERMS) {
+    return cached.phi;
+  }
+  const phi = new Float64Array(count * TERMS);
+  const row = new Float64Array(TERMS);
+  for (let j = 0, k = 0; k < ring.length; k += stride, j++) {
+    const i = ring[k]!;
+    const x = i % width;
+    const y = (i - x) / width;
+    basis(toU(x), toV(y), row);
+    for (let t = 0; t < TERMS; t++) phi[j * TERMS + t] = row[t]!;
+  }
+  designs.set(ring, { width, height, phi });
+  return phi;
+}
+
 /**
  * Models the paper under uneven lighting (phone photos: a light fall-off across the sheet, vignetting) as a
  * quadratic surface fitted to the image border, where there is paper, by least squares repeated on the samples
@@ -62,18 +92,10 @@ export function fitBackground(luma: Plane, ring: Int32Array): Background {
   const count = Math.ceil(ring.length / stride);
   const ys = new Float32Array(count);
   // Design matrix, one row of basis terms per sample, computed once.
-  const phi = new Float64Array(count * TERMS);
-  const row = new Float64Array(TERMS);
   const toU = (x: number): number => (width > 1 ? (2 * x) / (width - 1) - 1 : 0);
   const toV = (y: number): number => (height > 1 ? (2 * y) / (height - 1) - 1 : 0);
-  for (let j = 0, k = 0; k < ring.length; k += stride, j++) {
-    const i = ring[k]!;
-    const x = i % width;
-    const y = (i - x) / width;
-    basis(toU(x), toV(y), row);
-    phi.set(row, j * TERMS);
-    ys[j] = L[i]!;
-  }
+  const phi = designMatrix(ring, width, height, stride, count, toU, toV);
+  for (let j = 0, k = 0; k < ring.length; k += stride, j++) ys[j] = L[ring[k]!]!;
   const med = percentile(ys, 0.5);
   let coef: Float64Array = Float64Array.from([med, 0, 0, 0, 0, 0]);
   const residual = new Float32Array(count);
@@ -226,18 +248,26 @@ export function localPaper(luma: Plane, darkInk: boolean): Float32Array {
   };
   const ax = axis(width, gw);
   const ay = axis(height, gh);
-  const out = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const r0 = ay.i0[y]! * gw;
-    const r1 = ay.i1[y]! * gw;
-    const ty = ay.t[y]!;
+  // Each grid row interpolated along x once (in double, as the per-pixel expression had it), then rows blended.
+  const across = new Float64Array(gh * width);
+  for (let g = 0; g < gh; g++) {
+    const r = g * gw;
+    const o = g * width;
     for (let x = 0; x < width; x++) {
       const x0 = ax.i0[x]!;
       const x1 = ax.i1[x]!;
-      const tx = ax.t[x]!;
-      const top = closed[r0 + x0]! + (closed[r0 + x1]! - closed[r0 + x0]!) * tx;
-      const bottom = closed[r1 + x0]! + (closed[r1 + x1]! - closed[r1 + x0]!) * tx;
-      out[y * width + x] = top + (bottom - top) * ty;
+      across[o + x] = closed[r + x0]! + (closed[r + x1]! - closed[r + x0]!) * ax.t[x]!;
+    }
+  }
+  const out = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const r0 = ay.i0[y]! * width;
+    const r1 = ay.i1[y]! * width;
+    const ty = ay.t[y]!;
+    const o = y * width;
+    for (let x = 0; x < width; x++) {
+      const top = across[r0 + x]!;
+      out[o + x] = top + (across[r1 + x]! - top) * ty;
     }
   }
   return out;

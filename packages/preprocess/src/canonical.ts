@@ -39,28 +39,37 @@ export interface Moments {
   xy: number;
 }
 
+/**
+ * Zero pixels are skipped: their terms are signed zeros, which leave a sum that starts at +0 unchanged, so the
+ * sums are those of the full scan, in the same order.
+ */
 export function moments(p: Plane): Moments {
+  const { data, width, height } = p;
   let m = 0;
   let sx = 0;
   let sy = 0;
-  for (let y = 0; y < p.height; y++) {
-    for (let x = 0; x < p.width; x++) {
-      const v = p.data[y * p.width + x]!;
+  for (let y = 0; y < height; y++) {
+    const o = y * width;
+    for (let x = 0; x < width; x++) {
+      const v = data[o + x]!;
+      if (v === 0) continue;
       m += v;
       sx += v * x;
       sy += v * y;
     }
   }
-  if (m <= 0) return { mass: 0, cx: p.width / 2, cy: p.height / 2, xx: 0, yy: 0, xy: 0 };
+  if (m <= 0) return { mass: 0, cx: width / 2, cy: height / 2, xx: 0, yy: 0, xy: 0 };
   const cx = sx / m;
   const cy = sy / m;
   let xx = 0;
   let yy = 0;
   let xy = 0;
-  for (let y = 0; y < p.height; y++) {
+  for (let y = 0; y < height; y++) {
     const dy = y - cy;
-    for (let x = 0; x < p.width; x++) {
-      const v = p.data[y * p.width + x]!;
+    const o = y * width;
+    for (let x = 0; x < width; x++) {
+      const v = data[o + x]!;
+      if (v === 0) continue;
       const dx = x - cx;
       xx += v * dx * dx;
       yy += v * dy * dy;
@@ -83,33 +92,46 @@ export function skewOf(m: Moments): number {
  * cut; bilinear sampling.
  */
 export function shear(p: Plane, k: number, cy: number): Plane {
-  const reach = Math.ceil(Math.abs(k) * Math.max(cy, p.height - cy));
-  const width = p.width + 2 * reach;
-  const out = new Float32Array(width * p.height);
-  for (let y = 0; y < p.height; y++) {
+  const { data, width: srcW, height } = p;
+  const reach = Math.ceil(Math.abs(k) * Math.max(cy, height - cy));
+  const width = srcW + 2 * reach;
+  const out = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * srcW;
+    // Outside the row's ink both samples are zero and the result +0, the array's initial value: only the span
+    // that can read ink (with a pixel to spare each side) is computed.
+    let c0 = 0;
+    while (c0 < srcW && data[row + c0] === 0) c0++;
+    if (c0 === srcW) continue;
+    let c1 = srcW - 1;
+    while (data[row + c1] === 0) c1--;
     const shift = k * (y - cy) + reach;
-    const row = y * p.width;
-    for (let x = 0; x < width; x++) {
+    const xLo = Math.max(0, Math.floor(c0 - 1 + shift) - 1);
+    const xHi = Math.min(width - 1, Math.ceil(c1 + 1 + shift) + 1);
+    const o = y * width;
+    for (let x = xLo; x <= xHi; x++) {
       const sx = x - shift;
       const x0 = Math.floor(sx);
       const t = sx - x0;
-      const a = x0 >= 0 && x0 < p.width ? p.data[row + x0]! : 0;
-      const b = x0 + 1 >= 0 && x0 + 1 < p.width ? p.data[row + x0 + 1]! : 0;
-      out[y * width + x] = a + (b - a) * t;
+      const a = x0 >= 0 && x0 < srcW ? data[row + x0]! : 0;
+      const b = x0 + 1 >= 0 && x0 + 1 < srcW ? data[row + x0 + 1]! : 0;
+      out[o + x] = a + (b - a) * t;
     }
   }
-  return { data: out, width, height: p.height };
+  return { data: out, width, height };
 }
 
 /** Bounding box of the pixels above `level`, or null. */
 export function boxAbove(p: Plane, level: number): Box | null {
-  let x0 = p.width;
-  let y0 = p.height;
+  const { data, width, height } = p;
+  let x0 = width;
+  let y0 = height;
   let x1 = -1;
   let y1 = -1;
-  for (let y = 0; y < p.height; y++) {
-    for (let x = 0; x < p.width; x++) {
-      if (!(p.data[y * p.width + x]! > level)) continue;
+  for (let y = 0; y < height; y++) {
+    const o = y * width;
+    for (let x = 0; x < width; x++) {
+      if (!(data[o + x]! > level)) continue;
       if (x < x0) x0 = x;
       if (x > x1) x1 = x;
       if (y < y0) y0 = y;

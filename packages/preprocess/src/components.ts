@@ -10,6 +10,14 @@ export interface Component {
   y1: number;
 }
 
+/** The flood fill's stack, reused across calls (the labelling is synchronous; only its first entries are read). */
+let sharedStack = new Int32Array(0);
+
+function stackFor(n: number): Int32Array {
+  if (sharedStack.length < n) sharedStack = new Int32Array(n);
+  return sharedStack;
+}
+
 /**
  * Labels the 8-connected components of `mask` (iterative flood fill, no recursion so large blobs cannot overflow
  * the stack). Returns the label image (0 = background) and per-component area, mass and bounding box.
@@ -22,7 +30,7 @@ export function labelComponents(
 ): { labels: Int32Array; components: Component[] } {
   const labels = new Int32Array(width * height);
   const components: Component[] = [];
-  const stack = new Int32Array(width * height);
+  const stack = stackFor(width * height);
   for (let start = 0; start < mask.length; start++) {
     if (!mask[start] || labels[start]) continue;
     const label = components.length + 1;

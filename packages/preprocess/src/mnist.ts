@@ -20,21 +20,30 @@ function crop(src: Plane, box: Box, margin: number): Plane {
   const width = box.x1 - box.x0 + 1 + 2 * margin;
   const height = box.y1 - box.y0 + 1 + 2 * margin;
   const data = new Float32Array(width * height);
-  for (let y = Math.max(0, y0); y < Math.min(src.height, y0 + height); y++) {
-    for (let x = Math.max(0, x0); x < Math.min(src.width, x0 + width); x++) {
-      data[(y - y0) * width + (x - x0)] = src.data[y * src.width + x]!;
-    }
+  const sd = src.data;
+  const sw = src.width;
+  const xa = Math.max(0, x0);
+  const xb = Math.min(sw, x0 + width);
+  const yb = Math.min(src.height, y0 + height);
+  for (let y = Math.max(0, y0); y < yb; y++) {
+    const from = y * sw;
+    const to = (y - y0) * width - x0;
+    for (let x = xa; x < xb; x++) data[to + x] = sd[from + x]!;
   }
   return { data, width, height };
 }
 
+/** Zero pixels skipped: their terms are signed zeros, which leave the sums (started at +0) unchanged. */
 function centreOfMass(p: Plane): { x: number; y: number } | null {
+  const { data, width, height } = p;
   let m = 0;
   let sx = 0;
   let sy = 0;
-  for (let y = 0; y < p.height; y++) {
-    for (let x = 0; x < p.width; x++) {
-      const v = p.data[y * p.width + x]!;
+  for (let y = 0; y < height; y++) {
+    const o = y * width;
+    for (let x = 0; x < width; x++) {
+      const v = data[o + x]!;
+      if (v === 0) continue;
       m += v;
       sx += v * x;
       sy += v * y;

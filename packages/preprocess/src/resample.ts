@@ -67,28 +67,76 @@ export interface Region {
   height: number;
 }
 
-/** Resamples `region` of `src` to `outW` x `outH` (separable box filter down, bilinear up). */
+/**
+ * Resamples `region` of `src` to `outW` x `outH` (separable box filter down, bilinear up).
+ *
+ * Ink planes are mostly zero, so zeros are skipped: a weight (always positive) times zero adds +0 to a sum that
+ * starts at +0, which leaves it unchanged bit for bit, and an output whose every tap reads zero stays at its
+ * initial +0. Skipping them gives exactly the values of summing every tap, in index order, in double precision,
+ * stored as float32 (horizontal pass) and accumulated in the float32 output one source row at a time (vertical).
+ */
 export function resample(src: Plane, region: Region, outW: number, outH: number): Plane {
   const h = axisWeights(src.width, region.x, region.width, outW);
   const v = axisWeights(src.height, region.y, region.height, outH);
-  const rowLo = Math.max(0, Math.floor(region.y) - 1);
-  const rowHi = Math.min(src.height, Math.ceil(region.y + region.height) + 1);
+  const hStart = h.start;
+  const hIndex = h.index;
+  const hWeight = h.weight;
+  const vStart = v.start;
+  const vIndex = v.index;
+  const vWeight = v.weight;
+  const data = src.data;
+  const srcW = src.width;
+  const out = new Float32Array(outW * outH);
+  const taps = vStart[outH]!;
+  if (taps === 0) return { data: out, width: outW, height: outH };
+  // Only the source rows some output row reads are filtered horizontally.
+  let rowLo = vIndex[0]!;
+  let rowHi = rowLo;
+  for (let k = 0; k < taps; k++) {
+    const r = vIndex[k]!;
+    if (r < rowLo) rowLo = r;
+    if (r + 1 > rowHi) rowHi = r + 1;
+  }
   const tmp = new Float32Array((rowHi - rowLo) * outW);
+  // Per filtered row: the outputs [first, last) that may be non-zero (first === last: the row is all zero).
+  const rowFirst = new Int32Array(rowHi - rowLo);
+  const rowLast = new Int32Array(rowHi - rowLo);
   for (let y = rowLo; y < rowHi; y++) {
-    const srcRow = y * src.width;
+    const srcRow = y * srcW;
+    let c0 = 0;
+    while (c0 < srcW && data[srcRow + c0] === 0) c0++;
+    if (c0 === srcW) continue;
+    let c1 = srcW - 1;
+    while (data[srcRow + c1] === 0) c1--;
     const tmpRow = (y - rowLo) * outW;
+    let first = -1;
+    let last = -1;
     for (let i = 0; i < outW; i++) {
+      const begin = hStart[i]!;
+      const end = hStart[i + 1]!;
+      // Tap indices grow with i: outputs left of the ink are skipped, and none right of it reads any.
+      if (end === begin || hIndex[end - 1]! < c0) continue;
+      if (hIndex[begin]! > c1) break;
       let acc = 0;
-      for (let k = h.start[i]!; k < h.start[i + 1]!; k++) acc += h.weight[k]! * src.data[srcRow + h.index[k]!]!;
+      for (let k = begin; k < end; k++) acc += hWeight[k]! * data[srcRow + hIndex[k]!]!;
       tmp[tmpRow + i] = acc;
+      if (first < 0) first = i;
+      last = i + 1;
+    }
+    if (first >= 0) {
+      rowFirst[y - rowLo] = first;
+      rowLast[y - rowLo] = last;
     }
   }
-  const out = new Float32Array(outW * outH);
   for (let j = 0; j < outH; j++) {
-    for (let k = v.start[j]!; k < v.start[j + 1]!; k++) {
-      const row = (v.index[k]! - rowLo) * outW;
-      const wk = v.weight[k]!;
-      for (let i = 0; i < outW; i++) out[j * outW + i]! += wk * tmp[row + i]!;
+    const o = j * outW;
+    const end = vStart[j + 1]!;
+    for (let k = vStart[j]!; k < end; k++) {
+      const r = vIndex[k]! - rowLo;
+      const row = r * outW;
+      const wk = vWeight[k]!;
+      const last = rowLast[r]!;
+      for (let i = rowFirst[r]!; i < last; i++) out[o + i]! += wk * tmp[row + i]!;
     }
   }
   return { data: out, width: outW, height: outH };

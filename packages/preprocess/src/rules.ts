@@ -35,6 +35,52 @@ interface View {
   at: (u: number, v: number) => number;
 }
 
+/** The tilts scanned, and per coarse length the rounded rise of each tilt along it (shared: do not modify). */
+interface Tilt {
+  s: number;
+  rise: Int32Array;
+}
+const tiltCache = new Map<number, Tilt[]>();
+const TILT_CACHE = 64;
+
+function tiltsFor(cu: number): Tilt[] {
+  const cached = tiltCache.get(cu);
+  if (cached) return cached;
+  const tilts: Tilt[] = [];
+  for (let deg = -MAX_TILT; deg <= MAX_TILT; deg += TILT_STEP) {
+    const s = Math.tan((deg * Math.PI) / 180);
+    const rise = new Int32Array(cu);
+    for (let u = 0; u < cu; u++) rise[u] = Math.round(s * u);
+    tilts.push({ s, rise });
+  }
+  if (tiltCache.size >= TILT_CACHE) tiltCache.delete(tiltCache.keys().next().value as number);
+  tiltCache.set(cu, tilts);
+  return tilts;
+}
+
+/**
+ * Whether any line can qualify at all. A qualifying line is hit within its first and its last `edge` cells. Its
+ * first cell is either in column 0 or, for a line entering through the top or bottom edge, in row 0 or row
+ * cv - 1 (a tilt of at most 8° moves a line by at most one row per column), and a hit at row v reads rows v and
+ * v + 1; likewise at its end. So without set cells in the first (last) `edge` columns nor in the outer `edge + 1`
+ * rows, the scan would find nothing: the common case of a digit on a clean sheet, which skips the scan.
+ */
+function mayHaveLines(grid: Uint8Array, cu: number, cv: number, edge: number): boolean {
+  let head = false;
+  let tail = false;
+  for (let v = 0; v < cv; v++) {
+    const o = v * cu;
+    if (v <= edge || v >= cv - edge) {
+      for (let u = 0; u < cu; u++) if (grid[o + u]) return true;
+      continue;
+    }
+    for (let u = 0; u < edge && u < cu; u++) if (grid[o + u]) head = true;
+    for (let u = Math.max(0, cu - edge); u < cu; u++) if (grid[o + u]) tail = true;
+    if (head && tail) return true;
+  }
+  return false;
+}
+
 /** Candidate lines on a coarse OR-pooled grid: (offset, slope) pairs covering most of the length, edge to edge. */
 function coarseLines(mask: Uint8Array, view: View, f: number): { a: number; s: number }[] {
   const cu = Math.ceil(view.along / f);
@@ -43,7 +89,8 @@ function coarseLines(mask: Uint8Array, view: View, f: number): { a: number; s: n
   // Walk the mask in memory order (rows of the image) whichever way the lines run.
   const width = view.transposed ? view.across : view.along;
   const height = view.transposed ? view.along : view.across;
-  const cellX = Int32Array.from({ length: width }, (_, x) => (x / f) | 0);
+  const cellX = new Int32Array(width);
+  for (let x = 0; x < width; x++) cellX[x] = (x / f) | 0;
   for (let y = 0; y < height; y++) {
     const cy = (y / f) | 0;
     const o = y * width;
@@ -55,6 +102,10 @@ function coarseLines(mask: Uint8Array, view: View, f: number): { a: number; s: n
     }
   }
   const edge = Math.max(1, Math.round(RULE_EDGE * cu));
+  if (!mayHaveLines(grid, cu, cv, edge)) return [];
+  // A line is hit at (u, v) when the cell or the one below it is set: pooled once rather than per line.
+  const pair = new Uint8Array(cu * cv);
+  for (let i = 0; i < cu * cv; i++) pair[i] = grid[i]! | (i + cu < cu * cv ? grid[i + cu]! : 0);
   // Prefix sums of set cells per coarse row: a line can only qualify if the rows it crosses hold enough of them,
   // which rules out most (offset, tilt) pairs before walking them.
   const prefix = new Int32Array(cv + 1);
@@ -68,11 +119,9 @@ function coarseLines(mask: Uint8Array, view: View, f: number): { a: number; s: n
   const minSpan = Math.ceil(MIN_SPAN * cu);
   const need = RULE_COVER * minSpan;
   const found: { a: number; s: number; hits: number }[] = [];
-  for (let deg = -MAX_TILT; deg <= MAX_TILT; deg += TILT_STEP) {
-    const s = Math.tan((deg * Math.PI) / 180);
+  for (const { s, rise } of tiltsFor(cu)) {
     const lo = Math.floor(Math.min(0, -s * cu));
     const hi = Math.ceil(cv + Math.max(0, -s * cu));
-    const rise = Int32Array.from({ length: cu }, (_, u) => Math.round(s * u));
     const spanLo = Math.min(0, rise[cu - 1]!);
     const spanHi = Math.max(0, rise[cu - 1]!) + 1;
     for (let b = lo; b < hi; b++) {
@@ -89,7 +138,7 @@ function coarseLines(mask: Uint8Array, view: View, f: number): { a: number; s: n
         if (v < 0 || v >= cv) continue;
         if (first < 0) first = u;
         last = u;
-        if (grid[v * cu + u] || (v + 1 < cv && grid[(v + 1) * cu + u])) {
+        if (pair[v * cu + u]) {
           hits++;
           if (u < firstHit) firstHit = u;
           lastHit = u;
