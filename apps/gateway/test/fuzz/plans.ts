@@ -155,7 +155,7 @@ export function planArbitrary(doc: Doc, inputs: PlanInputs): fc.Arbitrary<Plan> 
     { weight: 1, arbitrary: fc.constant('x'.repeat(300)) },
   );
 
-  /** Optional headers any request may carry: request ids of every shape, odd Accept values. */
+  /** Optional headers any request may carry: request ids of every shape, odd Accept values, CORS origins. */
   const commonHeaders = fc.record(
     {
       'x-request-id': fc.oneof(
@@ -164,6 +164,8 @@ export function planArbitrary(doc: Doc, inputs: PlanInputs): fc.Arbitrary<Plan> 
         fc.string({ maxLength: 40 }).map(headerSafe),
       ),
       accept: fc.constantFrom('*/*', 'text/html', 'application/xml', 'application/json'),
+      origin: fc.constantFrom('https://app.example', 'https://evil.example', 'null'),
+      'access-control-request-method': fc.constantFrom('GET', 'POST', 'DELETE', 'PUT'),
     },
     { requiredKeys: [] },
   );
