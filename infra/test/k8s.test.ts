@@ -145,6 +145,16 @@ describe.each(OVERLAYS)('infra/k8s/overlays/%s', (overlay) => {
     }
   });
 
+  it('runs every container with a read-only root filesystem', () => {
+    for (const o of objects) {
+      if (!podTemplate(o)) continue;
+      for (const c of containersOf(o)) {
+        const where = `${o.metadata.name}/${c.name}`;
+        expect({ [where]: c.securityContext?.readOnlyRootFilesystem }).toEqual({ [where]: true });
+      }
+    }
+  });
+
   it('scales the gateway on CPU and the workers with KEDA on the BullMQ wait lists of the configured queue and its sync queue', () => {
     const hpa = find(objects, 'HorizontalPodAutoscaler', 'mserve-gateway').spec as {
       scaleTargetRef: { kind: string; name: string };

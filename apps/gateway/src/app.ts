@@ -1,8 +1,10 @@
 import { AppError, toAppError } from '@mserve/common';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { clip } from './clip';
+import { cors } from './cors';
 import type { GatewayDeps } from './deps';
 import { requestLog } from './request-log';
+import { securityHeaders } from './security-headers';
 import { jobsRouter } from './routes/jobs';
 import { metaRouter } from './routes/meta';
 import { uploadError } from './upload';
@@ -15,6 +17,8 @@ export function createApp(deps: GatewayDeps): Express {
   app.set('etag', false);
 
   app.use(requestLog(logger, metrics));
+  app.use(securityHeaders());
+  app.use(cors(config.CORS_ORIGINS));
 
   app.use(jobsRouter(deps));
   app.use(metaRouter(deps));

@@ -1,6 +1,7 @@
 import { env, parseEnv, type EnvConfig } from '@mserve/common';
 import { DEFAULT_ALPHA, DEFAULT_QUEUE_NAME, QUEUE_PREFIX, SAMPLES_MAX, SAMPLES_MIN } from '@mserve/contracts';
 import { webhookGuardEnv } from '@mserve/webhooks';
+import { corsOriginsEnv } from './cors';
 
 /** Every environment variable the gateway reads; rendered into the README with `describeEnv(gatewayEnvSpec)`. */
 export const gatewayEnvSpec = {
@@ -111,6 +112,7 @@ export const gatewayEnvSpec = {
     min: 1,
   }),
   MAX_UPLOAD_BYTES: env.int({ doc: 'largest accepted upload', unit: 'bytes', default: 10 * 1024 * 1024, min: 1024 }),
+  CORS_ORIGINS: corsOriginsEnv,
   // The same allowlist variable as the notifier's, so submission and delivery apply one policy.
   ...webhookGuardEnv,
 };

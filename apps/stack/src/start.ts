@@ -13,7 +13,7 @@ import { calibrationProblem, runCalibrate } from './calibration';
 import { loadStackConfig } from './config';
 import { acquireNamespace, stackPrefix, type Lease } from './namespace';
 import { startTs, stopChild, waitFor, type Child } from './procs';
-import { redisAnswers, startPrivateRedis } from './redis';
+import { printableRedisUrl, redisAnswers, startPrivateRedis } from './redis';
 
 const say = (line: string) => process.stdout.write(`start: ${line}\n`);
 /** Longer than a worker's drain (SHUTDOWN_TIMEOUT_MS, 20 s by default). */
@@ -66,12 +66,14 @@ async function main(): Promise<void> {
     const started = await startPrivateRedis(config.REDIS_SERVER_BIN);
     held.redis = started.child;
     redisUrl = started.url;
-    say(`no Redis at ${config.REDIS_URL}; started a private redis-server at ${redisUrl} (nothing persisted)`);
+    say(
+      `no Redis at ${printableRedisUrl(config.REDIS_URL)}; started a private redis-server at ${redisUrl} (nothing persisted)`,
+    );
   }
   held.leaseConn = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
   held.leaseConn.on('error', () => undefined);
   held.lease = await acquireNamespace(held.leaseConn, prefix, { pid: process.pid, port: config.PORT });
-  say(`queues in namespace "${prefix}" of ${redisUrl} (STACK_PREFIX)`);
+  say(`queues in namespace "${prefix}" of ${printableRedisUrl(redisUrl)} (STACK_PREFIX)`);
 
   const problem = await calibrationProblem(modelDir, calibrationDir);
   if (problem) {

@@ -71,12 +71,17 @@ export function spawnTs(file: string, env: Record<string, string>): Proc {
   return track(child);
 }
 
-/** Starts a private redis-server (for tests that stop Redis); `--save ''` keeps nothing on disk. */
-export async function startRedisServer(port: number): Promise<Proc> {
+/**
+ * Starts a private redis-server (for tests that stop Redis); `--save ''` keeps nothing on disk. `args` add
+ * options (`--requirepass`, `--tls-port` ...).
+ */
+export async function startRedisServer(port: number, args: string[] = []): Promise<Proc> {
   const p = track(
-    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
+    spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
   );
   await waitUntil(async () => {
     const ok = await new Promise<boolean>((resolve) => {
