@@ -61,14 +61,14 @@ describe('the OpenAPI document', () => {
       [
         '/v1/jobs',
         'post',
-        ['samples', 'alpha', 'priority', 'deadline', 'Cancel-After', 'Idempotency-Key'],
+        ['samples', 'alpha', 'priority', 'include', 'deadline', 'Cancel-After', 'Idempotency-Key'],
         ['200', ...submit],
       ],
-      ['/v1/jobs/{id}', 'get', ['id', 'wait'], ['200', '400', '404', '503']],
+      ['/v1/jobs/{id}', 'get', ['id', 'wait', 'include'], ['200', '400', '404', '503']],
       [
         '/v1/predict',
         'post',
-        ['samples', 'alpha', 'priority', 'deadline', 'Cancel-After', 'Idempotency-Key', 'Prefer'],
+        ['samples', 'alpha', 'priority', 'include', 'deadline', 'Cancel-After', 'Idempotency-Key', 'Prefer'],
         ['200', ...submit, '410', '500', '504'],
       ],
       ['/v1/jobs/{id}/cancel', 'post', ['id'], ['200', '404', '409', '503']],

@@ -214,6 +214,7 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
           submittedAt: data.submittedAt ?? Number(hash['timestamp']),
           ...(data.webhook ? { webhook: data.webhook } : {}),
           ...(typeof data.deadlineAt === 'number' ? { deadlineAt: data.deadlineAt } : {}),
+          ...(data.input ? { input: data.input } : {}),
         },
       };
       if (!hash['finishedOn']) return snap;

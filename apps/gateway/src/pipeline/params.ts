@@ -1,5 +1,6 @@
 import { AppError } from '@mserve/common';
 import {
+  INCLUDE_VALUES,
   JOB_PRIORITIES,
   SAMPLES_MAX,
   SAMPLES_MIN,
@@ -27,6 +28,8 @@ const paramsSchema = Joi.object({
   // guard's decision, a 422 rather than a 400.
   webhook: Joi.any(),
   priority: Joi.string().valid(...JOB_PRIORITIES),
+  // Read by the routes (what the answer shows), not by the job: accepted here so it is no unknown field.
+  include: Joi.string().valid(...INCLUDE_VALUES, ''),
   // Seconds from now, or an RFC 3339 instant: after it a job not started is not run (it ends expired).
   deadline: Joi.alternatives()
     .try(Joi.number().greater(0).max(DEADLINE_MAX_S), Joi.date().iso())
@@ -79,4 +82,14 @@ export function parseWaitSeconds(raw: unknown, maxS: number): number {
     throw new AppError('VALIDATION_FAILED', `wait must be a number of seconds in [0, ${maxS}]`);
   }
   return s;
+}
+
+/**
+ * Whether the caller asked for the preprocessed input with `include=input` (query string, form or JSON field);
+ * any other value is a 400 VALIDATION_FAILED.
+ */
+export function wantsInput(raw: unknown): boolean {
+  if (raw === undefined || raw === '') return false;
+  if (raw === 'input') return true;
+  throw new AppError('VALIDATION_FAILED', `include must be one of: ${INCLUDE_VALUES.join(', ')}`);
 }
