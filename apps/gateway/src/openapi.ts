@@ -1,6 +1,7 @@
 import { parseEnv } from '@mserve/common';
 import {
   API_SCHEMAS,
+  DEFAULT_ALPHA,
   DeadlineSchema,
   JobPrioritySchema,
   EXAMPLE_ACCEPTED,
@@ -113,12 +114,18 @@ function submission(settings: OpenApiSettings) {
               format: 'binary',
               description: 'the image file; a file under any other field name is refused with 400',
             },
-            samples: { type: 'integer' },
-            alpha: { type: 'number' },
-            webhook: { type: 'string', description: 'JSON text of a Webhook: {url, events?}' },
-            deadline: { type: 'string', description: 'seconds from now, or an RFC 3339 instant' },
-            priority: { type: 'string', enum: ['high', 'normal', 'low'] },
-            include: { type: 'string', enum: ['input'], description: 'input: the answer shows the model input' },
+            // The examples are what Swagger UI's "Try it out" pre-fills: valid values, and empty optional fields.
+            samples: { ...plain(InferenceParamsSchema.properties.samples), example: 30 },
+            alpha: { ...plain(InferenceParamsSchema.properties.alpha), example: DEFAULT_ALPHA },
+            webhook: { type: 'string', description: 'JSON text of a Webhook: {url, events?}', example: '' },
+            deadline: { type: 'string', description: 'seconds from now, or an RFC 3339 instant', example: '' },
+            priority: { type: 'string', enum: ['high', 'normal', 'low'], example: 'normal' },
+            include: {
+              type: 'string',
+              enum: ['input', ''],
+              description: 'input: the answer shows the model input',
+              example: '',
+            },
           },
         },
       },

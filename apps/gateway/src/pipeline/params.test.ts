@@ -48,6 +48,10 @@ describe('wantsInput', () => {
     expect(() => wantsInput(['input', 'input'])).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
   });
 
+  it('takes an empty form field for one not given', () => {
+    expect(parseParams({ samples: '', deadline: '', webhook: '', include: '' }, defaults)).toEqual(defaults);
+  });
+
   it('lets include pass the parameter validation of a submission', () => {
     expect(parseParams({ include: 'input' }, defaults)).toEqual(defaults);
     expect(() => parseParams({ include: 'everything' }, defaults)).toThrow(/include/);

@@ -41,7 +41,9 @@ const paramsSchema = Joi.object({
  * and applies the configured defaults. Any problem is a 400 VALIDATION_FAILED listing every bad field.
  */
 export function parseParams(raw: Record<string, unknown>, defaults: InferenceParams): RequestParams {
-  const { error, value } = paramsSchema.validate(raw, { abortEarly: false, convert: true });
+  // A form field left empty is a field not given (HTML forms and Swagger UI's "Try it out" send empty fields).
+  const given = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ''));
+  const { error, value } = paramsSchema.validate(given, { abortEarly: false, convert: true });
   if (error) {
     throw new AppError('VALIDATION_FAILED', error.details.map((d) => d.message.replace(/"/g, '')).join('; '));
   }
