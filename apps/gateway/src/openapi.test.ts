@@ -172,8 +172,11 @@ describe('the OpenAPI document', () => {
 
   it('describes the multipart image of both submissions as a binary file (a file picker in Swagger UI)', () => {
     for (const path of ['/v1/predict', '/v1/jobs']) {
-      const body = (paths[path]?.['post'] as unknown as { requestBody: { content: Record<string, { schema: any }> } })
-        .requestBody;
+      const body = (
+        paths[path]?.['post'] as unknown as {
+          requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> };
+        }
+      ).requestBody;
       const image = body.content['multipart/form-data']?.schema.properties.image;
       expect([path, image]).toEqual([path, expect.objectContaining({ type: 'string', format: 'binary' })]);
     }

@@ -11,6 +11,7 @@ import {
 } from '@mserve/testkit';
 import type { Page } from 'playwright-core';
 import { launchChromium, screenshot, type Browser } from './browser/chromium';
+import { UNNAMED_CONTROLS, layout, litPixels } from './browser/page-probes';
 
 // The playground, /docs and /admin/queues in headless Chromium against a real gateway, worker and Redis.
 const queue = uniqueQueue('browser');
@@ -70,12 +71,7 @@ describe('the playground, the API reference and the queue dashboard in a real br
     expect(await page.locator('#set').textContent()).toMatch(/\{[\d, ]*\}|Withheld/);
     expect(await page.locator('#latency').textContent()).toMatch(/ms in the service/);
     // The model input canvas holds ink: some of its 784 pixels are not black.
-    const lit = await page.locator('#seen').evaluate((c: HTMLCanvasElement) => {
-      const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 0; i < px.length; i += 4) if (px[i]! > 0) n++;
-      return { n, w: c.width, h: c.height };
-    });
+    const lit = await page.evaluate<{ n: number; w: number; h: number }>(litPixels('#seen'));
     expect(lit.w).toBe(28);
     expect(lit.h).toBe(28);
     expect(lit.n).toBeGreaterThan(10);
@@ -98,27 +94,15 @@ describe('the playground, the API reference and the queue dashboard in a real br
   it('gives every control of the playground an accessible name and fits a 390x844 phone without sideways scroll', async () => {
     const { page, errors } = await open('/', { width: 390, height: 844 });
     await page.locator('#samples-list button').first().waitFor();
-    const unnamed = await page.evaluate(() => {
-      const named = (el: Element) => {
-        const e = el as HTMLInputElement;
-        if (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')) return true;
-        if (e.labels && e.labels.length > 0) return true;
-        return el.tagName === 'BUTTON' && (el.textContent ?? '').trim().length > 0;
-      };
-      return [...document.querySelectorAll('button, input, select, textarea, canvas, a')]
-        .filter((el) => !(el.tagName === 'A' ? (el.textContent ?? '').trim() : named(el)))
-        .map((el) => el.outerHTML.slice(0, 80));
-    });
+    const unnamed = await page.evaluate<string[]>(UNNAMED_CONTROLS);
     expect(unnamed).toEqual([]);
-    const layout = await page.evaluate(() => ({
-      scrollWidth: document.documentElement.scrollWidth,
-      controls: ['#pad', '#clear', '#predict', '.file', '#alpha', '#samples', '#samples-list button'].map((s) => {
-        const r = document.querySelector(s)!.getBoundingClientRect();
-        return { s, left: Math.round(r.left), right: Math.round(r.right), width: Math.round(r.width) };
-      }),
-    }));
-    expect(layout.scrollWidth).toBeLessThanOrEqual(390);
-    for (const c of layout.controls) {
+    const controls = ['#pad', '#clear', '#predict', '.file', '#alpha', '#samples', '#samples-list button'];
+    const box = await page.evaluate<{
+      scrollWidth: number;
+      controls: Array<{ s: string; left: number; right: number; width: number }>;
+    }>(layout(controls));
+    expect(box.scrollWidth).toBeLessThanOrEqual(390);
+    for (const c of box.controls) {
       expect([c.s, c.left >= 0 && c.right <= 390 && c.width > 0]).toEqual([c.s, true]);
     }
     // Keyboard: Tab reaches the controls, and Enter on a gallery sample predicts it.
