@@ -1,11 +1,11 @@
 import { AppError, toAppError } from '@mserve/common';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import { clip } from './clip';
 import type { GatewayDeps } from './deps';
 import { requestLog } from './request-log';
 import { jobsRouter } from './routes/jobs';
 import { metaRouter } from './routes/meta';
-import { QUEUE_DASHBOARD_PATH } from './ui/queue-dashboard';
+import { adminRouter } from './ui/queue-dashboard';
 import { uiRouter } from './ui/routes';
 import { htmlSecurityHeaders } from './ui/security-headers';
 import { uploadError } from './upload';
@@ -22,10 +22,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.use(jobsRouter(deps));
   app.use(metaRouter(deps));
   app.use(uiRouter());
-  if (deps.queueDashboard) {
-    const allowAll: RequestHandler = (_req, _res, next) => next();
-    app.use(QUEUE_DASHBOARD_PATH, htmlSecurityHeaders(), deps.adminGuard ?? allowAll, deps.queueDashboard);
-  }
+  app.use(adminRouter(deps.queueDashboard, deps.adminGuard, htmlSecurityHeaders()));
 
   app.use((req, _res, next) => {
     next(new AppError('NOT_FOUND', `no route ${req.method} ${clip(req.path)}`));

@@ -5,7 +5,7 @@ import type { Logger } from '@mserve/common';
 import { syncQueueName } from '@mserve/contracts';
 import { WEBHOOK_QUEUE } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
-import type { RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import IORedis from 'ioredis';
 import type { GatewayConfig } from '../config';
 
@@ -31,8 +31,10 @@ export interface QueueDashboard {
 export function createQueueDashboard(
   config: Pick<GatewayConfig, 'REDIS_URL' | 'QUEUE_NAME' | 'QUEUE_PREFIX'>,
   logger: Logger,
+  connectionName = 'mserve-gateway-dashboard',
 ): QueueDashboard {
   const redis = new IORedis(config.REDIS_URL, {
+    connectionName,
     maxRetriesPerRequest: 1,
     retryStrategy: (times) => Math.min(100 * times, 2000),
   });
@@ -51,12 +53,31 @@ export function createQueueDashboard(
     options: { uiConfig: { boardTitle: 'mnist-serving queues' } },
   });
   const router = serverAdapter.getRouter() as RequestHandler;
+  let closing: Promise<void> | undefined;
   return {
     handler: router,
     queueNames,
-    async close() {
-      await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
-      await redis.quit().catch(() => redis.disconnect());
-    },
+    close: () =>
+      (closing ??= (async () => {
+        await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
+        await redis.quit().catch(() => redis.disconnect());
+      })()),
   };
+}
+
+/** Lets every request through: the admin guard until API keys with an admin scope exist. */
+const allowAll: RequestHandler = (_req, _res, next) => next();
+
+/**
+ * The admin pages' router: the dashboard under {@link QUEUE_DASHBOARD_PATH} behind `guard` (which runs first and may
+ * refuse), with the HTML pages' security headers; an empty router when the dashboard is off (`ADMIN_UI=false`).
+ */
+export function adminRouter(
+  dashboard: RequestHandler | undefined,
+  guard: RequestHandler = allowAll,
+  headers?: RequestHandler,
+): Router {
+  const router = Router();
+  if (dashboard) router.use(QUEUE_DASHBOARD_PATH, ...(headers ? [headers] : []), guard, dashboard);
+  return router;
 }
