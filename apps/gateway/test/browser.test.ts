@@ -7,6 +7,7 @@ import {
   startWorker,
   uniqueQueue,
   ROOT,
+  writeReport,
   type Proc,
 } from '@mserve/testkit';
 import type { Page } from 'playwright-core';
@@ -22,6 +23,16 @@ let gateway: Proc;
 let worker: Proc;
 let base = '';
 let browser: Browser;
+const suiteStart = Date.now();
+const durationsMs: Record<string, number> = {};
+
+beforeEach(() => {
+  durationsMs[expect.getState().currentTestName ?? ''] = Date.now();
+});
+afterEach(() => {
+  const name = expect.getState().currentTestName ?? '';
+  durationsMs[name] = Date.now() - (durationsMs[name] ?? Date.now());
+});
 
 beforeAll(async () => {
   const [b, g, w] = await Promise.all([launchChromium(), startGateway(env), startWorker(env)]);
@@ -32,6 +43,8 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
+  // How long the suite took on this machine (the target is under 2 minutes on CI), with `REPORTS=1` only.
+  writeReport('browser', { suiteMs: Date.now() - suiteStart, durationsMs });
   closeHttp();
   await Promise.all([browser?.close(), gateway?.stop(), worker?.stop()]);
   await dropQueue(queue);
@@ -123,6 +136,7 @@ describe('the playground, the API reference and the queue dashboard in a real br
     await page.close();
   });
 
+  // Swagger UI renders slowly on a loaded machine (React over a large document): a longer timeout than the rest.
   it('sends a prediction with a file upload from the /docs page and shows its answer', async () => {
     const { page, errors } = await open('/docs');
     const op = page.locator('#operations-default-post_v1_predict');
@@ -137,8 +151,9 @@ describe('the playground, the API reference and the queue dashboard in a real br
     await body.waitFor({ timeout: 30_000 });
     const text = (await body.textContent()) ?? '';
     expect(JSON.parse(text)).toMatchObject({ status: 'completed', result: { prediction: expect.any(Number) } });
-    await screenshot(page, 'docs');
+    await body.scrollIntoViewIfNeeded();
+    await screenshot(page, 'docs', false);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 120_000);
 });

@@ -55,10 +55,13 @@ export async function launchChromium(): Promise<Browser> {
   };
 }
 
-/** Saves a screenshot to `reports/screenshots/<name>.png`, only when asked with `REPORTS=1`. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * Saves a screenshot to `reports/screenshots/<name>.png`, only when asked with `REPORTS=1`: the whole page, or only
+ * the viewport (long pages such as /docs).
+ */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   if (!reportsRequested()) return;
   const dir = path.join(ROOT, 'reports', 'screenshots');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, `${name}.png`), await page.screenshot({ fullPage: true }));
+  writeFileSync(path.join(dir, `${name}.png`), await page.screenshot({ fullPage }));
 }
