@@ -7,6 +7,9 @@ import { requestLog } from './request-log';
 import { securityHeaders } from './security-headers';
 import { jobsRouter } from './routes/jobs';
 import { metaRouter } from './routes/meta';
+import { adminRouter } from './ui/queue-dashboard';
+import { uiRouter } from './ui/routes';
+import { htmlSecurityHeaders } from './ui/security-headers';
 import { uploadError } from './upload';
 
 /** Builds the gateway's Express app from its dependencies (no listening, no connections of its own). */
@@ -22,6 +25,8 @@ export function createApp(deps: GatewayDeps): Express {
 
   app.use(jobsRouter(deps));
   app.use(metaRouter(deps));
+  app.use(uiRouter());
+  app.use(adminRouter(deps.queueDashboard, deps.adminGuard, htmlSecurityHeaders()));
 
   app.use((req, _res, next) => {
     next(new AppError('NOT_FOUND', `no route ${req.method} ${clip(req.path)}`));

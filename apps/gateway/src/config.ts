@@ -111,6 +111,10 @@ export const gatewayEnvSpec = {
     default: 86400,
     min: 1,
   }),
+  ADMIN_UI: env.bool({
+    doc: 'serve the read-only queue dashboard (Bull Board) at /admin/queues, behind the admin guard',
+    default: true,
+  }),
   MAX_UPLOAD_BYTES: env.int({ doc: 'largest accepted upload', unit: 'bytes', default: 10 * 1024 * 1024, min: 1024 }),
   CORS_ORIGINS: corsOriginsEnv,
   // The same allowlist variable as the notifier's, so submission and delivery apply one policy.

@@ -1,4 +1,5 @@
 import type { Logger } from '@mserve/common';
+import type { RequestHandler } from 'express';
 import type { GatewayConfig } from './config';
 import type { GatewayMetrics } from './metrics';
 import type { Preprocessor, WebhookStateReader, WebhookUrlGuard } from './pipeline/ports';
@@ -26,4 +27,15 @@ export interface GatewayDeps {
   preprocess: Preprocessor;
   checkWebhookUrl: WebhookUrlGuard;
   webhookState: WebhookStateReader;
+  /**
+   * The queue dashboard's handler (Bull Board, mounted at `/admin/queues`); absent when `ADMIN_UI` is off. Built in
+   * `server.ts`, which owns and closes its Redis connection.
+   */
+  queueDashboard?: RequestHandler;
+  /**
+   * Who may open the admin pages (`/admin/queues`): runs before them and calls `next()` to let a request through or
+   * `next(err)` to refuse it. The admin-scope check of API keys plugs in here; without one, everyone may (the
+   * dashboard is read-only, and `ADMIN_UI=false` removes it).
+   */
+  adminGuard?: RequestHandler;
 }

@@ -3,7 +3,6 @@ import { API_SCHEMAS } from '@mserve/contracts';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { gatewayEnvSpec } from './config';
-import { docsPage } from './docs-page';
 import { openApiDocument } from './openapi';
 
 type Json = Record<string, unknown>;
@@ -61,14 +60,14 @@ describe('the OpenAPI document', () => {
       [
         '/v1/jobs',
         'post',
-        ['samples', 'alpha', 'priority', 'deadline', 'Cancel-After', 'Idempotency-Key'],
+        ['samples', 'alpha', 'priority', 'include', 'deadline', 'Cancel-After', 'Idempotency-Key'],
         ['200', ...submit],
       ],
-      ['/v1/jobs/{id}', 'get', ['id', 'wait'], ['200', '400', '404', '503']],
+      ['/v1/jobs/{id}', 'get', ['id', 'wait', 'include'], ['200', '400', '404', '503']],
       [
         '/v1/predict',
         'post',
-        ['samples', 'alpha', 'priority', 'deadline', 'Cancel-After', 'Idempotency-Key', 'Prefer'],
+        ['samples', 'alpha', 'priority', 'include', 'deadline', 'Cancel-After', 'Idempotency-Key', 'Prefer'],
         ['200', ...submit, '410', '500', '504'],
       ],
       ['/v1/jobs/{id}/cancel', 'post', ['id'], ['200', '404', '409', '503']],
@@ -171,9 +170,15 @@ describe('the OpenAPI document', () => {
     expect(checked).toBeGreaterThanOrEqual(6);
   });
 
-  it('renders a /docs page naming every operation and its responses', () => {
-    const html = docsPage(doc);
-    for (const { path, method } of operations) expect(html).toContain(`${method.toUpperCase()} ${path}`);
-    expect(html).toContain('/docs/openapi.json');
+  it('describes the multipart image of both submissions as a binary file (a file picker in Swagger UI)', () => {
+    for (const path of ['/v1/predict', '/v1/jobs']) {
+      const body = (
+        paths[path]?.['post'] as unknown as {
+          requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> };
+        }
+      ).requestBody;
+      const image = body.content['multipart/form-data']?.schema.properties.image;
+      expect([path, image]).toEqual([path, expect.objectContaining({ type: 'string', format: 'binary' })]);
+    }
   });
 });

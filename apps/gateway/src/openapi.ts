@@ -1,6 +1,7 @@
 import { parseEnv } from '@mserve/common';
 import {
   API_SCHEMAS,
+  DEFAULT_ALPHA,
   DeadlineSchema,
   JobPrioritySchema,
   WebhookScopeSchema,
@@ -10,6 +11,7 @@ import {
   EXAMPLE_MODELS,
   EXAMPLE_PENDING,
   EXAMPLE_WEBHOOK,
+  IncludeSchema,
   InferenceParamsSchema,
   schemasWithRefs,
   type ApiSchemaName,
@@ -21,6 +23,15 @@ import { gatewayEnvSpec, type GatewayConfig } from './config';
 import { error, headersTooLarge, retryAfter } from './openapi-errors';
 
 const SCHEMAS = '#/components/schemas/';
+/** `include=input`: the answer of a completed job shows the preprocessed image the model saw. */
+const includeParam = {
+  name: 'include',
+  in: 'query',
+  description:
+    'input: a completed job’s answer also carries `input`, the 28x28 image the model saw after preprocessing ' +
+    '(grey bytes in base64; also a form or JSON field on submissions). Left out by default.',
+  schema: JSON.parse(JSON.stringify(IncludeSchema)) as object,
+};
 const preferenceApplied = {
   description: 'the Prefer preferences honoured (RFC 7240): respond-async, wait=N',
   schema: { type: 'string' },
@@ -65,6 +76,7 @@ function submission(settings: OpenApiSettings) {
         'low (also a form or JSON field; a low job waits at most MAX_QUEUE_TIME_S, then ends expired)',
       schema: plain(JobPrioritySchema),
     },
+    includeParam,
     {
       name: 'deadline',
       in: 'query',
@@ -103,12 +115,24 @@ function submission(settings: OpenApiSettings) {
               format: 'binary',
               description: 'the image file; a file under any other field name is refused with 400',
             },
-            samples: { type: 'integer' },
-            alpha: { type: 'number' },
-            webhook: { type: 'string', description: 'JSON text of a Webhook: {url, events?}' },
-            deadline: { type: 'string', description: 'seconds from now, or an RFC 3339 instant' },
-            priority: { type: 'string', enum: ['high', 'normal', 'low'] },
-            webhook_scope: { type: 'string', enum: ['image', 'batch'], description: 'bulk only: see POST /v1/jobs' },
+            // The examples are what Swagger UI's "Try it out" pre-fills: valid values, and empty optional fields.
+            samples: { ...plain(InferenceParamsSchema.properties.samples), example: 30 },
+            alpha: { ...plain(InferenceParamsSchema.properties.alpha), example: DEFAULT_ALPHA },
+            webhook: { type: 'string', description: 'JSON text of a Webhook: {url, events?}', example: '' },
+            deadline: { type: 'string', description: 'seconds from now, or an RFC 3339 instant', example: '' },
+            priority: { type: 'string', enum: ['high', 'normal', 'low'], example: 'normal' },
+            webhook_scope: {
+              type: 'string',
+              enum: ['image', 'batch', ''],
+              description: 'bulk only: see POST /v1/jobs',
+              example: '',
+            },
+            include: {
+              type: 'string',
+              enum: ['input', ''],
+              description: 'input: the answer shows the model input',
+              example: '',
+            },
           },
         },
       },
@@ -255,6 +279,7 @@ export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvS
               description: 'seconds to wait for the job to end (at most MAX_WAIT_S; links.wait uses it)',
               schema: { type: 'number', minimum: 0, maximum: settings.MAX_WAIT_S },
             },
+            includeParam,
           ],
           responses: {
             '200': json(ref('Job'), 'the job', {
@@ -264,7 +289,7 @@ export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvS
                 failed: { value: EXAMPLE_FAILED },
               },
             }),
-            '400': error(400, `invalid wait (a number of seconds in [0, ${settings.MAX_WAIT_S}])`),
+            '400': error(400, `invalid wait (a number of seconds in [0, ${settings.MAX_WAIT_S}]) or include`),
             '404': error(404, 'unknown job, or removed after the retention period'),
             '431': headersTooLarge,
             '503': error(503, 'Redis unavailable', retryAfter),

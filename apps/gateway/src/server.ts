@@ -10,6 +10,7 @@ import type { GatewayConfig } from './config';
 import type { GatewayDeps, GatewayModel } from './deps';
 import { createGatewayMetrics } from './metrics';
 import { JobStore } from './store';
+import { createQueueDashboard } from './ui/queue-dashboard';
 import { CompletionWaiters } from './waiters';
 
 /** A listening gateway. */
@@ -51,6 +52,8 @@ export async function startGateway(
   const allow = parseAllowList(config.WEBHOOK_ALLOW_HOSTS);
   const limits = { ...DEFAULT_LIMITS, maxBytes: config.MAX_UPLOAD_BYTES };
 
+  const dashboard = config.ADMIN_UI ? createQueueDashboard(config, logger) : undefined;
+
   const deps: GatewayDeps = {
     config,
     logger,
@@ -70,6 +73,7 @@ export async function startGateway(
       const state = await store.webhookDelivery(jobId);
       return state ? { ...state } : null;
     },
+    ...(dashboard ? { queueDashboard: dashboard.handler } : {}),
   };
   const server = http.createServer(createApp(deps));
   // Requests Node's parser refuses (headers over its limit, malformed heads) get the JSON error body too.
@@ -86,6 +90,7 @@ export async function startGateway(
     // Nothing may keep the process alive after a failed start (the caller reports the error and exits).
     await waiters.close();
     await store.close();
+    await dashboard?.close();
     throw e;
   }
   // Long-polls hold connections for up to MAX_WAIT_S; keep-alive sockets must outlive a poll's answer.
@@ -107,6 +112,7 @@ export async function startGateway(
       await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
       server.closeAllConnections();
       await store.close();
+      await dashboard?.close();
     })());
   return { server, port, deps, close };
 }

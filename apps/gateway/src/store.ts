@@ -225,6 +225,7 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
           ...(data.webhook ? { webhook: data.webhook } : {}),
           ...(typeof data.deadlineAt === 'number' ? { deadlineAt: data.deadlineAt } : {}),
           ...(typeof data.batch === 'string' ? { batch: data.batch } : {}),
+          ...(data.input ? { input: data.input } : {}),
         },
       };
       if (!hash['finishedOn']) return snap;

@@ -1,3 +1,4 @@
+import { EXAMPLE_RESULT, encodeTensor } from '@mserve/contracts';
 import type { JobSnapshot } from './pipeline/job-snapshot';
 import { jobLinks, renderAccepted, renderJob, renderPrediction } from './views';
 
@@ -43,5 +44,23 @@ describe('job views', () => {
       status: 422,
       body: { error: { code: 'IMAGE_UNDECODABLE', message: 'broken', details: { jobId: id, links: jobLinks(id, 7) } } },
     });
+  });
+
+  it('show the preprocessed input of a completed job only when asked (include=input)', () => {
+    const tensor = new Float32Array(28 * 28);
+    tensor[28 * 14 + 14] = 1;
+    const done: JobSnapshot = {
+      id,
+      status: 'completed',
+      data: { requestId: 'r', submittedAt: 0, input: encodeTensor(tensor, [28, 28, 1]) },
+      result: { ...EXAMPLE_RESULT, id },
+    };
+    expect(renderJob(done, null, 5)).not.toHaveProperty('input');
+    const body = renderPrediction(done, 400, 7, { input: true }).body;
+    expect(body['input']).toMatchObject({ width: 28, height: 28, encoding: 'grey8' });
+    const grey = Buffer.from((body['input'] as { data: string }).data, 'base64');
+    expect(grey.length).toBe(784);
+    expect(grey[28 * 14 + 14]).toBe(255);
+    expect(grey.reduce((a, b) => a + b, 0)).toBe(255);
   });
 });

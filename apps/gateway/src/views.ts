@@ -1,5 +1,12 @@
 import { statusForCode } from '@mserve/common';
+import { modelInputImage } from '@mserve/contracts';
 import type { JobSnapshot } from './pipeline/job-snapshot';
+
+/** Opt-in parts of a job's answer. */
+export interface RenderOptions {
+  /** `include=input`: a completed job also shows the preprocessed image the model saw. */
+  input?: boolean;
+}
 
 /**
  * Links every job representation carries; `wait` long-polls for the longest the gateway allows (`MAX_WAIT_S`), so
@@ -15,6 +22,7 @@ export function renderJob(
   snap: JobSnapshot,
   webhook: Record<string, unknown> | null,
   maxWaitS: number,
+  show: RenderOptions = {},
 ): Record<string, unknown> {
   const common = {
     requestId: snap.data.requestId,
@@ -23,8 +31,10 @@ export function renderJob(
     links: jobLinks(snap.id, maxWaitS),
     ...(webhook ? { webhook } : {}),
   };
-  if (snap.status === 'completed' && snap.result)
-    return { ...snap.result, id: snap.id, status: 'completed', ...common };
+  if (snap.status === 'completed' && snap.result) {
+    const input = show.input && snap.data.input ? { input: modelInputImage(snap.data.input) } : {};
+    return { ...snap.result, id: snap.id, status: 'completed', ...common, ...input };
+  }
   if (snap.status === 'failed' || snap.status === 'canceled' || snap.status === 'expired') {
     return { id: snap.id, status: snap.status, error: snap.error, ...common };
   }
@@ -49,22 +59,34 @@ export function renderAccepted(id: string, requestId: string, maxWaitS: number):
  * `POST /v1/predict` past its `Prefer: wait`. 202 with a Location while the job has not ended, 200 with the job
  * once it has.
  */
-export function renderReplay(snap: JobSnapshot, webhook: Record<string, unknown> | null, maxWaitS: number): Rendered {
+export function renderReplay(
+  snap: JobSnapshot,
+  webhook: Record<string, unknown> | null,
+  maxWaitS: number,
+  show: RenderOptions = {},
+): Rendered {
   if (snap.status === 'queued' || snap.status === 'active') {
     const accepted = renderAccepted(snap.id, snap.data.requestId, maxWaitS);
     return { ...accepted, body: { ...accepted.body, status: snap.status } };
   }
-  return { status: 200, body: renderJob(snap, webhook, maxWaitS) };
+  return { status: 200, body: renderJob(snap, webhook, maxWaitS, show) };
 }
 
 /**
  * The answer of `POST /v1/predict`: the completed job; the job's failure with the status of its error code and the
  * links to read it back; or, when it did not end within `timeoutMs`, 504 TIMEOUT pointing at the job to poll.
  */
-export function renderPrediction(snap: JobSnapshot, timeoutMs: number, maxWaitS: number): Rendered {
+export function renderPrediction(
+  snap: JobSnapshot,
+  timeoutMs: number,
+  maxWaitS: number,
+  show: RenderOptions = {},
+): Rendered {
   const { id } = snap;
   const links = jobLinks(id, maxWaitS);
-  if (snap.status === 'completed' && snap.result) return { status: 200, body: renderJob(snap, null, maxWaitS) };
+  if (snap.status === 'completed' && snap.result) {
+    return { status: 200, body: renderJob(snap, null, maxWaitS, show) };
+  }
   if ((snap.status === 'failed' || snap.status === 'canceled' || snap.status === 'expired') && snap.error) {
     const { code, message } = snap.error;
     return { status: statusForCode(code), body: { error: { code, message, details: { jobId: id, links } } } };

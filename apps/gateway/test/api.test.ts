@@ -184,9 +184,32 @@ describe('gateway API with a real worker', () => {
     expect(metrics.text).toMatch(/http_request_duration_seconds_bucket\{.*route="\/v1\/jobs"/);
     expect(metrics.text).toMatch(/queue_jobs\{state="completed"\} \d+/);
     const html = await request(`${base}/docs`);
-    expect(html.text).toContain('/v1/jobs/{id}');
+    expect(html.text).toContain('swagger-ui-bundle.js');
     const doc = await request(`${base}/docs/openapi.json`);
     expect(doc.body.openapi).toBe('3.1.0');
+  });
+
+  it('adds the 28x28 input the model saw to an answer only when asked with include=input', async () => {
+    const plain = await postImage(base, '/v1/predict', digit);
+    expect(plain.status).toBe(200);
+    expect(plain.body).not.toHaveProperty('input');
+    const shown = await postImage(base, '/v1/predict', digit, '?include=input');
+    expect(shown.status).toBe(200);
+    expectMatchesSpec('/v1/predict', 'post', shown);
+    expect(shown.body.input).toMatchObject({ width: 28, height: 28, encoding: 'grey8' });
+    const grey = Buffer.from(shown.body.input.data, 'base64');
+    expect(grey.length).toBe(784);
+    // A centred digit: ink in the middle, none in the corners.
+    expect(grey[28 * 14 + 14]! + grey[28 * 13 + 14]! + grey[28 * 14 + 13]!).toBeGreaterThan(0);
+    expect(grey[0]).toBe(0);
+    // The same image read back from the job, asked for on the read.
+    const job = await postImage(base, '/v1/jobs', digit);
+    const read = await request(`${base}/v1/jobs/${job.body.id}?wait=20&include=input`);
+    expect(read.body.status).toBe('completed');
+    expectMatchesSpec('/v1/jobs/{id}', 'get', read);
+    expect(read.body.input.data).toBe(shown.body.input.data);
+    const bad = await request(`${base}/v1/jobs/${job.body.id}?include=tensor`);
+    expect(bad.status).toBe(400);
   });
 
   it('carries a webhook to the notifier queue and shows its delivery state, refusing private URLs with 422', async () => {

@@ -125,7 +125,9 @@ async function main(): Promise<void> {
   const url = `http://${host}:${config.PORT}`;
   const ready = await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 120_000);
   if (!ready) return shutdown(`the gateway did not become ready at ${url}/readyz`, 1);
-  say(`ready: ${url}  (API docs ${url}/docs; try: curl -F image=@<digit.png> ${url}/v1/predict${notifierHint})`);
+  say(
+    `ready: ${url}  (playground ${url}/, API docs ${url}/docs; try: curl -F image=@<digit.png> ${url}/v1/predict${notifierHint})`,
+  );
 }
 
 main().catch((err: unknown) => {

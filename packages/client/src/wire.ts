@@ -21,6 +21,8 @@ export interface JsonSubmission {
   deadline?: number | string;
   /** high, normal (default) or low: a worker takes waiting jobs in this order, FIFO within a class */
   priority?: 'high' | 'normal' | 'low';
+  /** input: the answer of a completed job also carries `input`, the preprocessed image the model saw (opt-in: a few hundred bytes per answer that most callers do not need) */
+  include?: 'input' | '';
 }
 
 /** body of every error response */
@@ -155,6 +157,16 @@ export interface Timings {
   batchSize: number;
 }
 
+/** the preprocessed image the model saw (asked for with include=input) */
+export interface ModelInput {
+  width: number;
+  height: number;
+  /** one unsigned byte per pixel, row-major */
+  encoding: 'grey8';
+  /** base64 of width x height grey bytes */
+  data: string;
+}
+
 /** a completed job's result (the data of a job.completed webhook) */
 export interface InferenceResult {
   id: string;
@@ -204,6 +216,7 @@ export interface JobCompleted {
   finishedAt?: string;
   links?: Links;
   webhook?: WebhookDeliveryState;
+  input?: ModelInput;
 }
 
 /** a failed job: its error plus what the gateway knows about the job */

@@ -12,6 +12,7 @@ import {
 } from './job-views';
 import { CalibrationSummarySchema, ModelSchema, ModelsSchema } from './models';
 import { HealthSchema, ReadySchema } from './probes';
+import { ModelInputSchema } from './model-input';
 import { JsonSubmissionSchema } from './submission';
 import {
   ErrorBodySchema,
@@ -41,6 +42,7 @@ export const API_SCHEMAS = {
   Uncertainty: UncertaintySchema,
   Prediction: PredictionSchema,
   Timings: TimingsSchema,
+  ModelInput: ModelInputSchema,
   InferenceResult: InferenceResultSchema,
   JobFailure: JobFailureSchema,
   JobPending: JobPendingSchema,

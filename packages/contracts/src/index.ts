@@ -10,6 +10,8 @@ export type { BatchItemOutcome, BatchJobData, BatchJobResult } from './batch';
 export { DEFAULT_QUEUE_NAME, INFERENCE_JOB_NAME, QUEUE_PREFIX, modelCardsKey, syncQueueName } from './queues';
 export { EncodedTensorSchema, decodeTensor, encodeTensor, shapeSize } from './tensor';
 export type { EncodedTensor } from './tensor';
+export { INCLUDE_VALUES, IncludeSchema, ModelInputSchema, modelInputImage } from './model-input';
+export type { ModelInput } from './model-input';
 export { DEFAULT_ALPHA, SAMPLES_MAX, SAMPLES_MIN } from './limits';
 export { InputFactsSchema } from './facts';
 export type { InputFacts } from './facts';

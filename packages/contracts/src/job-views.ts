@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ModelInputSchema } from './model-input';
 import { InferenceResultSchema, JobFailureSchema, JobStoppedSchema } from './results';
 import { StringEnum } from './string-enum';
 import { WebhookDeliveryStateSchema } from './webhook';
@@ -58,6 +59,7 @@ export const JobCompletedSchema = Type.Composite(
       finishedAt,
       links: Type.Optional(LinksSchema),
       webhook,
+      input: Type.Optional(ModelInputSchema),
     }),
   ],
   { description: "a completed job: the worker's result plus what the gateway knows about the job" },

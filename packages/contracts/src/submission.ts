@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { IncludeSchema } from './model-input';
 import { InferenceParamsSchema, JobPrioritySchema } from './jobs';
 import { WebhookRequestSchema } from './webhook';
 
@@ -27,6 +28,7 @@ export const JsonSubmissionSchema = Type.Object(
     webhook: Type.Optional(WebhookRequestSchema),
     deadline: Type.Optional(DeadlineSchema),
     priority: Type.Optional(JobPrioritySchema),
+    include: Type.Optional(IncludeSchema),
   },
   { description: 'a JSON submission: the image and the parameters' },
 );

@@ -52,6 +52,11 @@ describe('Idempotency-Key', () => {
     expect(fingerprint('jobs', { image: Buffer.from('x'), fields: { samples: 6, alpha: 0.1 } })).not.toBe(a);
   });
 
+  it('leaves include out of the fingerprint: it shapes the answer, not the job', () => {
+    const a = fingerprint('predict', { image: Buffer.from('x'), fields: { samples: 5 } });
+    expect(fingerprint('predict', { image: Buffer.from('x'), fields: { samples: 5, include: 'input' } })).toBe(a);
+  });
+
   it('creates the job once: a retry with the same request gets the same id without creating another', async () => {
     const store = new MemoryKeys();
     const created: string[] = [];

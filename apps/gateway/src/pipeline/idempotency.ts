@@ -72,7 +72,9 @@ export function fingerprint(route: string, sub: Submission): string {
   const h = createHash('sha256');
   h.update(route).update('\0');
   for (const image of sub.images?.length ? sub.images : [sub.image]) h.update(image).update('\0');
+  // `include` shapes the answer, not the job: a retry asking for more of the same job is the same request.
   const fields = Object.keys(sub.fields)
+    .filter((k) => k !== 'include')
     .sort()
     .map((k) => [k, sub.fields[k]]);
   h.update(JSON.stringify(fields));

@@ -7,7 +7,9 @@ export type JobStatus = 'queued' | 'active' | 'completed' | 'failed' | 'canceled
 export interface JobSnapshot {
   id: string;
   status: JobStatus;
-  data: Pick<InferenceJobData, 'requestId' | 'submittedAt' | 'webhook' | 'deadlineAt' | 'batch'>;
+  /** The request's data; `input` (the model input tensor) when the reader had it at hand, for `include=input`. */
+  data: Pick<InferenceJobData, 'requestId' | 'submittedAt' | 'webhook' | 'deadlineAt' | 'batch'> &
+    Partial<Pick<InferenceJobData, 'input'>>;
   result?: InferenceResult;
   error?: { code: string; message: string };
   finishedAt?: number;

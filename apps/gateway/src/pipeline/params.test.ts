@@ -1,4 +1,4 @@
-import { parseParams } from './params';
+import { parseParams, wantsInput } from './params';
 
 const defaults = { samples: 30, alpha: 0.05 };
 
@@ -36,5 +36,24 @@ describe('parseParams', () => {
       url,
       events: ['failed'],
     });
+  });
+});
+
+describe('wantsInput', () => {
+  it('is true for include=input, false when absent or empty, and a 400 for anything else', () => {
+    expect(wantsInput('input')).toBe(true);
+    expect(wantsInput(undefined)).toBe(false);
+    expect(wantsInput('')).toBe(false);
+    expect(() => wantsInput('tensor')).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(() => wantsInput(['input', 'input'])).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+  });
+
+  it('takes an empty form field for one not given', () => {
+    expect(parseParams({ samples: '', deadline: '', webhook: '', include: '' }, defaults)).toEqual(defaults);
+  });
+
+  it('lets include pass the parameter validation of a submission', () => {
+    expect(parseParams({ include: 'input' }, defaults)).toEqual(defaults);
+    expect(() => parseParams({ include: 'everything' }, defaults)).toThrow(/include/);
   });
 });

@@ -1,5 +1,6 @@
 import { AppError } from '@mserve/common';
 import {
+  INCLUDE_VALUES,
   JOB_PRIORITIES,
   SAMPLES_MAX,
   WEBHOOK_SCOPES,
@@ -32,6 +33,8 @@ const paramsSchema = Joi.object({
   webhook: Joi.any(),
   priority: Joi.string().valid(...JOB_PRIORITIES),
   webhook_scope: Joi.string().valid(...WEBHOOK_SCOPES),
+  // Read by the routes (what the answer shows), not by the job: accepted here so it is no unknown field.
+  include: Joi.string().valid(...INCLUDE_VALUES, ''),
   // Seconds from now, or an RFC 3339 instant: after it a job not started is not run (it ends expired).
   deadline: Joi.alternatives()
     .try(Joi.number().greater(0).max(DEADLINE_MAX_S), Joi.date().iso())
@@ -43,7 +46,9 @@ const paramsSchema = Joi.object({
  * and applies the configured defaults. Any problem is a 400 VALIDATION_FAILED listing every bad field.
  */
 export function parseParams(raw: Record<string, unknown>, defaults: InferenceParams): RequestParams {
-  const { error, value } = paramsSchema.validate(raw, { abortEarly: false, convert: true });
+  // A form field left empty is a field not given (HTML forms and Swagger UI's "Try it out" send empty fields).
+  const given = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ''));
+  const { error, value } = paramsSchema.validate(given, { abortEarly: false, convert: true });
   if (error) {
     throw new AppError('VALIDATION_FAILED', error.details.map((d) => d.message.replace(/"/g, '')).join('; '));
   }
@@ -89,4 +94,14 @@ export function parseWaitSeconds(raw: unknown, maxS: number): number {
     throw new AppError('VALIDATION_FAILED', `wait must be a number of seconds in [0, ${maxS}]`);
   }
   return s;
+}
+
+/**
+ * Whether the caller asked for the preprocessed input with `include=input` (query string, form or JSON field);
+ * any other value is a 400 VALIDATION_FAILED.
+ */
+export function wantsInput(raw: unknown): boolean {
+  if (raw === undefined || raw === '') return false;
+  if (raw === 'input') return true;
+  throw new AppError('VALIDATION_FAILED', `include must be one of: ${INCLUDE_VALUES.join(', ')}`);
 }

@@ -150,7 +150,8 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
       const data = await prepareJob(prepare, sub, requestId);
       const enqueued = await enqueue(data);
       metrics.submitted();
-      return { enqueued, known: { requestId: data.requestId, submittedAt: data.submittedAt } };
+      // The input stays referenced until the answer is rendered: include=input shows it without reading the job back.
+      return { enqueued, known: { requestId: data.requestId, submittedAt: data.submittedAt, input: data.input } };
     } catch (e) {
       countEnqueueFailure(e, metrics);
       throw e;

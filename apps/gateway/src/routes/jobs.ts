@@ -7,7 +7,7 @@ import { BULK_MAX_IMAGES } from '../pipeline/bulk';
 import { parseCancelAfter } from '../pipeline/deadline';
 import { parsePrefer, preferenceApplied } from '../prefer';
 import { parseIdempotencyKey } from '../pipeline/idempotency';
-import { parseWaitSeconds } from '../pipeline/params';
+import { parseWaitSeconds, wantsInput } from '../pipeline/params';
 import { createJobsService } from '../pipeline/service';
 import type { Submission } from '../pipeline/submit';
 import { createSubmissionReader } from '../upload';
@@ -100,7 +100,7 @@ export function jobsRouter(deps: GatewayDeps): Router {
       // A replay answers with the job the key first made: accepted while it runs, the job itself once it ended.
       const { snap, webhook } = await service.getJob(id, 0);
       res.set('Idempotent-Replayed', 'true');
-      send(res, renderReplay(snap, webhook, config.MAX_WAIT_S));
+      send(res, renderReplay(snap, webhook, config.MAX_WAIT_S, { input: wantsInput(sub.fields['include']) }));
     })
     .all(methodNotAllowed);
 
@@ -108,8 +108,9 @@ export function jobsRouter(deps: GatewayDeps): Router {
     .route('/v1/jobs/:id')
     .get(async (req, res) => {
       const waitS = parseWaitSeconds(req.query['wait'], config.MAX_WAIT_S);
+      const show = { input: wantsInput(req.query['include']) };
       const { snap, webhook } = await service.getJob(req.params['id'] ?? '', waitS * 1000, clientGone(res));
-      res.json(renderJob(snap, webhook, config.MAX_WAIT_S));
+      res.json(renderJob(snap, webhook, config.MAX_WAIT_S, show));
     })
     .delete(cancel)
     .all(methodNotAllowed);
@@ -136,12 +137,13 @@ export function jobsRouter(deps: GatewayDeps): Router {
       const applied = preferenceApplied(prefs);
       if (applied) res.set('Preference-Applied', applied);
       const sub = await readWithDeadline(readSubmission, req, res);
+      const show = { input: wantsInput(sub.fields['include']) };
       if (prefs.respondAsync && prefs.waitS === undefined) {
         // Respond-async: the prediction is an asynchronous job, answered as POST /v1/jobs answers.
         const { id, replayed } = await service.submitJob(sub, req.id, opts);
         if (!replayed) return send(res, renderAccepted(id, req.id, config.MAX_WAIT_S));
         const { snap, webhook } = await service.getJob(id, 0);
-        return send(res, renderReplay(snap, webhook, config.MAX_WAIT_S));
+        return send(res, renderReplay(snap, webhook, config.MAX_WAIT_S, show));
       }
       const waitMs = prefs.waitS !== undefined ? prefs.waitS * 1000 : undefined;
       const snap = await service.predict(sub, req.id, clientGone(res), {
@@ -150,9 +152,9 @@ export function jobsRouter(deps: GatewayDeps): Router {
       });
       // Past a wait the caller chose, the job is still on its way: 202 with it, as the caller asked, not a 504.
       if (waitMs !== undefined && (snap.status === 'queued' || snap.status === 'active')) {
-        return send(res, renderReplay(snap, null, config.MAX_WAIT_S));
+        return send(res, renderReplay(snap, null, config.MAX_WAIT_S, show));
       }
-      send(res, renderPrediction(snap, config.SYNC_TIMEOUT_MS, config.MAX_WAIT_S));
+      send(res, renderPrediction(snap, config.SYNC_TIMEOUT_MS, config.MAX_WAIT_S, show));
     })
     .all(methodNotAllowed);
 

@@ -1,18 +1,16 @@
 import { SAMPLES_MAX, SAMPLES_MIN, type ModelCard } from '@mserve/contracts';
 import { Router } from 'express';
 import type { GatewayDeps } from '../deps';
-import { docsPage } from '../docs-page';
 import { openApiDocument } from '../openapi';
 import { methodNotAllowed } from './method-not-allowed';
 
 const CARD_STALE_MS = 120_000;
 
-/** `/v1/models`, `/healthz`, `/readyz`, `/metrics`, `/docs`. */
+/** `/v1/models`, `/healthz`, `/readyz`, `/metrics`, `/docs/openapi.json` (the page at `/docs` is `ui/routes.ts`'s). */
 export function metaRouter(deps: GatewayDeps): Router {
   const { config, store, model, metrics } = deps;
   const router = Router();
   const doc = openApiDocument(config);
-  const html = docsPage(doc);
 
   router
     .route('/v1/models')
@@ -99,13 +97,6 @@ export function metaRouter(deps: GatewayDeps): Router {
     .route('/docs/openapi.json')
     .get((_req, res) => {
       res.json(doc);
-    })
-    .all(methodNotAllowed);
-
-  router
-    .route('/docs')
-    .get((_req, res) => {
-      res.type('html').send(html);
     })
     .all(methodNotAllowed);
 
