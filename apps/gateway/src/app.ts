@@ -5,6 +5,7 @@ import type { GatewayDeps } from './deps';
 import { requestLog } from './request-log';
 import { jobsRouter } from './routes/jobs';
 import { metaRouter } from './routes/meta';
+import { monitoringRouter } from './routes/monitoring';
 import { uploadError } from './upload';
 
 /** Builds the gateway's Express app from its dependencies (no listening, no connections of its own). */
@@ -18,6 +19,7 @@ export function createApp(deps: GatewayDeps): Express {
 
   app.use(jobsRouter(deps));
   app.use(metaRouter(deps));
+  app.use(monitoringRouter(deps));
 
   app.use((req, _res, next) => {
     next(new AppError('NOT_FOUND', `no route ${req.method} ${clip(req.path)}`));

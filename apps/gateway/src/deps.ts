@@ -1,6 +1,7 @@
 import type { Logger } from '@mserve/common';
 import type { GatewayConfig } from './config';
 import type { GatewayMetrics } from './metrics';
+import type { MonitoringPort } from './monitoring';
 import type { Preprocessor, WebhookStateReader, WebhookUrlGuard } from './pipeline/ports';
 import type { JobStore } from './store';
 import type { CompletionWaiters } from './waiters';
@@ -26,4 +27,6 @@ export interface GatewayDeps {
   preprocess: Preprocessor;
   checkWebhookUrl: WebhookUrlGuard;
   webhookState: WebhookStateReader;
+  /** The drift monitor's state (windows, feedback). */
+  monitoring: MonitoringPort;
 }

@@ -9,6 +9,7 @@ import { answerClientError } from './client-error';
 import type { GatewayConfig } from './config';
 import type { GatewayDeps, GatewayModel } from './deps';
 import { createGatewayMetrics } from './metrics';
+import { MonitoringStore, renderMonitoring } from './monitoring';
 import { JobStore } from './store';
 import { CompletionWaiters } from './waiters';
 
@@ -48,6 +49,7 @@ export async function startGateway(
     (ids) => store.finishedAmong(ids),
     logger,
   );
+  const monitoring = new MonitoringStore(config, logger);
   const allow = parseAllowList(config.WEBHOOK_ALLOW_HOSTS);
   const limits = { ...DEFAULT_LIMITS, maxBytes: config.MAX_UPLOAD_BYTES };
 
@@ -59,7 +61,9 @@ export async function startGateway(
     metrics: createGatewayMetrics(
       () => store.counts(),
       () => waiters.size,
+      async () => renderMonitoring({ name: model.name, digest: model.digest }, await monitoring.windows()),
     ),
+    monitoring,
     model,
     preprocess: async (image) => {
       const out = await preprocess(image, { inputShape: model.inputShape, limits });
@@ -86,6 +90,7 @@ export async function startGateway(
     // Nothing may keep the process alive after a failed start (the caller reports the error and exits).
     await waiters.close();
     await store.close();
+    await monitoring.close();
     throw e;
   }
   // Long-polls hold connections for up to MAX_WAIT_S; keep-alive sockets must outlive a poll's answer.
@@ -107,6 +112,7 @@ export async function startGateway(
       await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
       server.closeAllConnections();
       await store.close();
+      await monitoring.close();
     })());
   return { server, port, deps, close };
 }

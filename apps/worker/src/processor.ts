@@ -11,6 +11,7 @@ import {
   type InferenceJobData,
   type InferenceResult,
 } from '@mserve/contracts';
+import type { Observation } from '@mserve/drift';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { MicroBatcher } from './batcher';
 import type { InferenceEngine, InferenceItem, Prediction } from './inference';
@@ -24,6 +25,8 @@ export interface ProcessorDeps {
   logger: Logger;
   metrics: WorkerMetrics;
   notify: WebhookNotifier;
+  /** Records each completed prediction for the drift monitor (see `@mserve/drift`); absent in unit tests. */
+  drift?: { observe(o: Observation): void };
   /** Whether a cancel was requested for job `jobId` of the main queue (a flag the gateway sets on the job). */
   cancelRequested?: (jobId: string) => Promise<boolean>;
 }
@@ -119,6 +122,12 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
         requestId: data.requestId,
       };
       metrics.queuedSeconds.observe(queuedMs / 1000);
+      deps.drift?.observe({
+        prediction: value.prediction,
+        reliability: value.uncertainty.reliability,
+        oodFlag: value.uncertainty.outOfDistribution.flag,
+        facts: data.facts,
+      });
       if (wantsWebhook(data, 'completed')) await notify({ jobId, event: 'completed', data, payload: result });
       metrics.jobs.inc({ status: 'completed' });
       log.info(
