@@ -8,12 +8,14 @@
  *   the alarm;
  * - 2,000 held-out MNIST digits with their true labels as feedback: estimated against realised accuracy.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cliArgs, repoRoot } from '@mserve/common';
 import { loadCalibration, loadModel, loadShifted, preprocessForCalibration, SHIFTED_EVAL } from '@mserve/calibration';
 import { loadFashionMnistTest, loadMnistTest } from '@mserve/datasets';
+import { preprocessingFingerprint } from '@mserve/preprocess';
 import { DEFAULT_ALARM_RULE, buildReference, type AlarmRule, type DriftReference } from '@mserve/drift';
 import { UncertaintyEngine } from '@mserve/uncertainty';
 import { prepareImages, type PreparedSet } from '@mserve/uncertainty/fit';
@@ -49,19 +51,38 @@ async function main(): Promise<void> {
   const artifact = loadCalibration(path.join(repoRoot(), 'calibration'), { digest: meta.digest, name: meta.name });
   const engine = UncertaintyEngine.create(artifact, model);
 
-  const test = await loadMnistTest();
-  const fashionRaw = await loadFashionMnistTest();
-  log('preprocessing MNIST test and Fashion-MNIST test');
-  const mnistSet = await prepareImages(test, range(test.n), preprocessForCalibration);
-  const fashionSet = await prepareImages(fashionRaw, range(3000), preprocessForCalibration);
-  log('loading shifted digits (evaluation split)');
-  const shiftedSet: PreparedSet = (await loadShifted(SHIFTED_EVAL, log)).digits;
-
-  log('assessing');
-  const mnist = await assessStream(model, engine, mnistSet);
-  const fashion = await assessStream(model, engine, fashionSet);
-  const shifted = await assessStream(model, engine, shiftedSet);
+  // The assessed streams depend only on the model, its calibration and the preprocessing: cached (gitignored) so
+  // a rerun that changes the rule or the measurements takes seconds.
+  const cacheFile = path.join(
+    repoRoot(),
+    '.calibration',
+    `drift-streams-${createHash('sha256')
+      .update(`${meta.digest}|${artifact.createdAt}|${await preprocessingFingerprint([28, 28])}`)
+      .digest('hex')
+      .slice(0, 16)}.json`,
+  );
+  let streams: { mnist: Assessed[]; fashion: Assessed[]; shifted: Assessed[] };
+  if (existsSync(cacheFile)) {
+    streams = JSON.parse(readFileSync(cacheFile, 'utf8')) as typeof streams;
+  } else {
+    const test = await loadMnistTest();
+    const fashionRaw = await loadFashionMnistTest();
+    log('preprocessing MNIST test and Fashion-MNIST test');
+    const mnistSet = await prepareImages(test, range(test.n), preprocessForCalibration);
+    const fashionSet = await prepareImages(fashionRaw, range(3000), preprocessForCalibration);
+    log('loading shifted digits (evaluation split)');
+    const shiftedSet: PreparedSet = (await loadShifted(SHIFTED_EVAL, log)).digits;
+    log('assessing');
+    streams = {
+      mnist: await assessStream(model, engine, mnistSet),
+      fashion: await assessStream(model, engine, fashionSet),
+      shifted: await assessStream(model, engine, shiftedSet),
+    };
+    mkdirSync(path.dirname(cacheFile), { recursive: true });
+    writeFileSync(cacheFile, JSON.stringify(streams));
+  }
   model.dispose();
+  const { mnist, fashion, shifted } = streams;
 
   // prepareImages keeps every MNIST digit (none is refused), so item i is test digit i.
   const even = mnist.filter((_, i) => i % 2 === 0);
@@ -102,6 +123,7 @@ async function main(): Promise<void> {
           windows: shuffles.reduce((a, r) => a + r.windows, 0),
           alarms: shuffles.reduce((a, r) => a + r.alarms, 0),
           maxScore: Math.max(...shuffles.map((r) => r.maxScore)),
+          maxInputScore: Math.max(...shuffles.map((r) => r.maxInputScore)),
         },
         windows,
         alarms,

@@ -74,6 +74,8 @@ export interface FalseAlarmRun {
   alarms: number;
   maxScore: number;
   maxScoreDriver: string;
+  /** Largest input-facts score (reported, never alarmed on). */
+  maxInputScore: number;
 }
 
 /** Streams `items` through a sliding window of `size` and counts the windows that alarm. */
@@ -88,14 +90,16 @@ export function falseAlarms(
   let alarms = 0;
   let maxScore = -Infinity;
   let maxScoreDriver = '';
+  let maxInputScore = 0;
   for (const o of items) {
     const s = driftStats(w.push(o), ref, rule);
     if (s.n < rule.minCount) continue;
     windows++;
     if (s.alarm) alarms++;
     if (s.score > maxScore) [maxScore, maxScoreDriver] = [s.score, s.driver];
+    maxInputScore = Math.max(maxInputScore, s.inputScore);
   }
-  return { requests: items.length, windows, alarms, maxScore, maxScoreDriver };
+  return { requests: items.length, windows, alarms, maxScore, maxScoreDriver, maxInputScore };
 }
 
 /**

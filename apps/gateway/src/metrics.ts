@@ -124,5 +124,10 @@ function driftGauges(registry: Registry, monitoring: () => Promise<Monitoring>):
     'drift score (largest z-score against the reference); absent without a reference',
     (w) => w.score,
   );
+  gauge(
+    'drift_input_score',
+    'largest z-score of the watched input facts (reported, not alarmed on)',
+    (w) => w.inputScore,
+  );
   gauge('drift_alarm', '1 when the window alarms under the rule of GET /v1/monitoring', (w) => (w.alarm ? 1 : 0));
 }

@@ -116,6 +116,8 @@ export function renderWindow(
     z: ref ? s.z : null,
     score: ref && s.n > 0 ? s.score : null,
     driver: ref && s.n > 0 ? s.driver : null,
+    inputScore: ref && s.n > 0 ? s.inputScore : null,
+    inputDriver: ref && s.n > 0 ? s.inputDriver : null,
     alarm: ref ? s.alarm : false,
     feedback: {
       labels: s.feedback.n,

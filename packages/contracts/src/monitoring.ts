@@ -41,8 +41,18 @@ export const MonitoringWindowSchema = Type.Object(
     classChiSquare: Type.Number({ minimum: 0, description: 'two-sample chi-square of the class mix (effective n)' }),
     facts: FactMeansSchema,
     z: Type.Union([DriftZSchema, Type.Null()], { description: 'null without a reference for the model' }),
-    score: nullable(Type.Number({ description: 'drift score: the largest z-score; null without a reference' })),
+    score: nullable(
+      Type.Number({
+        description: 'drift score: largest z-score of OOD rate, reliability drop, class mix; null without a reference',
+      }),
+    ),
     driver: Type.Union([Type.String(), Type.Null()], { description: 'the statistic that gave the score' }),
+    inputScore: nullable(
+      Type.Number({
+        description: 'largest z-score of the input facts: reported, not alarmed on; null without a reference',
+      }),
+    ),
+    inputDriver: Type.Union([Type.String(), Type.Null()], { description: 'the fact that gave inputScore' }),
     alarm: Type.Boolean({ description: 'score at or above the threshold over at least minCount requests' }),
     feedback: Type.Object(
       {

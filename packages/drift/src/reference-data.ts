@@ -2,51 +2,40 @@
 import type { DriftReference } from './stats';
 
 export const REFERENCE_DATA: Record<string, DriftReference> = {
-  "sha256:71b0ec3beb5adc7bcb8c85b861fddcf36f426431551a3ff881dda3c92efc141e": {
-    "model": {
-      "name": "mnist_model",
-      "digest": "sha256:71b0ec3beb5adc7bcb8c85b861fddcf36f426431551a3ff881dda3c92efc141e"
+  'sha256:71b0ec3beb5adc7bcb8c85b861fddcf36f426431551a3ff881dda3c92efc141e': {
+    model: {
+      name: 'mnist_model',
+      digest: 'sha256:71b0ec3beb5adc7bcb8c85b861fddcf36f426431551a3ff881dda3c92efc141e',
     },
-    "source": "MNIST test even indices (the calibration split), samples=30 alpha=0.05",
-    "n": 5000,
-    "oodRate": 0.003,
-    "reliability": {
-      "mean": 0.940935,
-      "sd": 0.19141
+    source: 'MNIST test even indices (the calibration split), samples=30 alpha=0.05',
+    n: 5000,
+    oodRate: 0.003,
+    reliability: {
+      mean: 0.940935,
+      sd: 0.19141,
     },
-    "classMix": [
-      0.0964,
-      0.1184,
-      0.0984,
-      0.1004,
-      0.0972,
-      0.082,
-      0.1016,
-      0.1038,
-      0.0976,
-      0.1042
-    ],
-    "facts": {
-      "inkFraction": {
-        "mean": 0.161137,
-        "sd": 0.0470279
+    classMix: [0.0964, 0.1184, 0.0984, 0.1004, 0.0972, 0.082, 0.1016, 0.1038, 0.0976, 0.1042],
+    facts: {
+      inkFraction: {
+        mean: 0.161137,
+        sd: 0.0470279,
       },
-      "outputInk": {
-        "mean": 0.128216,
-        "sd": 0.0396107
+      outputInk: {
+        mean: 0.128216,
+        sd: 0.0396107,
       },
-      "strokeWidth": {
-        "mean": 0.104612,
-        "sd": 0.0243176
+      strokeWidth: {
+        mean: 0.104612,
+        sd: 0.0243176,
       },
-      "bboxAspect": {
-        "mean": 1.47266,
-        "sd": 0.738886
+      bboxAspect: {
+        mean: 1.47266,
+        sd: 0.738886,
       },
-      "bboxFill": {
-        "mean": 0.376892,
-        "sd": 0.0945077
-      }
-    }
-  }
+      bboxFill: {
+        mean: 0.376892,
+        sd: 0.0945077,
+      },
+    },
+  },
 };
