@@ -3,6 +3,8 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import { clip } from './clip';
 import type { GatewayDeps } from './deps';
 import { requestLog } from './request-log';
+import { traceRequests } from './tracing';
+import { tracingRequested } from '@mserve/tracing';
 import { jobsRouter } from './routes/jobs';
 import { metaRouter } from './routes/meta';
 import { monitoringRouter } from './routes/monitoring';
@@ -15,6 +17,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
+  if (tracingRequested()) app.use(traceRequests());
   app.use(requestLog(logger, metrics));
 
   app.use(jobsRouter(deps));

@@ -12,6 +12,7 @@ import {
   type InferenceResult,
 } from '@mserve/contracts';
 import type { Observation } from '@mserve/drift';
+import { SpanKind, context, extractContext, inSpan, recordSpan } from '@mserve/tracing';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { MicroBatcher } from './batcher';
 import type { InferenceEngine, InferenceItem, Prediction } from './inference';
@@ -89,6 +90,19 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
 
   return async (jobId, rawData) => {
     const raw = rawData as Partial<InferenceJobData>;
+    // A job span under the request's span (W3C context carried in the job data); no-op while tracing is off.
+    const parent = extractContext(raw?.trace);
+    return inSpan('inference job', { kind: SpanKind.CONSUMER, parent, attributes: { 'mserve.job_id': jobId } }, () =>
+      run(jobId, rawData, raw, parent),
+    );
+  };
+
+  async function run(
+    jobId: string,
+    rawData: unknown,
+    raw: Partial<InferenceJobData>,
+    parent: ReturnType<typeof extractContext>,
+  ): Promise<InferenceResult> {
     const log = logger.child({ jobId, requestId: raw?.requestId });
     try {
       const data = parseJobData(rawData);
@@ -108,6 +122,11 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
       });
       const now = Date.now();
       const queuedMs = Math.max(0, batch.startedAt - data.submittedAt);
+      // The queue wait (accepted by the gateway until its batch started) and the batch pass as spans of their own.
+      recordSpan('queue wait', parent, data.submittedAt, batch.startedAt, { 'mserve.job_id': jobId });
+      recordSpan('batch inference', context.active(), batch.startedAt, batch.startedAt + batch.runMs, {
+        'mserve.batch_size': batch.size,
+      });
       const result: InferenceResult = {
         id: jobId,
         status: 'completed',
@@ -151,7 +170,7 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
       }
       throw err;
     }
-  };
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { InferenceJobData, WebhookEvent } from '@mserve/contracts';
+import { injectContext } from '@mserve/tracing';
 import { WEBHOOK_QUEUE, enqueueWebhook } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
 
@@ -32,7 +33,10 @@ export function createWebhookNotifier(
     notify: async ({ jobId, event, data, payload }) => {
       if (!data.webhook) return;
       queue ??= new Queue(WEBHOOK_QUEUE, { connection: { url: redisUrl }, prefix });
+      // The delivery continues the trace of the job it reports on (the active span: the worker's job span).
+      const trace = injectContext();
       await enqueueWebhook(queue, {
+        ...(trace ? { trace } : {}),
         jobId,
         event,
         url: data.webhook.url,

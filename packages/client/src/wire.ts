@@ -430,6 +430,9 @@ export interface MonitoringWindow {
   score: number | null;
   /** the statistic that gave the score */
   driver: string | null;
+  inputScore: number | null;
+  /** the fact that gave inputScore */
+  inputDriver: string | null;
   /** score at or above the threshold over at least minCount requests */
   alarm: boolean;
   /** realised accuracy from feedback, beside the estimate of the same predictions */
