@@ -10,6 +10,9 @@ import { metaRouter } from './routes/meta';
 import { adminRouter } from './ui/queue-dashboard';
 import { uiRouter } from './ui/routes';
 import { htmlSecurityHeaders } from './ui/security-headers';
+import { traceRequests } from './tracing';
+import { tracingRequested } from '@mserve/tracing';
+import { monitoringRouter } from './routes/monitoring';
 import { uploadError } from './upload';
 
 /** Builds the gateway's Express app from its dependencies (no listening, no connections of its own). */
@@ -19,6 +22,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
+  if (tracingRequested()) app.use(traceRequests());
   app.use(requestLog(logger, metrics));
   app.use(securityHeaders());
   app.use(cors(config.CORS_ORIGINS));
@@ -27,6 +31,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.use(metaRouter(deps));
   app.use(uiRouter());
   app.use(adminRouter(deps.queueDashboard, deps.adminGuard, htmlSecurityHeaders()));
+  app.use(monitoringRouter(deps));
 
   app.use((req, _res, next) => {
     next(new AppError('NOT_FOUND', `no route ${req.method} ${clip(req.path)}`));

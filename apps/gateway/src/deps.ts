@@ -2,6 +2,7 @@ import type { Logger } from '@mserve/common';
 import type { RequestHandler } from 'express';
 import type { GatewayConfig } from './config';
 import type { GatewayMetrics } from './metrics';
+import type { MonitoringPort } from './monitoring';
 import type { Preprocessor, WebhookStateReader, WebhookUrlGuard } from './pipeline/ports';
 import type { JobStore } from './store';
 import type { CompletionWaiters } from './waiters';
@@ -38,4 +39,6 @@ export interface GatewayDeps {
    * dashboard is read-only, and `ADMIN_UI=false` removes it).
    */
   adminGuard?: RequestHandler;
+  /** The drift monitor's state (windows, feedback). */
+  monitoring: MonitoringPort;
 }

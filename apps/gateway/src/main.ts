@@ -1,4 +1,5 @@
 import { createLogger, installShutdown } from '@mserve/common';
+import { startTracing } from '@mserve/tracing';
 import { loadGatewayConfig } from './config';
 import { startGateway } from './server';
 import { listenFailureLine } from './startup-error';
@@ -8,8 +9,10 @@ const logger = createLogger('gateway');
 /** Entry point: `node apps/gateway/dist/main.js` (containers) or `tsx apps/gateway/src/main.ts` (dev, tests). */
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
+  const tracing = await startTracing('mserve-gateway');
   const gw = await startGateway(config, logger);
-  installShutdown(gw, logger, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS, messages: { stopped: 'gateway stopped' } });
+  const stop = { close: async () => (await gw.close(), await tracing.shutdown()) };
+  installShutdown(stop, logger, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS, messages: { stopped: 'gateway stopped' } });
 }
 
 main().catch((err: unknown) => {

@@ -1,10 +1,16 @@
+import type { Monitoring, MonitoringWindow } from '@mserve/contracts';
 import type { PipelineMetrics } from './pipeline/ports';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The gateway's Prometheus metrics on their own registry (several apps can live in one test process). */
-export function createGatewayMetrics(queueCounts: () => Promise<Record<string, number>>, waiters: () => number) {
+export function createGatewayMetrics(
+  queueCounts: () => Promise<Record<string, number>>,
+  waiters: () => number,
+  monitoring?: () => Promise<Monitoring>,
+) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  if (monitoring) driftGauges(registry, monitoring);
   return {
     registry,
     httpSeconds: new Histogram({
@@ -69,4 +75,59 @@ export function pipelineMetrics(m: GatewayMetrics): PipelineMetrics {
     enqueueFailed: (code) => m.enqueueFailures.inc({ code }),
     batched: (size) => m.predictBatchSize.observe(size),
   };
+}
+
+/** Drift gauges by window (`5m`, `1h`), read from the shared Redis buckets once per scrape. */
+function driftGauges(registry: Registry, monitoring: () => Promise<Monitoring>): void {
+  let read: { at: number; value: Promise<Monitoring | undefined> } | undefined;
+  // One Redis read serves every gauge of a scrape (each gauge collects on its own).
+  const snapshot = () => {
+    if (!read || Date.now() - read.at > 500) {
+      read = { at: Date.now(), value: monitoring().catch(() => undefined) };
+    }
+    return read.value;
+  };
+  const gauge = (name: string, help: string, value: (w: MonitoringWindow) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['window'] as const,
+      registers: [registry],
+      async collect() {
+        const m = await snapshot();
+        if (!m) return; // Redis away: keep the last values
+        for (const [window, w] of Object.entries(m.windows)) {
+          const v = value(w);
+          if (v === null) this.remove({ window });
+          else this.set({ window }, v);
+        }
+      },
+    });
+  gauge('drift_requests', 'completed predictions in the drift window', (w) => w.requests);
+  gauge('drift_ood_rate', 'share of predictions flagged out of distribution in the window', (w) => w.oodRate);
+  gauge('drift_estimated_accuracy', 'mean reliability: the label-free accuracy estimate of the window', (w) =>
+    w.requests > 0 ? w.estimatedAccuracy : null,
+  );
+  gauge(
+    'drift_realised_accuracy',
+    'accuracy of the predictions given feedback labels in the window',
+    (w) => w.feedback.realisedAccuracy,
+  );
+  gauge('drift_feedback_labels', 'feedback labels received in the window', (w) => w.feedback.labels);
+  gauge(
+    'drift_class_psi',
+    'population stability index of the predicted-class mix against the reference',
+    (w) => w.classPsi,
+  );
+  gauge(
+    'drift_score',
+    'drift score (largest z-score against the reference); absent without a reference',
+    (w) => w.score,
+  );
+  gauge(
+    'drift_input_score',
+    'largest z-score of the watched input facts (reported, not alarmed on)',
+    (w) => w.inputScore,
+  );
+  gauge('drift_alarm', '1 when the window alarms under the rule of GET /v1/monitoring', (w) => (w.alarm ? 1 : 0));
 }

@@ -21,6 +21,7 @@ import { IDEMPOTENCY_KEY_MAX } from './pipeline/idempotency';
 import { CANCEL_WAIT_MS } from './pipeline/service';
 import { gatewayEnvSpec, type GatewayConfig } from './config';
 import { error, headersTooLarge, retryAfter } from './openapi-errors';
+import { monitoringPaths } from './openapi-monitoring';
 
 const SCHEMAS = '#/components/schemas/';
 /** `include=input`: the answer of a completed job shows the preprocessed image the model saw. */
@@ -369,6 +370,7 @@ export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvS
           },
         },
       },
+      ...monitoringPaths(),
       '/v1/models': {
         get: {
           summary: 'The served model, its calibration artifact and uncertainty settings',

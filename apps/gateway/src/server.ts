@@ -9,6 +9,7 @@ import { answerClientError } from './client-error';
 import type { GatewayConfig } from './config';
 import type { GatewayDeps, GatewayModel } from './deps';
 import { createGatewayMetrics } from './metrics';
+import { MonitoringStore, renderMonitoring } from './monitoring';
 import { JobStore } from './store';
 import { createQueueDashboard } from './ui/queue-dashboard';
 import { CompletionWaiters } from './waiters';
@@ -49,6 +50,7 @@ export async function startGateway(
     (ids) => store.finishedAmong(ids),
     logger,
   );
+  const monitoring = new MonitoringStore(config, logger);
   const allow = parseAllowList(config.WEBHOOK_ALLOW_HOSTS);
   const limits = { ...DEFAULT_LIMITS, maxBytes: config.MAX_UPLOAD_BYTES };
 
@@ -62,7 +64,9 @@ export async function startGateway(
     metrics: createGatewayMetrics(
       () => store.counts(),
       () => waiters.size,
+      async () => renderMonitoring({ name: model.name, digest: model.digest }, await monitoring.windows()),
     ),
+    monitoring,
     model,
     preprocess: async (image) => {
       const out = await preprocess(image, { inputShape: model.inputShape, limits });
@@ -91,6 +95,7 @@ export async function startGateway(
     await waiters.close();
     await store.close();
     await dashboard?.close();
+    await monitoring.close();
     throw e;
   }
   // Long-polls hold connections for up to MAX_WAIT_S; keep-alive sockets must outlive a poll's answer.
@@ -113,6 +118,7 @@ export async function startGateway(
       server.closeAllConnections();
       await store.close();
       await dashboard?.close();
+      await monitoring.close();
     })());
   return { server, port, deps, close };
 }

@@ -1,3 +1,4 @@
+import { SpanKind, extractContext, inSpan } from '@mserve/tracing';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { isAppError, type Logger } from '@mserve/common';
 import {
@@ -76,6 +77,21 @@ function classify(result: SendResult): Outcome {
 /** One delivery attempt: re-check the URL, sign, send, and decide between done, retry and dead letter. */
 export function createProcessor(deps: ProcessorDeps) {
   const maxAttempts = deps.schedule.length + 1;
+  const deliver = deliveryAttempt(deps, maxAttempts);
+  // One span per attempt, continuing the trace of the job the webhook reports on (no-op while tracing is off).
+  return (job: Job<DeliveryJobData>) =>
+    inSpan(
+      'webhook delivery',
+      {
+        kind: SpanKind.CLIENT,
+        parent: extractContext(job.data.trace),
+        attributes: { 'mserve.job_id': job.data.jobId, 'mserve.webhook_event': job.data.event },
+      },
+      () => deliver(job),
+    );
+}
+
+function deliveryAttempt(deps: ProcessorDeps, maxAttempts: number) {
   return async (job: Job<DeliveryJobData>): Promise<{ status: number; attempts: number }> => {
     const d = job.data;
     const log = deps.log.child({ deliveryId: job.id, jobId: d.jobId, event: d.event, requestId: d.requestId });

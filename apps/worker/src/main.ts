@@ -1,5 +1,6 @@
 import { isCalibrationError } from '@mserve/calibration';
 import { createLogger, installShutdown } from '@mserve/common';
+import { startTracing } from '@mserve/tracing';
 import { loadWorkerConfig } from './config';
 import { createModelInference } from './model-inference';
 import { startWorker } from './run';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  const tracing = await startTracing('mserve-worker');
   const webhooks = createWebhookNotifier(config.REDIS_URL, config.QUEUE_PREFIX, config.QUEUE_NAME);
   const running = await startWorker(config, inference, logger, webhooks.notify);
   // Stops fetching, finishes the in-flight batch and closes; past the timeout (kept below the orchestrator's grace
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
     onClosed: async () => {
       await webhooks.close();
       inference.dispose();
+      await tracing.shutdown();
     },
     messages: {
       stopping: 'draining: no new jobs, finishing the in-flight batch',

@@ -11,6 +11,8 @@ import {
   type InferenceJobData,
   type InferenceResult,
 } from '@mserve/contracts';
+import type { Observation } from '@mserve/drift';
+import { SpanKind, context, extractContext, inSpan, recordSpan } from '@mserve/tracing';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { MicroBatcher } from './batcher';
 import type { InferenceEngine, InferenceItem, Prediction } from './inference';
@@ -24,6 +26,8 @@ export interface ProcessorDeps {
   logger: Logger;
   metrics: WorkerMetrics;
   notify: WebhookNotifier;
+  /** Records each completed prediction for the drift monitor (see `@mserve/drift`); absent in unit tests. */
+  drift?: { observe(o: Observation): void };
   /** Whether a cancel was requested for job `jobId` of the main queue (a flag the gateway sets on the job). */
   cancelRequested?: (jobId: string) => Promise<boolean>;
 }
@@ -86,6 +90,19 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
 
   return async (jobId, rawData) => {
     const raw = rawData as Partial<InferenceJobData>;
+    // A job span under the request's span (W3C context carried in the job data); no-op while tracing is off.
+    const parent = extractContext(raw?.trace);
+    return inSpan('inference job', { kind: SpanKind.CONSUMER, parent, attributes: { 'mserve.job_id': jobId } }, () =>
+      run(jobId, rawData, raw, parent),
+    );
+  };
+
+  async function run(
+    jobId: string,
+    rawData: unknown,
+    raw: Partial<InferenceJobData>,
+    parent: ReturnType<typeof extractContext>,
+  ): Promise<InferenceResult> {
     const log = logger.child({ jobId, requestId: raw?.requestId });
     try {
       const data = parseJobData(rawData);
@@ -106,6 +123,11 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
       });
       const now = Date.now();
       const queuedMs = Math.max(0, batch.startedAt - data.submittedAt);
+      // The queue wait (accepted by the gateway until its batch started) and the batch pass as spans of their own.
+      recordSpan('queue wait', parent, data.submittedAt, batch.startedAt, { 'mserve.job_id': jobId });
+      recordSpan('batch inference', context.active(), batch.startedAt, batch.startedAt + batch.runMs, {
+        'mserve.batch_size': batch.size,
+      });
       const result: InferenceResult = {
         id: jobId,
         status: 'completed',
@@ -120,6 +142,12 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
         requestId: data.requestId,
       };
       metrics.queuedSeconds.observe(queuedMs / 1000);
+      deps.drift?.observe({
+        prediction: value.prediction,
+        reliability: value.uncertainty.reliability,
+        oodFlag: value.uncertainty.outOfDistribution.flag,
+        facts: data.facts,
+      });
       if (wantsWebhook(data, 'completed')) await notify({ jobId, event: 'completed', data, payload: result });
       metrics.jobs.inc({ status: 'completed' });
       log.info(
@@ -147,7 +175,7 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
       }
       throw err;
     }
-  };
+  }
 }
 
 /**

@@ -1,6 +1,8 @@
 import type http from 'node:http';
 import type { Logger } from '@mserve/common';
 import { modelCardsKey, syncQueueName } from '@mserve/contracts';
+import { DriftRecorder } from '@mserve/drift';
+import IORedis from 'ioredis';
 import { Worker } from 'bullmq';
 import { MicroBatcher } from './batcher';
 import type { WorkerConfig } from './config';
@@ -20,6 +22,9 @@ export interface RunningWorker {
   /** Graceful stop: no new jobs, finish the in-flight batch, close connections. */
   close(): Promise<void>;
 }
+
+/** How often the drift counts collected in memory are added to the shared per-minute buckets in Redis. */
+const DRIFT_FLUSH_MS = 1000;
 
 /** How long between refreshes of this worker's model card in Redis. */
 const CARD_REFRESH_MS = 30_000;
@@ -51,7 +56,19 @@ export async function startWorker(
     const client = await worker.client;
     return (await client.hexists(`${config.QUEUE_PREFIX}:${config.QUEUE_NAME}:${jobId}`, 'cancelRequestedAt')) === 1;
   };
-  const processor = createProcessor({ engine, batcher, logger, metrics, notify, cancelRequested });
+  // Drift counts are added to Redis once a second (no round trip per job), on a connection that outlives the
+  // consumers' so the last counts are written after the in-flight batch at shutdown.
+  const driftRedis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+  driftRedis.on('error', (err) => logger.debug({ err: err.message }, 'drift redis connection error'));
+  const drift = new DriftRecorder(driftRedis, `${config.QUEUE_PREFIX}:${config.QUEUE_NAME}`);
+  const flushDrift = async (): Promise<void> => {
+    try {
+      await drift.flush();
+    } catch (err) {
+      logger.warn({ err }, 'could not record drift counts');
+    }
+  };
+  const processor = createProcessor({ engine, batcher, logger, metrics, notify, cancelRequested, drift });
 
   // Two consumers of one batcher: the main queue (async jobs, sync jobs with a webhook) and the queue of batch jobs
   // of synchronous predictions (its own queue for its own retention; see `syncQueueName`).
@@ -96,6 +113,8 @@ export async function startWorker(
   };
   const cardTimer = setInterval(() => void publishCard(), CARD_REFRESH_MS);
   cardTimer.unref();
+  const driftTimer = setInterval(() => void flushDrift(), DRIFT_FLUSH_MS);
+  driftTimer.unref();
 
   const { server, port } = await startWorkerHttp(config.WORKER_HTTP_PORT, config.HOST, metrics.registry, () => ({
     ok: workers.every((w) => !w.closing),
@@ -127,6 +146,9 @@ export async function startWorker(
       batcher.flushNow();
       await closed;
       await batcher.whenIdle();
+      clearInterval(driftTimer);
+      await flushDrift();
+      driftRedis.disconnect();
       await closeServer(server);
     })();
     return closing;

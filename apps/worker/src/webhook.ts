@@ -1,4 +1,5 @@
 import type { InferenceJobData, WebhookEvent } from '@mserve/contracts';
+import { injectContext } from '@mserve/tracing';
 import { WEBHOOK_QUEUE, batchKey, enqueueBatchWebhook, enqueueWebhook, recordBatchEnd } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
@@ -44,7 +45,10 @@ export function createWebhookNotifier(
         return;
       }
       if (!data.webhook) return;
+      // The delivery continues the trace of the job it reports on (the active span: the worker's job span).
+      const trace = injectContext();
       await enqueueWebhook(queue, {
+        ...(trace ? { trace } : {}),
         jobId,
         event,
         url: data.webhook.url,

@@ -46,6 +46,8 @@ export type ErrorCode =
   | 'JOB_FINISHED'
   | 'CANCEL_UNSUPPORTED'
   | 'CANCELED'
+  | 'JOB_NOT_COMPLETED'
+  | 'FEEDBACK_CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
   | 'IMAGE_TOO_LARGE'
   | 'IMAGE_TOO_MANY_PIXELS'
@@ -414,3 +416,105 @@ export type WebhookPayload =
         }[];
       };
     };
+
+/** drift statistics of one time window against the reference */
+export interface MonitoringWindow {
+  /** length of the window (whole minutes, the current one included) */
+  minutes: number;
+  /** completed predictions in the window */
+  requests: number;
+  /** share of predictions flagged out of distribution */
+  oodRate: number;
+  /** mean reliability: the label-free estimate of the accuracy (0 when no request) */
+  estimatedAccuracy: number;
+  classMix: number[];
+  /** population stability index of the class mix */
+  classPsi: number;
+  /** two-sample chi-square of the class mix (effective n) */
+  classChiSquare: number;
+  /** mean of each watched input fact over the window (0 when none was seen) */
+  facts: {
+    inkFraction: number;
+    outputInk: number;
+    strokeWidth: number;
+    bboxAspect: number;
+    bboxFill: number;
+  };
+  /** null without a reference for the model */
+  z: {
+    /** OOD rate above the reference */
+    ood: number;
+    /** mean reliability below the reference */
+    reliabilityDrop: number;
+    /** predicted-class mix against the reference (chi-square as z) */
+    classMix: number;
+    /** mean of each watched input fact over the window (0 when none was seen) */
+    facts: {
+      inkFraction: number;
+      outputInk: number;
+      strokeWidth: number;
+      bboxAspect: number;
+      bboxFill: number;
+    };
+  } | null;
+  score: number | null;
+  /** the statistic that gave the score */
+  driver: string | null;
+  inputScore: number | null;
+  /** the fact that gave inputScore */
+  inputDriver: string | null;
+  /** score at or above the threshold over at least minCount requests */
+  alarm: boolean;
+  /** realised accuracy from feedback, beside the estimate of the same predictions */
+  feedback: {
+    /** true labels received in the window */
+    labels: number;
+    realisedAccuracy: number | null;
+    estimatedAccuracy: number | null;
+  };
+}
+
+/** drift monitoring: inputs and answers of the last 5 minutes and hour against the reference */
+export interface Monitoring {
+  model: {
+    name: string;
+    digest: string;
+  };
+  /** in-distribution reference the windows are compared with; null when none exists for the model */
+  reference: {
+    source: string;
+    requests: number;
+  } | null;
+  /** the alarm rule (chosen from pnpm drift:eval, reports/drift.md) */
+  rule: {
+    /** a window alarms when its score reaches this */
+    threshold: number;
+    /** windows with fewer requests never alarm */
+    minCount: number;
+    /** most requests counted as evidence */
+    maxEffectiveN: number;
+  };
+  windows: {
+    '5m': MonitoringWindow;
+    '1h': MonitoringWindow;
+  };
+}
+
+/** the true label of a completed job */
+export interface FeedbackRequest {
+  /** the true digit of the job’s image */
+  label: number;
+}
+
+/** the recorded feedback */
+export interface Feedback {
+  jobId: string;
+  label: number;
+  prediction: number;
+  /** the prediction equals the label */
+  correct: boolean;
+  /** the reliability the service gave the prediction */
+  reliability: number;
+  /** true when this label was already recorded for the job (counted once) */
+  replayed: boolean;
+}

@@ -11,6 +11,7 @@ import {
   LinksSchema,
 } from './job-views';
 import { CalibrationSummarySchema, ModelSchema, ModelsSchema } from './models';
+import { FeedbackRequestSchema, FeedbackSchema, MonitoringSchema, MonitoringWindowSchema } from './monitoring';
 import { HealthSchema, ReadySchema } from './probes';
 import { ModelInputSchema } from './model-input';
 import { JsonSubmissionSchema } from './submission';
@@ -60,6 +61,10 @@ export const API_SCHEMAS = {
   Health: HealthSchema,
   Ready: ReadySchema,
   WebhookPayload: WebhookPayloadSchema,
+  MonitoringWindow: MonitoringWindowSchema,
+  Monitoring: MonitoringSchema,
+  FeedbackRequest: FeedbackRequestSchema,
+  Feedback: FeedbackSchema,
 } as const;
 
 /** A component name of the OpenAPI document. */

@@ -52,6 +52,8 @@ export {
 export type { Job, JobAccepted, JobCompleted, JobFailed, JobPending, JobStatus, Links } from './job-views';
 export { CalibrationSummarySchema, ModelCardSchema, ModelSchema, ModelsSchema } from './models';
 export type { CalibrationSummary, Model, ModelCard, Models } from './models';
+export { FeedbackRequestSchema, FeedbackSchema, MonitoringSchema, MonitoringWindowSchema } from './monitoring';
+export type { Feedback, FeedbackRequest, Monitoring, MonitoringWindow } from './monitoring';
 export { HealthSchema, ReadySchema } from './probes';
 export type { Health, Ready } from './probes';
 export {

@@ -41,6 +41,12 @@ export const InferenceJobDataSchema = Type.Object({
   deadlineAt: Type.Optional(
     Type.Number({ description: 'epoch ms after which a job not yet started is not run and ends expired' }),
   ),
+  trace: Type.Optional(
+    Type.Object(
+      { traceparent: Type.String(), tracestate: Type.Optional(Type.String()) },
+      { description: 'W3C trace context of the request that made the job (present only while tracing is on)' },
+    ),
+  ),
 });
 export type InferenceJobData = Static<typeof InferenceJobDataSchema>;
 

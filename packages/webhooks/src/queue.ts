@@ -43,7 +43,16 @@ export function webhookBody(
  */
 export async function enqueueWebhook(
   queue: Queue,
-  d: { jobId: string; event: WebhookEvent; url: string; payload: unknown; requestId?: string; type?: string },
+  d: {
+    jobId: string;
+    event: WebhookEvent;
+    url: string;
+    payload: unknown;
+    requestId?: string;
+    /** Envelope type; `job.<event>` when absent. */
+    type?: string;
+    trace?: DeliveryJobData['trace'];
+  },
 ): Promise<void> {
   const data: DeliveryJobData = {
     jobId: d.jobId,
@@ -52,6 +61,7 @@ export async function enqueueWebhook(
     messageId: webhookMessageId(d.jobId, d.event),
     body: webhookBody(d.event, d.payload, new Date(), d.type),
     ...(d.requestId !== undefined ? { requestId: d.requestId } : {}),
+    ...(d.trace ? { trace: d.trace } : {}),
   };
   await queue.add(`webhook.${d.event}`, data, deliveryJobOptions(d.jobId, d.event));
 }

@@ -24,6 +24,8 @@ export interface DeliveryJobData {
   /** Exact JSON text of the {@link WebhookPayload} sent (and signed) on every attempt. */
   body: string;
   requestId?: string;
+  /** W3C trace context of the worker's job span (present only while tracing is on). */
+  trace?: { traceparent: string; tracestate?: string };
 }
 
 /** Progress record the notifier writes after each attempt (BullMQ job progress). */

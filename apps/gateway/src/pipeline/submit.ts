@@ -3,6 +3,7 @@
  * preprocess the image, refuse a blank one, build the job payload, enqueue it. Plain functions over the ports of `ports.ts`, so they run
  * without HTTP or Redis.
  */
+import { SpanKind, inSpan, injectContext } from '@mserve/tracing';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@mserve/common';
 import { encodeTensor, type InferenceJobData, type InferenceParams } from '@mserve/contracts';
@@ -80,6 +81,8 @@ export function buildPayload(
   submittedAt = Date.now(),
   deadline?: number,
 ): InferenceJobData {
+  // The request's trace context (its server span), for the worker's spans to join; nothing while tracing is off.
+  const trace = injectContext();
   return {
     v: 1,
     requestId,
@@ -90,6 +93,7 @@ export function buildPayload(
     ...(params.webhook ? { webhook: params.webhook } : {}),
     ...(deadline !== undefined ? { deadlineAt: deadline } : {}),
     ...(params.priority && params.priority !== 'normal' ? { priority: params.priority } : {}),
+    ...(trace ? { trace } : {}),
   };
 }
 
@@ -125,7 +129,9 @@ export async function enqueueJob(
   newId: () => string = randomUUID,
 ): Promise<Enqueued> {
   const id = newId();
-  await jobs.enqueue(id, data);
+  await inSpan('enqueue', { kind: SpanKind.PRODUCER, attributes: { 'mserve.job_id': id } }, () =>
+    jobs.enqueue(id, data),
+  );
   return { id };
 }
 
@@ -155,7 +161,9 @@ export async function enqueueOwnPrediction(
 ): Promise<Enqueued & { wait: Wait }> {
   const wait = deps.waiters.wait(id, deps.timeoutMs);
   try {
-    await deps.jobs.enqueue(id, data);
+    await inSpan('enqueue', { kind: SpanKind.PRODUCER, attributes: { 'mserve.job_id': id } }, () =>
+      deps.jobs.enqueue(id, data),
+    );
   } catch (e) {
     wait.cancel();
     throw e;

@@ -1,8 +1,9 @@
 import { AppError } from '@mserve/common';
-import { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { clip } from '../clip';
 import type { GatewayDeps } from '../deps';
 import { pipelineMetrics } from '../metrics';
+import { parseFeedback, recordJobFeedback } from '../monitoring';
 import { BULK_MAX_IMAGES } from '../pipeline/bulk';
 import { parseCancelAfter } from '../pipeline/deadline';
 import { parsePrefer, preferenceApplied } from '../prefer';
@@ -116,6 +117,15 @@ export function jobsRouter(deps: GatewayDeps): Router {
     .all(methodNotAllowed);
 
   router.route('/v1/jobs/:id/cancel').post(cancel).all(methodNotAllowed);
+
+  router
+    .route('/v1/jobs/:id/feedback')
+    .post(express.json({ limit: '1kb', type: () => true }), async (req, res) => {
+      const label = parseFeedback(req.body);
+      const { snap } = await service.getJob(req.params['id'] ?? '', 0);
+      res.json(await recordJobFeedback(snap, label, deps.monitoring));
+    })
+    .all(methodNotAllowed);
 
   router
     .route('/v1/batches/:id')
