@@ -1,5 +1,6 @@
 import { AppError, toAppError } from '@mserve/common';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { bearerChallenge } from './auth';
 import { clip } from './clip';
 import type { GatewayDeps } from './deps';
 import { requestLog } from './request-log';
@@ -29,6 +30,8 @@ export function createApp(deps: GatewayDeps): Express {
     if (appErr.code === 'QUEUE_FULL' || appErr.code === 'REDIS_UNAVAILABLE' || appErr.code === 'NOT_READY') {
       res.set('Retry-After', String(config.RETRY_AFTER_S));
     }
+    if (appErr.code === 'TENANT_QUOTA') res.set('Retry-After', String(config.RETRY_AFTER_S));
+    if (appErr.status === 401) res.set('WWW-Authenticate', bearerChallenge(appErr.code));
     if (res.headersSent) return;
     res.status(appErr.status).json(appErr.toBody());
   };

@@ -1,4 +1,5 @@
 import type { Logger } from '@mserve/common';
+import type { AfterAuth, KeyLookup } from './auth';
 import type { GatewayConfig } from './config';
 import type { GatewayMetrics } from './metrics';
 import type { Preprocessor, WebhookStateReader, WebhookUrlGuard } from './pipeline/ports';
@@ -26,4 +27,6 @@ export interface GatewayDeps {
   preprocess: Preprocessor;
   checkWebhookUrl: WebhookUrlGuard;
   webhookState: WebhookStateReader;
+  /** How /v1 callers are identified: `off` (one anonymous tenant) or `required` (API keys, rate limit). */
+  auth: { mode: 'off' | 'required'; lookup: KeyLookup; after?: AfterAuth };
 }

@@ -136,7 +136,11 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
         await notify({
           jobId,
           event,
-          data: { requestId: raw.requestId ?? '', webhook: raw.webhook },
+          data: {
+            requestId: raw.requestId ?? '',
+            webhook: raw.webhook,
+            ...(typeof raw.tenant === 'string' ? { tenant: raw.tenant } : {}),
+          },
           payload,
         });
       }

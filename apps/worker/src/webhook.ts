@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 export interface WebhookNotice {
   jobId: string;
   event: WebhookEvent;
-  data: Pick<InferenceJobData, 'webhook' | 'requestId'>;
+  data: Pick<InferenceJobData, 'webhook' | 'requestId' | 'tenant'>;
   payload: unknown;
 }
 
@@ -38,6 +38,7 @@ export function createWebhookNotifier(
         url: data.webhook.url,
         payload,
         ...(data.requestId ? { requestId: data.requestId } : {}),
+        ...(data.tenant ? { tenant: data.tenant } : {}),
       });
     },
     close: async () => {

@@ -38,6 +38,9 @@ export const InferenceJobDataSchema = Type.Object({
   deadlineAt: Type.Optional(
     Type.Number({ description: 'epoch ms after which a job not yet started is not run and ends expired' }),
   ),
+  tenant: Type.Optional(
+    Type.String({ description: 'tenant of the API key that submitted the job (absent while AUTH_MODE=off)' }),
+  ),
 });
 export type InferenceJobData = Static<typeof InferenceJobDataSchema>;
 

@@ -37,7 +37,7 @@ export function webhookBody(event: WebhookEvent, payload: unknown, at: Date = ne
  */
 export async function enqueueWebhook(
   queue: Queue,
-  d: { jobId: string; event: WebhookEvent; url: string; payload: unknown; requestId?: string },
+  d: { jobId: string; event: WebhookEvent; url: string; payload: unknown; requestId?: string; tenant?: string },
 ): Promise<void> {
   const data: DeliveryJobData = {
     jobId: d.jobId,
@@ -46,6 +46,7 @@ export async function enqueueWebhook(
     messageId: webhookMessageId(d.jobId, d.event),
     body: webhookBody(d.event, d.payload),
     ...(d.requestId !== undefined ? { requestId: d.requestId } : {}),
+    ...(d.tenant !== undefined ? { tenant: d.tenant } : {}),
   };
   await queue.add(`webhook.${d.event}`, data, deliveryJobOptions(d.jobId, d.event));
 }

@@ -24,6 +24,8 @@ export interface DeliveryJobData {
   /** Exact JSON text of the {@link WebhookPayload} sent (and signed) on every attempt. */
   body: string;
   requestId?: string;
+  /** The job's tenant: its deliveries are signed with the tenant's own secrets (absent while auth is off). */
+  tenant?: string;
 }
 
 /** Progress record the notifier writes after each attempt (BullMQ job progress). */

@@ -7,7 +7,7 @@ export type JobStatus = 'queued' | 'active' | 'completed' | 'failed' | 'canceled
 export interface JobSnapshot {
   id: string;
   status: JobStatus;
-  data: Pick<InferenceJobData, 'requestId' | 'submittedAt' | 'webhook' | 'deadlineAt'>;
+  data: Pick<InferenceJobData, 'requestId' | 'submittedAt' | 'webhook' | 'deadlineAt' | 'tenant'>;
   result?: InferenceResult;
   error?: { code: string; message: string };
   finishedAt?: number;
