@@ -121,6 +121,7 @@ export const gatewayEnvSpec = {
       default: [],
       secret: true,
     }),
+    show: (v: string[]) => (v.length === 0 ? '' : `${v.length} keys`),
   },
   AUTH_CACHE_MS: env.int({
     doc: 'how long a verified key is trusted without asking Redis again (revocations also reach every gateway at once by pub/sub)',
