@@ -1,5 +1,6 @@
 import { AppError, toAppError } from '@mserve/common';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { bearerChallenge, requireAdmin } from './auth';
 import { clip } from './clip';
 import { cors } from './cors';
 import type { GatewayDeps } from './deps';
@@ -30,7 +31,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.use(jobsRouter(deps));
   app.use(metaRouter(deps));
   app.use(uiRouter());
-  app.use(adminRouter(deps.queueDashboard, deps.adminGuard, htmlSecurityHeaders()));
+  app.use(adminRouter(deps.queueDashboard, deps.adminGuard ?? requireAdmin(deps.auth), htmlSecurityHeaders()));
   app.use(monitoringRouter(deps));
 
   app.use((req, _res, next) => {
@@ -43,6 +44,9 @@ export function createApp(deps: GatewayDeps): Express {
     if (appErr.code === 'QUEUE_FULL' || appErr.code === 'REDIS_UNAVAILABLE' || appErr.code === 'NOT_READY') {
       res.set('Retry-After', String(config.RETRY_AFTER_S));
     }
+    if (appErr.code === 'TENANT_QUOTA') res.set('Retry-After', String(config.RETRY_AFTER_S));
+    // Appended: the admin pages also challenge for Basic credentials (see requireAdmin).
+    if (appErr.status === 401) res.append('WWW-Authenticate', bearerChallenge(appErr.code));
     if (res.headersSent) return;
     res.status(appErr.status).json(appErr.toBody());
   };

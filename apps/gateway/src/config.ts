@@ -117,6 +117,41 @@ export const gatewayEnvSpec = {
   }),
   MAX_UPLOAD_BYTES: env.int({ doc: 'largest accepted upload', unit: 'bytes', default: 10 * 1024 * 1024, min: 1024 }),
   CORS_ORIGINS: corsOriginsEnv,
+  AUTH_MODE: env.oneOf(['off', 'required'] as const, {
+    doc: "`required`: every /v1 request needs `Authorization: Bearer <API key>` and sees only its tenant's jobs; `off`: no keys, one tenant (the quick start; warned about at start-up)",
+    default: 'off',
+  }),
+  AUTH_BOOTSTRAP_KEYS: {
+    ...env.list({
+      doc: 'API keys written to Redis at start-up (hashed; one already there, even revoked, is left alone), comma-separated `<tenant>:<scope>+<scope>:msk_<id>_<secret>`; from a Secret',
+      default: [],
+      secret: true,
+    }),
+    show: (v: string[]) => (v.length === 0 ? '' : `${v.length} keys`),
+  },
+  AUTH_CACHE_MS: env.int({
+    doc: 'how long a verified key is trusted without asking Redis again (revocations also reach every gateway at once by pub/sub)',
+    unit: 'ms',
+    default: 500,
+    min: 0,
+    max: 1000,
+  }),
+  RATE_LIMIT_PER_S: env.float({
+    doc: 'requests per second each API key may make on average (token bucket in Redis; `AUTH_MODE=required` only; 0: no limit)',
+    unit: '1/s',
+    default: 50,
+    min: 0,
+  }),
+  RATE_LIMIT_BURST: env.int({
+    doc: 'requests an API key may make at once above its rate (the bucket size)',
+    default: 100,
+    min: 1,
+  }),
+  TENANT_MAX_JOBS: env.int({
+    doc: 'unfinished jobs (queued or running) a tenant may have, across gateways, before its submissions get 429 TENANT_QUOTA (`AUTH_MODE=required` only)',
+    default: 2000,
+    min: 1,
+  }),
   // The same allowlist variable as the notifier's, so submission and delivery apply one policy.
   ...webhookGuardEnv,
 };

@@ -1,5 +1,6 @@
 import type { Logger } from '@mserve/common';
 import type { RequestHandler } from 'express';
+import type { AfterAuth, KeyLookup } from './auth';
 import type { GatewayConfig } from './config';
 import type { GatewayMetrics } from './metrics';
 import type { MonitoringPort } from './monitoring';
@@ -41,4 +42,6 @@ export interface GatewayDeps {
   adminGuard?: RequestHandler;
   /** The drift monitor's state (windows, feedback). */
   monitoring: MonitoringPort;
+  /** How /v1 callers are identified: `off` (one anonymous tenant) or `required` (API keys, rate limit). */
+  auth: { mode: 'off' | 'required'; lookup: KeyLookup; after?: AfterAuth };
 }

@@ -22,6 +22,7 @@ import { CANCEL_WAIT_MS } from './pipeline/service';
 import { gatewayEnvSpec, type GatewayConfig } from './config';
 import { error, headersTooLarge, retryAfter } from './openapi-errors';
 import { monitoringPaths } from './openapi-monitoring';
+import { withBearerAuth } from './openapi-security';
 
 const SCHEMAS = '#/components/schemas/';
 /** `include=input`: the answer of a completed job shows the preprocessed image the model saw. */
@@ -53,7 +54,8 @@ const plain = (schema: object): object => JSON.parse(JSON.stringify(schema)) as 
 export type OpenApiSettings = Pick<
   GatewayConfig,
   'MAX_WAIT_S' | 'MAX_UPLOAD_BYTES' | 'MAX_QUEUE_DEPTH' | 'SYNC_TIMEOUT_MS' | 'IDEMPOTENCY_TTL_S' | 'MAX_QUEUE_TIME_S'
->;
+> &
+  Partial<Pick<GatewayConfig, 'AUTH_MODE'>>;
 
 function submission(settings: OpenApiSettings) {
   const params = [
@@ -163,7 +165,11 @@ function submission(settings: OpenApiSettings) {
       'image not decodable, empty, blank (no ink) or too small, webhook URL refused, or an Idempotency-Key ' +
         'already used with a different request',
     ),
-    '429': error(429, `backlog at MAX_QUEUE_DEPTH (${settings.MAX_QUEUE_DEPTH} waiting jobs here)`, retryAfter),
+    '429': error(
+      429,
+      `backlog at MAX_QUEUE_DEPTH (${settings.MAX_QUEUE_DEPTH} waiting jobs here), the tenant at TENANT_MAX_JOBS, or the API key over its rate (RateLimit headers)`,
+      retryAfter,
+    ),
     '431': headersTooLarge,
     '503': error(503, 'Redis unavailable', retryAfter),
   };
@@ -227,6 +233,16 @@ function cancelOperation() {
 export function openApiDocument(settings: OpenApiSettings = parseEnv(gatewayEnvSpec, {})) {
   const { params, upload, errors } = submission(settings);
   const wait = `?wait=${settings.MAX_WAIT_S}`;
+  return withBearerAuth(documentWithoutAuth(settings, params, upload, errors, wait), settings.AUTH_MODE);
+}
+
+function documentWithoutAuth(
+  settings: OpenApiSettings,
+  params: ReturnType<typeof submission>['params'],
+  upload: ReturnType<typeof submission>['upload'],
+  errors: ReturnType<typeof submission>['errors'],
+  wait: string,
+) {
   return {
     openapi: '3.1.0',
     info: {

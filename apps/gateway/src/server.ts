@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS, preprocess, preprocessingFingerprint } from '@mserve/pr
 import { syncQueueName } from '@mserve/contracts';
 import { assertDeliverableUrl, parseAllowList } from '@mserve/webhooks';
 import { createApp } from './app';
+import { AuthStore } from './auth-store';
 import { answerClientError } from './client-error';
 import type { GatewayConfig } from './config';
 import type { GatewayDeps, GatewayModel } from './deps';
@@ -39,6 +40,14 @@ export async function startGateway(
   logger: Logger = createLogger('gateway'),
 ): Promise<RunningGateway> {
   const model = await loadGatewayModel(config.MODEL_DIR);
+  const auth = config.AUTH_MODE === 'required' ? new AuthStore(config, logger) : undefined;
+  if (auth) await auth.bootstrap();
+  else {
+    logger.warn(
+      'AUTH_MODE=off: NO AUTHENTICATION. Anyone who reaches this gateway can submit work and read every job. ' +
+        'Set AUTH_MODE=required with API keys for anything but a local try-out (README: Production start).',
+    );
+  }
   const store = new JobStore(config, logger);
   const waiters = new CompletionWaiters(
     {
@@ -78,6 +87,9 @@ export async function startGateway(
       return state ? { ...state } : null;
     },
     ...(dashboard ? { queueDashboard: dashboard.handler } : {}),
+    auth: auth
+      ? { mode: 'required', lookup: auth.lookup, after: auth.rateLimit }
+      : { mode: 'off', lookup: async () => null },
   };
   const server = http.createServer(createApp(deps));
   // Requests Node's parser refuses (headers over its limit, malformed heads) get the JSON error body too.
@@ -96,6 +108,7 @@ export async function startGateway(
     await store.close();
     await dashboard?.close();
     await monitoring.close();
+    await auth?.close();
     throw e;
   }
   // Long-polls hold connections for up to MAX_WAIT_S; keep-alive sockets must outlive a poll's answer.
@@ -104,7 +117,14 @@ export async function startGateway(
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
   logger.info(
-    { host: config.HOST, port, queue: config.QUEUE_NAME, model: model.name, digest: model.digest },
+    {
+      host: config.HOST,
+      port,
+      queue: config.QUEUE_NAME,
+      model: model.name,
+      digest: model.digest,
+      auth: config.AUTH_MODE,
+    },
     'gateway listening',
   );
 
@@ -119,6 +139,7 @@ export async function startGateway(
       await store.close();
       await dashboard?.close();
       await monitoring.close();
+      await auth?.close();
     })());
   return { server, port, deps, close };
 }

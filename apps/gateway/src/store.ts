@@ -13,6 +13,7 @@ import {
   type WebhookSubscription,
   encodeFailure,
 } from '@mserve/contracts';
+import { admitJob, fairPriority, releaseJob, tenancyKeys, withFairShareScript } from '@mserve/tenancy';
 import {
   WEBHOOK_QUEUE,
   batchKey,
@@ -29,7 +30,7 @@ import type { GatewayConfig } from './config';
 import { finishedSnapshot, type FinishedJob, type JobSnapshot } from './pipeline/job-snapshot';
 import type { BatchStore } from './pipeline/bulk';
 import type { IdempotencyKey, IdempotencyRecord, IdempotencyStore } from './pipeline/idempotency';
-import type { JobControl, JobRepository, StopResult } from './pipeline/ports';
+import type { JobControl, JobRepository, StopResult, TenantAdmission } from './pipeline/ports';
 import { hashFromList, withStoreScripts, type StoreRedis } from './store-scripts';
 
 type StoreConfig = Pick<
@@ -42,15 +43,19 @@ type StoreConfig = Pick<
   | 'RESULT_MAX_COUNT'
   | 'SYNC_RESULT_TTL_S'
   | 'SYNC_RESULT_MAX_COUNT'
->;
+> &
+  Partial<Pick<GatewayConfig, 'TENANT_MAX_JOBS' | 'MAX_QUEUE_TIME_S'>>;
+
+/** Longest a tenant's job is counted when nothing uncounted it (a job lives at most its queue time plus a run). */
+const DAY_MS = 86_400_000;
 
 /**
  * The gateway's side of the queue. Its Redis connection never buffers commands while Redis is away
  * (`enableOfflineQueue: false`) and every call is bounded by `REDIS_TIMEOUT_MS`, so a request fails with 503 within
  * a second instead of hanging; ioredis keeps reconnecting in the background, so the service recovers by itself.
  */
-export class JobStore implements JobRepository, IdempotencyStore, JobControl, BatchStore {
-  private readonly redis: IORedis & StoreRedis;
+export class JobStore implements JobRepository, IdempotencyStore, JobControl, BatchStore, TenantAdmission {
+  private readonly redis: IORedis & StoreRedis & ReturnType<typeof withFairShareScript>;
   private readonly queue: Queue;
   /** The queue of batch jobs of synchronous predictions (see `syncQueueName`). */
   private readonly syncQueue: Queue;
@@ -62,15 +67,17 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
     private readonly config: StoreConfig,
     private readonly logger: Logger,
   ) {
-    this.redis = withStoreScripts(
-      new IORedis(config.REDIS_URL, {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        connectTimeout: Math.max(1000, config.REDIS_TIMEOUT_MS),
-        // A backstop that drops hung commands; the request-level deadline is in call().
-        commandTimeout: config.REDIS_TIMEOUT_MS * 5,
-        retryStrategy: (times) => Math.min(100 * times, 1000),
-      }),
+    this.redis = withFairShareScript(
+      withStoreScripts(
+        new IORedis(config.REDIS_URL, {
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          connectTimeout: Math.max(1000, config.REDIS_TIMEOUT_MS),
+          // A backstop that drops hung commands; the request-level deadline is in call().
+          commandTimeout: config.REDIS_TIMEOUT_MS * 5,
+          retryStrategy: (times) => Math.min(100 * times, 1000),
+        }),
+      ),
     );
     this.redis.on('error', (err) => this.logger.debug({ err: err.message }, 'redis producer connection error'));
     const prefix = config.QUEUE_PREFIX;
@@ -122,8 +129,11 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
   }
 
   /** Adds a job under the given id with the retention policy of results. */
-  async enqueue(id: string, data: InferenceJobData): Promise<void> {
-    const opts = { ...this.addOptions(this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT), ...priorityOf(data) };
+  async enqueue(id: string, data: InferenceJobData, rank?: number): Promise<void> {
+    const opts = {
+      ...this.addOptions(this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT),
+      ...priorityOf(data, rank),
+    };
     await this.call(() => this.queue.add(INFERENCE_JOB_NAME, data, { ...opts, jobId: id }));
   }
 
@@ -131,16 +141,16 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
    * Adds jobs of their own in one round trip (BullMQ's `addBulk`: one MULTI of the add scripts, all or none), each
    * under its own id with the retention policy of results. The async path groups concurrent submissions this way.
    */
-  async enqueueMany(jobs: Array<{ id: string; data: InferenceJobData }>): Promise<void> {
+  async enqueueMany(jobs: Array<{ id: string; data: InferenceJobData; rank?: number }>): Promise<void> {
     const [only] = jobs;
-    if (jobs.length === 1 && only) return this.enqueue(only.id, only.data);
+    if (jobs.length === 1 && only) return this.enqueue(only.id, only.data, only.rank);
     const opts = this.addOptions(this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT);
     await this.call(() =>
       this.queue.addBulk(
         jobs.map((j) => ({
           name: INFERENCE_JOB_NAME,
           data: j.data,
-          opts: { ...opts, ...priorityOf(j.data), jobId: j.id },
+          opts: { ...opts, ...priorityOf(j.data, j.rank), jobId: j.id },
         })),
       ),
     );
@@ -226,6 +236,7 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
           ...(typeof data.deadlineAt === 'number' ? { deadlineAt: data.deadlineAt } : {}),
           ...(typeof data.batch === 'string' ? { batch: data.batch } : {}),
           ...(data.input ? { input: data.input } : {}),
+          ...(typeof data.tenant === 'string' ? { tenant: data.tenant } : {}),
         },
       };
       if (!hash['finishedOn']) return snap;
@@ -292,7 +303,7 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
     if (data.batch) {
       const key = batchKey(this.config.QUEUE_PREFIX, this.config.QUEUE_NAME, data.batch);
       const done = await this.call(() => recordBatchEnd(this.redis, key, data.batch ?? '', jobId, event));
-      if (done) await this.call(() => enqueueBatchWebhook(this.webhookQueue, done, data.requestId));
+      if (done) await this.call(() => enqueueBatchWebhook(this.webhookQueue, done, data));
       return;
     }
     if (!data.webhook?.events.includes(event)) return;
@@ -304,8 +315,31 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
         url,
         payload,
         ...(data.requestId ? { requestId: data.requestId } : {}),
+        ...(data.tenant ? { tenant: data.tenant } : {}),
       }),
     );
+  }
+
+  /** The set counting `tenant`'s unfinished jobs (the worker uncounts a job when it ends). */
+  private openJobsKey(tenant: string): string {
+    return tenancyKeys(this.config.QUEUE_PREFIX).openJobs(this.config.QUEUE_NAME, tenant);
+  }
+
+  /** Counts job `id` against `tenant` (atomic per tenant); its fair-share rank, or 429 TENANT_QUOTA. */
+  async admitTenantJob(tenant: string, id: string): Promise<number> {
+    const limit = this.config.TENANT_MAX_JOBS ?? Number.MAX_SAFE_INTEGER;
+    const queueS = this.config.MAX_QUEUE_TIME_S ?? 0;
+    const maxAgeMs = queueS > 0 ? queueS * 1000 + 600_000 : DAY_MS;
+    const r = await this.call(() => admitJob(this.redis, this.openJobsKey(tenant), id, limit, maxAgeMs));
+    if (!r.admitted) {
+      throw new AppError('TENANT_QUOTA', `this tenant has ${r.open} unfinished jobs (limit ${limit}); retry later`);
+    }
+    return r.rank;
+  }
+
+  /** Uncounts job `id` of `tenant`. */
+  async releaseTenantJob(tenant: string, id: string): Promise<void> {
+    await this.call(() => releaseJob(this.redis, this.openJobsKey(tenant), id));
   }
 
   /** Records a bulk submission's job ids (and the webhook of a batch that has one) under its batch id for `ttlS`. */
@@ -382,8 +416,11 @@ function parseJson(text: string): unknown {
  * any waiting normal job (among themselves newest first); low jobs into the prioritized set, taken only when the
  * wait list is empty. A high job therefore never queues behind a normal or low backlog.
  */
-function priorityOf(data: InferenceJobData): { priority?: number; lifo?: boolean } {
+function priorityOf(data: InferenceJobData, rank?: number): { priority?: number; lifo?: boolean } {
   if (data.priority === 'high') return { lifo: true };
+  // With tenants (a rank), normal and low jobs are ordered by their rank in their tenant: fair share (see
+  // @mserve/tenancy's fair-share.ts); low stays behind every normal job.
+  if (rank !== undefined) return { priority: fairPriority(rank, data.priority === 'low') };
   if (data.priority === 'low') return { priority: 1 };
   return {};
 }

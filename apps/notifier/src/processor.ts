@@ -15,7 +15,13 @@ import { sendOnce, SendError, type SendResult } from './send';
 
 /** What the processor needs, resolved once at start-up. */
 export interface ProcessorDeps {
+  /** The service-wide secrets (WEBHOOK_SECRETS): they sign deliveries of jobs without a tenant (auth off). */
   secrets: readonly string[];
+  /**
+   * A tenant's own secrets, newest first (`pnpm keys webhook-secret`): they sign its jobs' deliveries, so one
+   * tenant's receivers can never forge another's. Without it every delivery uses `secrets`.
+   */
+  tenantSecrets?: (tenant: string) => Promise<readonly string[]>;
   allow: AllowList;
   schedule: readonly number[];
   jitter: number;
@@ -25,6 +31,14 @@ export interface ProcessorDeps {
   log: Logger;
   metrics: NotifierMetrics;
   userAgent?: string;
+}
+
+/** The job's tenant has no webhook secret (`pnpm keys webhook-secret rotate --tenant <t>` gives it one). */
+class MissingSecretError extends Error {
+  constructor(tenant: string) {
+    super(`WEBHOOK_SECRET_MISSING: tenant ${tenant} has no webhook secret; not sent unsigned or with another secret`);
+    this.name = 'MissingSecretError';
+  }
 }
 
 /** A failed attempt that will be retried after `delayMs` (read back by the backoff strategy). */
@@ -102,13 +116,15 @@ function deliveryAttempt(deps: ProcessorDeps, maxAttempts: number) {
 
     let outcome: Outcome;
     try {
+      const secrets = d.tenant && deps.tenantSecrets ? await deps.tenantSecrets(d.tenant) : deps.secrets;
+      if (secrets.length === 0) throw new MissingSecretError(d.tenant ?? '');
       const target = await resolveDeliverableUrl(d.url, { allow: deps.allow });
       const timestamp = Math.floor(Date.now() / 1000);
       const headers = {
         'content-type': 'application/json',
         'user-agent': deps.userAgent ?? 'mserve-notifier/0.1',
         ...(d.requestId ? { 'x-request-id': d.requestId } : {}),
-        ...signWebhook(d.messageId, timestamp, d.body, deps.secrets),
+        ...signWebhook(d.messageId, timestamp, d.body, secrets),
       };
       const result = await sendOnce({
         target,
@@ -121,7 +137,10 @@ function deliveryAttempt(deps: ProcessorDeps, maxAttempts: number) {
       deps.metrics.attemptSeconds.observe(result.durationMs / 1000);
       outcome = classify(result);
     } catch (err) {
-      if (isAppError(err) && err.code === 'WEBHOOK_URL_REFUSED') {
+      if (err instanceof MissingSecretError) {
+        // Never fall back to the shared secret: that is the forgery across tenants per-tenant secrets prevent.
+        outcome = { kind: 'dead', reason: err.message, status: null };
+      } else if (isAppError(err) && err.code === 'WEBHOOK_URL_REFUSED') {
         outcome = { kind: 'dead', reason: `WEBHOOK_URL_REFUSED: ${err.message}`, status: null };
       } else if (err instanceof SendError && err.kind === 'refused-peer') {
         outcome = { kind: 'dead', reason: `WEBHOOK_URL_REFUSED: ${err.message}`, status: null };

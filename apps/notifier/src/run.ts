@@ -7,12 +7,32 @@ import type { NotifierConfig } from './config';
 import { createHttpServer } from './http';
 import { createMetrics } from './metrics';
 import { backoffStrategy, createProcessor } from './processor';
+import { WebhookSecretStore, tenancyKeys } from '@mserve/tenancy';
 
 /** A running notifier. */
 export interface Notifier {
   port: number;
   /** Stops taking deliveries, waits for in-flight ones (up to SHUTDOWN_TIMEOUT_MS) and closes everything. */
   close(): Promise<void>;
+}
+
+/**
+ * How long a tenant's webhook secrets are reused without reading Redis again: a rotation signs with the new
+ * secret within this (the old one stays valid during the rotation, so nothing fails in between).
+ */
+const TENANT_SECRET_CACHE_MS = 1000;
+
+/** `load` behind a per-argument cache of `ms`. */
+function cachedFor<T>(ms: number, load: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const cache = new Map<string, { value: T; until: number }>();
+  return async (key) => {
+    const hit = cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const value = await load(key);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(key, { value, until: Date.now() + ms });
+    return value;
+  };
 }
 
 /** Starts the delivery worker and the operational HTTP server. */
@@ -24,8 +44,10 @@ export async function startNotifier(config: NotifierConfig): Promise<Notifier> {
   const queue = new Queue<DeliveryJobData>(config.WEBHOOK_QUEUE_NAME, { connection, prefix: config.QUEUE_PREFIX });
   const metrics = createMetrics(queue);
   const schedule = config.WEBHOOK_RETRY_SCHEDULE;
+  const tenantSecrets = new WebhookSecretStore(connection, tenancyKeys(config.QUEUE_PREFIX));
   const processor = createProcessor({
     secrets: config.WEBHOOK_SECRETS,
+    tenantSecrets: cachedFor(TENANT_SECRET_CACHE_MS, (tenant) => tenantSecrets.get(tenant)),
     allow,
     schedule,
     jitter: config.WEBHOOK_RETRY_JITTER,

@@ -169,6 +169,7 @@ function createItemRunner(deps: ProcessorDeps): ItemRunner {
             requestId: raw.requestId ?? '',
             webhook: raw.webhook,
             ...(typeof raw.batch === 'string' ? { batch: raw.batch } : {}),
+            ...(typeof raw.tenant === 'string' ? { tenant: raw.tenant } : {}),
           },
           payload,
         });

@@ -2,8 +2,9 @@ import type http from 'node:http';
 import type { Logger } from '@mserve/common';
 import { modelCardsKey, syncQueueName } from '@mserve/contracts';
 import { DriftRecorder } from '@mserve/drift';
+import { tenancyKeys } from '@mserve/tenancy';
 import IORedis from 'ioredis';
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { MicroBatcher } from './batcher';
 import type { WorkerConfig } from './config';
 import { startWorkerHttp } from './http';
@@ -100,6 +101,19 @@ export async function startWorker(
   let redisError: string | undefined;
   const worker = consume(config.QUEUE_NAME);
   const syncWorker = consume(syncQueueName(config.QUEUE_NAME));
+  // A job of a tenant's ended: it no longer counts against the tenant's quota or fair-share rank (the gateway
+  // counted it when it enqueued it). A missed removal is pruned by age at the next admission.
+  const names = tenancyKeys(config.QUEUE_PREFIX);
+  const uncount = (job: Job | undefined) => {
+    const tenant = (job?.data as { tenant?: unknown } | undefined)?.tenant;
+    if (!job?.id || typeof tenant !== 'string') return;
+    const id = job.id;
+    void worker.client
+      .then((c) => (c as unknown as IORedis).zrem(names.openJobs(config.QUEUE_NAME, tenant), id))
+      .catch((err: unknown) => logger.debug({ err, jobId: id }, 'could not uncount a tenant job'));
+  };
+  worker.on('completed', (job) => uncount(job));
+  worker.on('failed', (job) => uncount(job));
   const workers = [worker, syncWorker];
 
   const publishCard = async (): Promise<void> => {

@@ -8,7 +8,7 @@ import IORedis from 'ioredis';
 export interface WebhookNotice {
   jobId: string;
   event: WebhookEvent;
-  data: Pick<InferenceJobData, 'webhook' | 'requestId' | 'batch'>;
+  data: Pick<InferenceJobData, 'webhook' | 'requestId' | 'batch' | 'tenant'>;
   payload: unknown;
 }
 
@@ -41,7 +41,7 @@ export function createWebhookNotifier(
       if (data.batch) {
         const key = batchKey(prefix, queueName, data.batch);
         const done = await recordBatchEnd(redis, key, data.batch, jobId, event);
-        if (done) await enqueueBatchWebhook(queue, done, data.requestId);
+        if (done) await enqueueBatchWebhook(queue, done, data);
         return;
       }
       if (!data.webhook) return;
@@ -54,6 +54,7 @@ export function createWebhookNotifier(
         url: data.webhook.url,
         payload,
         ...(data.requestId ? { requestId: data.requestId } : {}),
+        ...(data.tenant ? { tenant: data.tenant } : {}),
       });
     },
     close: async () => {

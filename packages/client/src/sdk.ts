@@ -19,6 +19,8 @@ export interface MnistClientOptions {
   fetch?: typeof fetch;
   /** Headers sent with every request (auth, tracing). */
   headers?: Record<string, string>;
+  /** API key (`msk_...`) sent as `Authorization: Bearer <key>` when the gateway runs with `AUTH_MODE=required`. */
+  apiKey?: string;
   /** Timeout of one plain request, in ms (long-polls add their wait on top). */
   requestTimeoutMs?: number;
   /** Longest `?wait=` the gateway accepts (its MAX_WAIT_S), in seconds. */
@@ -66,7 +68,10 @@ export class MnistClient {
   constructor(opts: MnistClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.fetchImpl = opts.fetch ?? fetch;
-    this.headers = opts.headers ?? {};
+    this.headers = {
+      ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}),
+      ...(opts.headers ?? {}),
+    };
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.maxWaitS = opts.maxWaitS ?? 30;
     this.queueFullRetries = opts.queueFullRetries ?? 3;

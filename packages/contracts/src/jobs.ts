@@ -47,6 +47,9 @@ export const InferenceJobDataSchema = Type.Object({
       { description: 'W3C trace context of the request that made the job (present only while tracing is on)' },
     ),
   ),
+  tenant: Type.Optional(
+    Type.String({ description: 'tenant of the API key that submitted the job (absent while AUTH_MODE=off)' }),
+  ),
 });
 export type InferenceJobData = Static<typeof InferenceJobDataSchema>;
 

@@ -66,14 +66,22 @@ export async function recordBatchEnd(
   return { webhook: JSON.parse(hook) as WebhookSubscription, data: { id: batchId, counts, jobs } };
 }
 
-/** Queues the one delivery of a completed batch (idempotent: its delivery id derives from the batch id). */
-export async function enqueueBatchWebhook(queue: Queue, batch: CompletedBatch, requestId?: string): Promise<void> {
+/**
+ * Queues the one delivery of a completed batch (idempotent: its delivery id derives from the batch id), signed
+ * with the secrets of `tenant` when auth is on.
+ */
+export async function enqueueBatchWebhook(
+  queue: Queue,
+  batch: CompletedBatch,
+  from: { requestId?: string; tenant?: string } = {},
+): Promise<void> {
   await enqueueWebhook(queue, {
     jobId: batch.data.id,
     event: 'completed',
     type: 'batch.completed',
     url: batch.webhook.url,
     payload: batch.data,
-    ...(requestId ? { requestId } : {}),
+    ...(from.requestId ? { requestId: from.requestId } : {}),
+    ...(from.tenant !== undefined ? { tenant: from.tenant } : {}),
   });
 }

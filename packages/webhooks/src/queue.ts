@@ -52,6 +52,7 @@ export async function enqueueWebhook(
     /** Envelope type; `job.<event>` when absent. */
     type?: string;
     trace?: DeliveryJobData['trace'];
+    tenant?: string;
   },
 ): Promise<void> {
   const data: DeliveryJobData = {
@@ -62,6 +63,7 @@ export async function enqueueWebhook(
     body: webhookBody(d.event, d.payload, new Date(), d.type),
     ...(d.requestId !== undefined ? { requestId: d.requestId } : {}),
     ...(d.trace ? { trace: d.trace } : {}),
+    ...(d.tenant !== undefined ? { tenant: d.tenant } : {}),
   };
   await queue.add(`webhook.${d.event}`, data, deliveryJobOptions(d.jobId, d.event));
 }

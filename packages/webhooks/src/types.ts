@@ -26,6 +26,8 @@ export interface DeliveryJobData {
   requestId?: string;
   /** W3C trace context of the worker's job span (present only while tracing is on). */
   trace?: { traceparent: string; tracestate?: string };
+  /** The job's tenant: its deliveries are signed with the tenant's own secrets (absent while auth is off). */
+  tenant?: string;
 }
 
 /** Progress record the notifier writes after each attempt (BullMQ job progress). */

@@ -10,7 +10,7 @@ import { clip } from '../clip';
 import type { JobSnapshot } from './job-snapshot';
 import type { JobRepository, JobWaiters } from './ports';
 import type { Submission } from './submit';
-import { isFinished, waitForEnd } from './waits';
+import { isFinished, ownedBy, waitForEnd } from './waits';
 
 /** Most images one bulk submission may carry. */
 export const BULK_MAX_IMAGES = 100;
@@ -64,12 +64,22 @@ export async function enqueueAll(
   payloads: InferenceJobData[],
   id: string = randomUUID(),
   webhook?: WebhookSubscription,
+  admit?: (ids: string[]) => Promise<{ ranks: number[]; undo(): Promise<void> }>,
 ): Promise<{ id: string; jobIds: string[] }> {
-  const all = payloads.map((data) => ({ id: randomUUID(), data }));
-  const jobIds = all.map((j) => j.id);
-  await batches.saveBatch(id, jobIds, ttlS, webhook);
-  await jobs.enqueueMany(all);
-  return { id, jobIds };
+  const ids = payloads.map(() => randomUUID());
+  const admitted = admit ? await admit(ids) : undefined;
+  const all = payloads.map((data, i) => {
+    const rank = admitted?.ranks[i];
+    return { id: ids[i] as string, data, ...(rank !== undefined ? { rank } : {}) };
+  });
+  try {
+    await batches.saveBatch(id, ids, ttlS, webhook);
+    await jobs.enqueueMany(all);
+  } catch (e) {
+    await admitted?.undo();
+    throw e;
+  }
+  return { id, jobIds: ids };
 }
 
 /** The jobs of a batch, waiting up to `waitMs` for all to end; a job removed by retention is left out. */
@@ -78,10 +88,15 @@ export async function readBatchJobs(
   id: string,
   waitMs: number,
   signal?: AbortSignal,
+  tenant?: string,
 ): Promise<JobSnapshot[]> {
   const ids = await deps.batches.readBatch(id);
-  if (!ids) throw new AppError('NOT_FOUND', `no batch ${clip(id)} (unknown, or removed after the retention period)`);
+  const missing = () =>
+    new AppError('NOT_FOUND', `no batch ${clip(id)} (unknown, or removed after the retention period)`);
+  if (!ids) throw missing();
   let snaps = (await Promise.all(ids.map((j) => deps.jobs.get(j)))).filter((s): s is JobSnapshot => s !== null);
+  // Another tenant's batch is unknown to the caller, exactly like an id that never existed.
+  if (!snaps.every((s) => ownedBy(s, tenant))) throw missing();
   if (waitMs > 0 && !snaps.every(isFinished)) {
     snaps = await Promise.all(
       snaps.map((s) => (isFinished(s) ? s : waitForEnd(deps.jobs, deps.waiters, s.id, waitMs, signal))),

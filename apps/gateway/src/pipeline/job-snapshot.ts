@@ -8,7 +8,7 @@ export interface JobSnapshot {
   id: string;
   status: JobStatus;
   /** The request's data; `input` (the model input tensor) when the reader had it at hand, for `include=input`. */
-  data: Pick<InferenceJobData, 'requestId' | 'submittedAt' | 'webhook' | 'deadlineAt' | 'batch'> &
+  data: Pick<InferenceJobData, 'requestId' | 'submittedAt' | 'webhook' | 'deadlineAt' | 'batch' | 'tenant'> &
     Partial<Pick<InferenceJobData, 'input'>>;
   result?: InferenceResult;
   error?: { code: string; message: string };

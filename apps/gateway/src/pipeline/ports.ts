@@ -11,14 +11,25 @@ import type { JobSnapshot } from './job-snapshot';
 export interface JobRepository {
   /** Jobs waiting for a worker (the backpressure measure). */
   waitingCount(): Promise<number>;
-  /** Adds a job of its own under `id`. */
-  enqueue(id: string, data: InferenceJobData): Promise<void>;
+  /** Adds a job of its own under `id`; `rank` is its fair-share rank in its tenant (see {@link TenantAdmission}). */
+  enqueue(id: string, data: InferenceJobData, rank?: number): Promise<void>;
   /** Adds several jobs of their own in one round trip, each under its own id with its own retention. */
-  enqueueMany(jobs: Array<{ id: string; data: InferenceJobData }>): Promise<void>;
+  enqueueMany(jobs: Array<{ id: string; data: InferenceJobData; rank?: number }>): Promise<void>;
   /** Adds a batch job of grouped synchronous predictions. */
   enqueueBatch(batchId: string, items: InferenceJobData[]): Promise<void>;
   /** A job's (or a grouped prediction's) snapshot, or null when the id is unknown or expired. */
   get(id: string): Promise<JobSnapshot | null>;
+}
+
+/**
+ * Per-tenant accounting of unfinished jobs: the tenant quota and the fair-share rank (a job's position among its
+ * tenant's unfinished jobs; workers take lower ranks first, so tenants are served round-robin).
+ */
+export interface TenantAdmission {
+  /** Counts job `id` against `tenant`; its rank, or 429 TENANT_QUOTA when the tenant is at its limit. */
+  admitTenantJob(tenant: string, id: string): Promise<number>;
+  /** Uncounts a job that ended without a worker (canceled, expired) or was never enqueued. */
+  releaseTenantJob(tenant: string, id: string): Promise<void>;
 }
 
 /** How a stop request found the job: unknown, already finished, running (flagged only), or stopped while queued. */

@@ -17,6 +17,7 @@ import type {
   JobWaiters,
   PipelineMetrics,
   Preprocessor,
+  TenantAdmission,
   Wait,
   WebhookStateReader,
   WebhookUrlGuard,
@@ -53,6 +54,8 @@ export interface JobsServiceDeps {
   control?: JobControl;
   /** Where bulk submissions keep their list of jobs, and for how long; without it bulk is refused. */
   batches?: { store: BatchStore; ttlS: number };
+  /** Per-tenant quota and fair-share rank of jobs of their own; without it tenants are not counted. */
+  admission?: TenantAdmission;
 }
 
 /** What a cancel did: whether the job ends canceled, why, and the job as it stands. */
@@ -74,6 +77,8 @@ export interface SubmitOptions {
   idempotencyKey?: IdempotencyKey;
   /** How long a prediction waits for its result (`Prefer: wait`); SYNC_TIMEOUT_MS when absent. */
   waitMs?: number;
+  /** The caller's tenant (absent while auth is off): stamped on the job, counted against its quota. */
+  tenant?: string;
 }
 
 /** A job as `GET /v1/jobs/:id` shows it. */
@@ -93,14 +98,17 @@ export interface JobsService {
    * Idempotency-Key the prediction is a job of its own (not grouped), so a retry can find it and wait for it again.
    */
   predict(sub: Submission, requestId: string, signal?: AbortSignal, opts?: SubmitOptions): Promise<JobSnapshot>;
-  /** Reads a job, long-polling up to `waitMs` for its end (0: answer at once); 404 NOT_FOUND when unknown. */
-  getJob(id: string, waitMs: number, signal?: AbortSignal): Promise<JobView>;
+  /**
+   * Reads a job, long-polling up to `waitMs` for its end (0: answer at once); 404 NOT_FOUND when unknown or, with
+   * `tenant`, another tenant's.
+   */
+  getJob(id: string, waitMs: number, signal?: AbortSignal, tenant?: string): Promise<JobView>;
   /**
    * Cancels a job, idempotently: a queued one ends canceled and never runs; a running one is stopped if its worker
    * has not started its inference yet, else it completes (the answer says which). 409 JOB_FINISHED when it had
    * already ended otherwise, 409 CANCEL_UNSUPPORTED for a prediction grouped into a batch job.
    */
-  cancelJob(id: string, signal?: AbortSignal): Promise<CancelResult>;
+  cancelJob(id: string, signal?: AbortSignal, tenant?: string): Promise<CancelResult>;
   /**
    * Enqueues one job per image of a bulk submission (all or none) and a batch naming them. With an Idempotency-Key
    * a retry of the same submission gets the batch the first one made (`replayed`) and enqueues nothing.
@@ -111,7 +119,7 @@ export interface JobsService {
     opts?: SubmitOptions,
   ): Promise<{ id: string; jobIds: string[]; replayed?: boolean }>;
   /** The jobs of a batch, long-polling up to `waitMs` until every one ended; 404 NOT_FOUND when unknown. */
-  getBatch(id: string, waitMs: number, signal?: AbortSignal): Promise<JobSnapshot[]>;
+  getBatch(id: string, waitMs: number, signal?: AbortSignal, tenant?: string): Promise<JobSnapshot[]>;
 }
 
 /** Builds the jobs service; the prediction batcher it holds lives as long as the service. */
@@ -125,7 +133,7 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     onBatch: (n) => metrics.batched(n),
   });
   // Jobs of their own (async submissions, predictions with a webhook) are grouped the same way, into one addBulk.
-  const jobAdds = new GroupCommit<{ id: string; data: InferenceJobData }, void>({
+  const jobAdds = new GroupCommit<{ id: string; data: InferenceJobData; rank?: number }, void>({
     maxItems: config.PREDICT_BATCH_MAX,
     maxInFlight: 4,
     commit: async (group) => {
@@ -133,7 +141,34 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
       return group.map(() => undefined);
     },
   });
-  const grouped = { enqueue: (id: string, data: InferenceJobData) => jobAdds.submit({ id, data }) };
+  const grouped = {
+    enqueue: (id: string, data: InferenceJobData, rank?: number) =>
+      jobAdds.submit({ id, data, ...(rank !== undefined ? { rank } : {}) }),
+  };
+
+  /** Enqueues job `id`, counted against its tenant first (quota, fair-share rank) and uncounted if that fails. */
+  async function admitted(tenant: string | undefined, id: string, enqueue: (rank?: number) => Promise<void>) {
+    const admission = deps.admission;
+    if (tenant === undefined || !admission) return enqueue();
+    const rank = await admission.admitTenantJob(tenant, id);
+    try {
+      await enqueue(rank);
+    } catch (e) {
+      await admission.releaseTenantJob(tenant, id).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Jobs of their own of `tenant`'s: admitted, then grouped into one addBulk with concurrent ones. */
+  const ownJobs = (tenant: string | undefined) => ({
+    enqueue: (id: string, data: InferenceJobData) => admitted(tenant, id, (rank) => grouped.enqueue(id, data, rank)),
+  });
+
+  /** Uncounts a job the gateway itself ended (it never reaches a worker, which uncounts the others). */
+  const released = (snap: JobSnapshot) =>
+    snap.data.tenant && deps.admission
+      ? deps.admission.releaseTenantJob(snap.data.tenant, snap.id).catch(() => undefined)
+      : undefined;
   const prepare = {
     jobs,
     preprocess: deps.preprocess,
@@ -145,9 +180,15 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
   };
 
   /** Steps 1 to 7 with the failure count; only what an answer needs leaves, not the payload with its tensor. */
-  async function submit<T>(sub: Submission, requestId: string, enqueue: (data: InferenceJobData) => Promise<T>) {
+  async function submit<T>(
+    sub: Submission,
+    requestId: string,
+    tenant: string | undefined,
+    enqueue: (data: InferenceJobData) => Promise<T>,
+  ) {
     try {
-      const data = await prepareJob(prepare, sub, requestId);
+      const prepared = await prepareJob(prepare, sub, requestId);
+      const data = tenant === undefined ? prepared : { ...prepared, tenant };
       const enqueued = await enqueue(data);
       metrics.submitted();
       // The input stays referenced until the answer is rendered: include=input shows it without reading the job back.
@@ -176,14 +217,15 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     const found = await deps.control.stop(snap.id, 'EXPIRED', `not started before its deadline ${at}; not run`);
     const after = await readJob(jobs, snap.id);
     if (found === 'stopped') {
+      await released(snap);
       const payload = { id: snap.id, status: 'expired', error: after.error };
       await deps.control.notify(snap.id, 'expired', after.data, payload).catch(() => undefined);
     }
     return after;
   }
 
-  async function cancelJob(id: string, signal?: AbortSignal): Promise<CancelResult> {
-    const snap = await expireIfLate(await readJob(jobs, id));
+  async function cancelJob(id: string, signal?: AbortSignal, tenant?: string): Promise<CancelResult> {
+    const snap = await expireIfLate(await readJob(jobs, id, tenant));
     if (parseBatchItemId(id)) {
       throw new AppError(
         'CANCEL_UNSUPPORTED',
@@ -201,8 +243,9 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     if (!deps.control) throw new AppError('CANCEL_UNSUPPORTED', 'this gateway cannot cancel jobs');
     const control = deps.control;
     const found = await control.stop(id, 'CANCELED', 'canceled by request before it ran');
-    if (found === 'missing') return cancelJob(id, signal);
+    if (found === 'missing') return cancelJob(id, signal, tenant);
     if (found === 'stopped') {
+      await released(snap);
       const after = await readJob(jobs, id);
       const payload = { id, status: 'canceled', error: after.error };
       // The job never reached a worker, so the gateway queues its webhook; a lost delivery must not fail the cancel.
@@ -228,6 +271,27 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     };
   }
 
+  /** Admits every job of a bulk submission, all or none (the ones admitted are uncounted when one is refused). */
+  function admitAll(tenant: string | undefined) {
+    const admission = deps.admission;
+    if (tenant === undefined || !admission) return undefined;
+    return async (ids: string[]) => {
+      const ranks: number[] = [];
+      const undo = async () => {
+        await Promise.all(
+          ids.slice(0, ranks.length).map((id) => admission.releaseTenantJob(tenant, id).catch(() => undefined)),
+        );
+      };
+      try {
+        for (const id of ids) ranks.push(await admission.admitTenantJob(tenant, id));
+      } catch (e) {
+        await undo();
+        throw e;
+      }
+      return { ranks, undo };
+    };
+  }
+
   function batchStore(): { store: BatchStore; ttlS: number } {
     if (!deps.batches) throw new AppError('VALIDATION_FAILED', 'bulk submission is not supported here');
     return deps.batches;
@@ -238,13 +302,15 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
 
     async submitBatch(sub, requestId, opts) {
       const { store, ttlS } = batchStore();
+      const tenant = opts?.tenant;
       const create = async (id: string = randomUUID()) => {
         try {
-          const prepared = await prepareAll(sub, (one) => prepareJob(prepare, one, requestId));
+          const own = await prepareAll(sub, (one) => prepareJob(prepare, one, requestId));
+          const prepared = tenant === undefined ? own : own.map((p) => ({ ...p, tenant }));
           // parseParams (in prepareJob) refused any other value, and a batch scope without a webhook.
           const { payloads, webhook } =
             sub.fields['webhook_scope'] === 'batch' ? toBatchWebhook(prepared, id) : { payloads: prepared };
-          const out = await enqueueAll(jobs, store, ttlS, payloads, id, webhook);
+          const out = await enqueueAll(jobs, store, ttlS, payloads, id, webhook, admitAll(tenant));
           for (let i = 0; i < out.jobIds.length; i++) metrics.submitted();
           return out;
         } catch (e) {
@@ -273,31 +339,35 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
       return { id, jobIds, replayed };
     },
 
-    async getBatch(id, waitMs, signal) {
-      return readBatchJobs({ jobs, waiters, batches: batchStore().store }, id, waitMs, signal);
+    async getBatch(id, waitMs, signal, tenant) {
+      return readBatchJobs({ jobs, waiters, batches: batchStore().store }, id, waitMs, signal, tenant);
     },
 
     async submitJob(sub, requestId, opts) {
       const key = opts?.idempotencyKey;
+      const tenant = opts?.tenant;
       if (key) {
         const { store, ttlS } = keyStore();
         return once(store, key, fingerprint('jobs', sub), ttlS, randomUUID(), async (id) => {
-          await submit(sub, requestId, (data) => grouped.enqueue(id, data));
+          await submit(sub, requestId, tenant, (data) => ownJobs(tenant).enqueue(id, data));
         });
       }
-      const { enqueued } = await submit(sub, requestId, (data) => enqueueJob(grouped, data));
+      const { enqueued } = await submit(sub, requestId, tenant, (data) => enqueueJob(ownJobs(tenant), data));
       return { id: enqueued.id };
     },
 
     async predict(sub, requestId, signal, opts) {
       const key = opts?.idempotencyKey;
       const timeoutMs = opts?.waitMs ?? config.SYNC_TIMEOUT_MS;
-      const own = { jobs: grouped, waiters, timeoutMs };
+      const tenant = opts?.tenant;
+      const own = { jobs: ownJobs(tenant), waiters, timeoutMs };
       if (key) {
         const { store, ttlS } = keyStore();
         let fresh: { wait: Wait; known: JobSnapshot['data'] } | undefined;
         const { id, replayed } = await once(store, key, fingerprint('predict', sub), ttlS, randomUUID(), async (id) => {
-          const { enqueued, known } = await submit(sub, requestId, (data) => enqueueOwnPrediction(own, data, id));
+          const { enqueued, known } = await submit(sub, requestId, tenant, (data) =>
+            enqueueOwnPrediction(own, data, id),
+          );
           fresh = { wait: enqueued.wait, known };
         });
         // A replay waits for the job the first request made, as long as a first request would have.
@@ -305,7 +375,7 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
         return awaitPrediction(jobs, { id, wait: fresh.wait }, fresh.known, signal);
       }
       // A wait of the caller's own (Prefer: wait) is a job of its own: a batch job's wait lasts SYNC_TIMEOUT_MS.
-      const { enqueued, known } = await submit(sub, requestId, (data) =>
+      const { enqueued, known } = await submit(sub, requestId, tenant, (data) =>
         opts?.waitMs !== undefined
           ? enqueueOwnPrediction(own, data, randomUUID())
           : enqueuePrediction({ ...own, batcher }, data),
@@ -313,8 +383,8 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
       return awaitPrediction(jobs, enqueued, known, signal);
     },
 
-    async getJob(id, waitMs, signal) {
-      let snap = await expireIfLate(await readJob(jobs, id));
+    async getJob(id, waitMs, signal, tenant) {
+      let snap = await expireIfLate(await readJob(jobs, id, tenant));
       if (!isFinished(snap) && waitMs > 0) snap = await waitForEnd(jobs, waiters, id, waitMs, signal);
       const webhook = snap.data.webhook ? await deps.webhookState(id).catch(() => null) : null;
       return { snap, webhook };

@@ -15,11 +15,24 @@ export function isFinished(snap: JobSnapshot): boolean {
   return snap.status !== 'queued' && snap.status !== 'active';
 }
 
-/** The job's snapshot; 404 NOT_FOUND for an id that is no job id, unknown, or removed by retention. */
-export async function readJob(jobs: Pick<JobRepository, 'get'>, id: string): Promise<JobSnapshot> {
-  const snap = UUID_RE.test(id) ? await jobs.get(id) : null;
+/** The tenant of jobs that carry none (made while AUTH_MODE=off). */
+const NO_TENANT = 'default';
+
+/**
+ * The job's snapshot; 404 NOT_FOUND for an id that is no job id, unknown, or removed by retention, and, when
+ * `tenant` is given, for another tenant's job: the same answer after the same one read, so neither the status nor
+ * the body nor the time taken tells another tenant's job from an unknown id.
+ */
+export async function readJob(jobs: Pick<JobRepository, 'get'>, id: string, tenant?: string): Promise<JobSnapshot> {
+  const found = UUID_RE.test(id) ? await jobs.get(id) : null;
+  const snap = found && ownedBy(found, tenant) ? found : null;
   if (!snap) throw new AppError('NOT_FOUND', `no job ${clip(id)} (unknown, or removed after the retention period)`);
   return snap;
+}
+
+/** True when `tenant` (undefined: anyone, auth off) may see the job. */
+export function ownedBy(snap: JobSnapshot, tenant: string | undefined): boolean {
+  return tenant === undefined || (snap.data.tenant ?? NO_TENANT) === tenant;
 }
 
 /** Cancels `wait` when `signal` aborts; returns the clean-up, which also ends the wait. */

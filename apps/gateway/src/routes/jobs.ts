@@ -1,5 +1,6 @@
 import { AppError } from '@mserve/common';
 import express, { Router, type Request, type Response } from 'express';
+import { callerOf, requireScope } from '../auth';
 import { clip } from '../clip';
 import type { GatewayDeps } from '../deps';
 import { pipelineMetrics } from '../metrics';
@@ -31,17 +32,23 @@ function clientGone(res: Response): AbortSignal {
 }
 
 /**
- * Whose Idempotency-Keys a request uses. One scope while the gateway has no callers to tell apart; once it
- * authenticates them, this returns the caller's identity (its API key id) so two callers' keys never meet.
+ * Whose Idempotency-Keys a request uses: the caller's tenant (`default` while auth is off), so two tenants' keys
+ * never meet while a tenant's keys are shared by all its API keys (a retry may come through a rotated key).
  */
-export function idempotencyScope(_req: Request): string {
-  return 'default';
+export function idempotencyScope(req: Request): string {
+  return callerOf(req).tenant;
 }
 
-/** The request's Idempotency-Key (400 when malformed), scoped to its caller. */
+/** The caller's tenant when auth is on (jobs are stamped with it and only it sees them); undefined when off. */
+function tenantOf(req: Request): string | undefined {
+  return req.caller?.keyId ? req.caller.tenant : undefined;
+}
+
+/** The request's Idempotency-Key (400 when malformed), scoped to its caller, and the caller's tenant. */
 function submitOptions(req: Request) {
   const key = parseIdempotencyKey(req.headers['idempotency-key'], idempotencyScope(req));
-  return key ? { idempotencyKey: key } : {};
+  const tenant = tenantOf(req);
+  return { ...(key ? { idempotencyKey: key } : {}), ...(tenant !== undefined ? { tenant } : {}) };
 }
 
 /** The submission with its `Cancel-After` header (checked before the body is read: a bad header is a cheap 400). */
@@ -78,16 +85,19 @@ export function jobsRouter(deps: GatewayDeps): Router {
     idempotency: { store: deps.store, ttlS: config.IDEMPOTENCY_TTL_S },
     control: deps.store,
     batches: { store: deps.store, ttlS: config.RESULT_TTL_S },
+    admission: deps.store,
   });
+  const [predict, read] = [requireScope('predict', deps.auth), requireScope('read', deps.auth)];
   const cancel = async (req: Request<{ id: string }>, res: Response) => {
-    const { canceled, message, snap } = await service.cancelJob(req.params.id, clientGone(res));
+    const tenant = tenantOf(req);
+    const { canceled, message, snap } = await service.cancelJob(req.params.id, clientGone(res), tenant);
     res.json({ canceled, message, job: renderJob(snap, null, config.MAX_WAIT_S) });
   };
   const router = Router();
 
   router
     .route('/v1/jobs')
-    .post(async (req: Request, res) => {
+    .post(predict, async (req: Request, res) => {
       const opts = submitOptions(req);
       const sub = await readWithDeadline(readBulk, req, res);
       // A batch webhook makes a batch even of one image (one webhook for whatever a client groups).
@@ -99,7 +109,7 @@ export function jobsRouter(deps: GatewayDeps): Router {
       const { id, replayed } = await service.submitJob(sub, req.id, opts);
       if (!replayed) return send(res, renderAccepted(id, req.id, config.MAX_WAIT_S));
       // A replay answers with the job the key first made: accepted while it runs, the job itself once it ended.
-      const { snap, webhook } = await service.getJob(id, 0);
+      const { snap, webhook } = await service.getJob(id, 0, undefined, opts.tenant);
       res.set('Idempotent-Replayed', 'true');
       send(res, renderReplay(snap, webhook, config.MAX_WAIT_S, { input: wantsInput(sub.fields['include']) }));
     })
@@ -107,40 +117,41 @@ export function jobsRouter(deps: GatewayDeps): Router {
 
   router
     .route('/v1/jobs/:id')
-    .get(async (req, res) => {
+    .get(read, async (req, res) => {
       const waitS = parseWaitSeconds(req.query['wait'], config.MAX_WAIT_S);
       const show = { input: wantsInput(req.query['include']) };
-      const { snap, webhook } = await service.getJob(req.params['id'] ?? '', waitS * 1000, clientGone(res));
+      const id = req.params['id'] ?? '';
+      const { snap, webhook } = await service.getJob(id, waitS * 1000, clientGone(res), tenantOf(req));
       res.json(renderJob(snap, webhook, config.MAX_WAIT_S, show));
     })
-    .delete(cancel)
+    .delete(predict, cancel)
     .all(methodNotAllowed);
 
-  router.route('/v1/jobs/:id/cancel').post(cancel).all(methodNotAllowed);
+  router.route('/v1/jobs/:id/cancel').post(predict, cancel).all(methodNotAllowed);
 
   router
     .route('/v1/jobs/:id/feedback')
-    .post(express.json({ limit: '1kb', type: () => true }), async (req, res) => {
+    .post(predict, express.json({ limit: '1kb', type: () => true }), async (req, res) => {
       const label = parseFeedback(req.body);
-      const { snap } = await service.getJob(req.params['id'] ?? '', 0);
+      const { snap } = await service.getJob(req.params['id'] ?? '', 0, undefined, tenantOf(req));
       res.json(await recordJobFeedback(snap, label, deps.monitoring));
     })
     .all(methodNotAllowed);
 
   router
     .route('/v1/batches/:id')
-    .get(async (req, res) => {
+    .get(read, async (req, res) => {
       const waitS = parseWaitSeconds(req.query['wait'], config.MAX_WAIT_S);
       const id = req.params['id'] ?? '';
       if (!UUID_RE.test(id)) throw new AppError('NOT_FOUND', `no batch ${clip(id)}`);
-      const snaps = await service.getBatch(id, waitS * 1000, clientGone(res));
+      const snaps = await service.getBatch(id, waitS * 1000, clientGone(res), tenantOf(req));
       res.json(renderBatch(id, snaps, config.MAX_WAIT_S));
     })
     .all(methodNotAllowed);
 
   router
     .route('/v1/predict')
-    .post(async (req, res) => {
+    .post(predict, async (req, res) => {
       const prefs = parsePrefer(req.headers['prefer'], config.MAX_WAIT_S);
       const opts = submitOptions(req);
       res.vary('Prefer');
@@ -152,7 +163,7 @@ export function jobsRouter(deps: GatewayDeps): Router {
         // Respond-async: the prediction is an asynchronous job, answered as POST /v1/jobs answers.
         const { id, replayed } = await service.submitJob(sub, req.id, opts);
         if (!replayed) return send(res, renderAccepted(id, req.id, config.MAX_WAIT_S));
-        const { snap, webhook } = await service.getJob(id, 0);
+        const { snap, webhook } = await service.getJob(id, 0, undefined, opts.tenant);
         return send(res, renderReplay(snap, webhook, config.MAX_WAIT_S, show));
       }
       const waitMs = prefs.waitS !== undefined ? prefs.waitS * 1000 : undefined;

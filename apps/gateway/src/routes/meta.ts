@@ -1,5 +1,6 @@
 import { SAMPLES_MAX, SAMPLES_MIN, type ModelCard } from '@mserve/contracts';
 import { Router } from 'express';
+import { requireScope } from '../auth';
 import type { GatewayDeps } from '../deps';
 import { openApiDocument } from '../openapi';
 import { methodNotAllowed } from './method-not-allowed';
@@ -14,7 +15,7 @@ export function metaRouter(deps: GatewayDeps): Router {
 
   router
     .route('/v1/models')
-    .get(async (_req, res) => {
+    .get(requireScope('read', deps.auth), async (_req, res) => {
       const cards = await store.modelCards();
       const byDigest = new Map<string, ModelCard>();
       // Workers refresh their card every 30 s; older cards belong to workers that are gone.

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { requireScope } from '../auth';
 import type { GatewayDeps } from '../deps';
 import { renderMonitoring } from '../monitoring';
 import { methodNotAllowed } from './method-not-allowed';
@@ -8,7 +9,8 @@ export function monitoringRouter(deps: GatewayDeps): Router {
   const router = Router();
   router
     .route('/v1/monitoring')
-    .get(async (_req, res) => {
+    // Statistics over every tenant's traffic: an operator's view.
+    .get(requireScope('admin', deps.auth), async (_req, res) => {
       const windows = await deps.monitoring.windows();
       res.json(renderMonitoring({ name: deps.model.name, digest: deps.model.digest }, windows));
     })

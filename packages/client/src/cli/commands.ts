@@ -31,7 +31,7 @@ Commands:
   listen                          receive webhooks: verify, answer 204 (401 if the signature is bad), print
 
 Options:
-  --url <base>          gateway URL (default $MNIST_URL or http://127.0.0.1:8080)
+  --url <base>          gateway URL (default $MNIST_URL or http://127.0.0.1:8080); API key from $MNIST_API_KEY
   --json                print JSON instead of a table (listen: one object per line)
   --concurrency <n>     predictions in flight at once (predict; default 8)
   --samples <n>         Monte Carlo dropout samples
@@ -54,7 +54,9 @@ Exit status: 0 all done, 1 usage or connection error, 2 some images failed.
 
 function clientFor(args: ParsedArgs, io: CliIO): MnistClient {
   const baseUrl = flagValue(args, 'url') ?? io.env['MNIST_URL'] ?? 'http://127.0.0.1:8080';
-  return new MnistClient({ baseUrl });
+  // The key comes from the environment only: a flag would leave it in shell history and process listings.
+  const apiKey = io.env['MNIST_API_KEY'];
+  return new MnistClient({ baseUrl, ...(apiKey ? { apiKey } : {}) });
 }
 
 function submitOptions(args: ParsedArgs): {
