@@ -46,12 +46,13 @@ function refuse(code: 'AUTH_MISSING' | 'AUTH_INVALID', message: string): AppErro
  * nothing about which ids exist).
  */
 export async function authenticate(header: string | undefined, lookup: KeyLookup): Promise<Caller> {
-  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
-  if (!m) {
+  if (!/^Bearer(?:[ \t]|$)/i.test(header ?? '')) {
     throw refuse('AUTH_MISSING', 'an API key is required: send Authorization: Bearer <key>');
   }
   const invalid = () => refuse('AUTH_INVALID', 'the API key is not valid (malformed, unknown or revoked)');
-  const parsed = parseApiKey(m[1] ?? '');
+  // A Bearer credential that is not one token is a malformed key, not a missing one.
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  const parsed = m ? parseApiKey(m[1] ?? '') : null;
   if (!parsed) throw invalid();
   const rec = await lookup(parsed.id);
   if (!rec || rec.revokedAt || !secretMatches(parsed.secret, rec.hash)) throw invalid();
