@@ -2,6 +2,7 @@ import { isCalibrationError } from '@mserve/calibration';
 import { createLogger, installShutdown } from '@mserve/common';
 import { loadWorkerConfig } from './config';
 import { createModelInference } from './model-inference';
+import { startRepositoryWorker } from './repository-worker';
 import { startWorker } from './run';
 import { createWebhookNotifier } from './webhook';
 
@@ -13,6 +14,20 @@ const EXIT_CALIBRATION = 78;
 /** Entry point: `node apps/worker/dist/main.js` (containers) or `tsx apps/worker/src/main.ts` (dev, tests). */
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
+  if (config.MODEL_REPOSITORY) {
+    const webhooks = createWebhookNotifier(config.REDIS_URL, config.QUEUE_PREFIX);
+    const running = await startRepositoryWorker(config, logger, webhooks.notify);
+    installShutdown(running, logger, {
+      timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      onClosed: () => webhooks.close(),
+      messages: {
+        stopping: 'draining: no new jobs, finishing the in-flight batches',
+        timedOut: 'drain timed out; exiting, held jobs will be recovered as stalled',
+        stopped: 'worker stopped',
+      },
+    });
+    return;
+  }
   let inference;
   try {
     inference = await createModelInference({

@@ -17,8 +17,20 @@ export interface RunningWorker {
   /** Consumer of the queue of batch jobs of synchronous predictions. */
   syncWorker: Worker;
   httpPort: number;
+  /** What /healthz reports of these consumers. */
+  health(): { ok: boolean; running: boolean } & Record<string, unknown>;
   /** Graceful stop: no new jobs, finish the in-flight batch, close connections. */
   close(): Promise<void>;
+}
+
+/** Where one set of consumers reads and publishes (a model version of the repository, or QUEUE_NAME itself). */
+export interface ConsumerOptions {
+  /** Queue to consume (its batch jobs' queue next to it); default QUEUE_NAME. */
+  queueName?: string;
+  /** Whether to serve /healthz and /metrics (the repository worker serves one for all its versions). */
+  http?: boolean;
+  /** Extra fields of the model card (the repository version it serves). */
+  cardExtra?: Record<string, unknown>;
 }
 
 /** How long between refreshes of this worker's model card in Redis. */
@@ -33,7 +45,9 @@ export async function startWorker(
   engine: InferenceEngine,
   logger: Logger,
   notify: WebhookNotifier,
+  opts: ConsumerOptions = {},
 ): Promise<RunningWorker> {
+  const queueName = opts.queueName ?? config.QUEUE_NAME;
   const metrics = createWorkerMetrics();
   const batcher = new MicroBatcher<InferenceItem, Prediction>((items) => engine.infer(items), {
     maxSize: config.BATCH_MAX_SIZE,
@@ -47,7 +61,7 @@ export async function startWorker(
   // The flag the gateway's cancel sets on a running job's hash (its `mserveStop` script).
   const cancelRequested = async (jobId: string): Promise<boolean> => {
     const client = await worker.client;
-    return (await client.hexists(`${config.QUEUE_PREFIX}:${config.QUEUE_NAME}:${jobId}`, 'cancelRequestedAt')) === 1;
+    return (await client.hexists(`${config.QUEUE_PREFIX}:${queueName}:${jobId}`, 'cancelRequestedAt')) === 1;
   };
   const processor = createProcessor({ engine, batcher, logger, metrics, notify, cancelRequested });
 
@@ -79,14 +93,14 @@ export async function startWorker(
     return w;
   };
   let redisError: string | undefined;
-  const worker = consume(config.QUEUE_NAME);
-  const syncWorker = consume(syncQueueName(config.QUEUE_NAME));
+  const worker = consume(queueName);
+  const syncWorker = consume(syncQueueName(queueName));
   const workers = [worker, syncWorker];
 
   const publishCard = async (): Promise<void> => {
     try {
       const client = await worker.client;
-      const card = { ...engine.card, updatedAt: Date.now() };
+      const card = { ...engine.card, ...opts.cardExtra, updatedAt: Date.now() };
       await client.hset(modelCardsKey(config.QUEUE_NAME, config.QUEUE_PREFIX), { [card.digest]: JSON.stringify(card) });
     } catch (err) {
       logger.warn({ err }, 'could not publish the model card');
@@ -95,20 +109,24 @@ export async function startWorker(
   const cardTimer = setInterval(() => void publishCard(), CARD_REFRESH_MS);
   cardTimer.unref();
 
-  const { server, port } = await startWorkerHttp(config.WORKER_HTTP_PORT, config.HOST, metrics.registry, () => ({
+  const health = () => ({
     ok: workers.every((w) => !w.closing),
     running: workers.every((w) => w.isRunning()),
-    queue: config.QUEUE_NAME,
+    queue: queueName,
     model: { name: engine.card.name, digest: engine.card.digest },
     batcher: { pending: batcher.pending, busy: batcher.busy },
     ...(redisError ? { redisError } : {}),
-  }));
+  });
+  const { server, port } =
+    opts.http === false
+      ? { server: undefined, port: 0 }
+      : await startWorkerHttp(config.WORKER_HTTP_PORT, config.HOST, metrics.registry, health);
 
   for (const w of workers) void w.run().catch((err) => logger.error({ err }, 'worker loop ended'));
   await publishCard();
   logger.info(
     {
-      queues: [config.QUEUE_NAME, syncQueueName(config.QUEUE_NAME)],
+      queues: [queueName, syncQueueName(queueName)],
       httpPort: port,
       batchMaxSize: config.BATCH_MAX_SIZE,
       model: engine.card.name,
@@ -125,11 +143,11 @@ export async function startWorker(
       batcher.flushNow();
       await closed;
       await batcher.whenIdle();
-      await closeServer(server);
+      if (server) await closeServer(server);
     })();
     return closing;
   };
-  return { worker, syncWorker, httpPort: port, close };
+  return { worker, syncWorker, httpPort: port, health, close };
 }
 
 function closeServer(server: http.Server): Promise<void> {

@@ -12,6 +12,7 @@ import {
 } from './job-views';
 import { CalibrationSummarySchema, ModelSchema, ModelsSchema } from './models';
 import { HealthSchema, ReadySchema } from './probes';
+import { ModelLabelsSchema, ModelVersionViewSchema, RepositoryModelSchema, VersionStateSchema } from './repository';
 import { JsonSubmissionSchema } from './submission';
 import {
   ErrorBodySchema,
@@ -55,6 +56,10 @@ export const API_SCHEMAS = {
   CalibrationSummary: CalibrationSummarySchema,
   Model: ModelSchema,
   Models: ModelsSchema,
+  VersionState: VersionStateSchema,
+  ModelVersionView: ModelVersionViewSchema,
+  ModelLabels: ModelLabelsSchema,
+  RepositoryModel: RepositoryModelSchema,
   Health: HealthSchema,
   Ready: ReadySchema,
   WebhookPayload: WebhookPayloadSchema,

@@ -2,13 +2,11 @@ import { AppError } from '@mserve/common';
 import { Router, type Request, type Response } from 'express';
 import { clip } from '../clip';
 import type { GatewayDeps } from '../deps';
-import { pipelineMetrics } from '../metrics';
 import { BULK_MAX_IMAGES } from '../pipeline/bulk';
 import { parseCancelAfter } from '../pipeline/deadline';
 import { parsePrefer, preferenceApplied } from '../prefer';
 import { parseIdempotencyKey } from '../pipeline/idempotency';
 import { parseWaitSeconds } from '../pipeline/params';
-import { createJobsService } from '../pipeline/service';
 import type { Submission } from '../pipeline/submit';
 import { createSubmissionReader } from '../upload';
 import {
@@ -66,18 +64,8 @@ export function jobsRouter(deps: GatewayDeps): Router {
   const { config } = deps;
   const readSubmission = createSubmissionReader(config.MAX_UPLOAD_BYTES);
   const readBulk = createSubmissionReader(config.MAX_UPLOAD_BYTES, BULK_MAX_IMAGES);
-  const service = createJobsService({
-    config,
-    jobs: deps.store,
-    waiters: deps.waiters,
-    preprocess: deps.preprocess,
-    checkWebhookUrl: deps.checkWebhookUrl,
-    webhookState: deps.webhookState,
-    metrics: pipelineMetrics(deps.metrics),
-    idempotency: { store: deps.store, ttlS: config.IDEMPOTENCY_TTL_S },
-    control: deps.store,
-    batches: { store: deps.store, ttlS: config.RESULT_TTL_S },
-  });
+  // Routed by the submission's model, version and label fields to the service of one model version.
+  const service = deps.models.jobs;
   const cancel = async (req: Request<{ id: string }>, res: Response) => {
     const { canceled, message, snap } = await service.cancelJob(req.params.id, clientGone(res));
     res.json({ canceled, message, job: renderJob(snap, null, config.MAX_WAIT_S) });
