@@ -5,6 +5,9 @@ import type { GatewayDeps } from './deps';
 import { requestLog } from './request-log';
 import { jobsRouter } from './routes/jobs';
 import { metaRouter } from './routes/meta';
+import { modelAdminRouter } from './routes/model-admin';
+import { oipRouter } from './protocols/oip';
+import { tfServingRouter } from './protocols/tf-serving';
 import { uploadError } from './upload';
 
 /** Builds the gateway's Express app from its dependencies (no listening, no connections of its own). */
@@ -16,6 +19,10 @@ export function createApp(deps: GatewayDeps): Express {
 
   app.use(requestLog(logger, metrics));
 
+  // The TF Serving routes first: `/v1/models/{name}...` would otherwise meet `/v1/models` of the meta router.
+  app.use(modelAdminRouter(deps));
+  app.use(tfServingRouter(deps));
+  app.use(oipRouter(deps));
   app.use(jobsRouter(deps));
   app.use(metaRouter(deps));
 

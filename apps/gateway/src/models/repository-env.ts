@@ -17,6 +17,11 @@ export const modelRepositoryEnv = {
     doc: 'versions served per model: `all`, `latest:<n>` or `specific:<v>,<v>`',
     default: 'latest:2',
   }),
+  MODEL_ADMIN_TOKEN: env.str({
+    doc: 'bearer token of `PUT /v1/models/{name}/labels` (stable, canary, rollback); empty: label changes are off',
+    default: '',
+    secret: true,
+  }),
   MODEL_POLL_MS: env.int({
     doc: 'how often the repository is scanned for new versions and Redis for version states and labels',
     unit: 'ms',
