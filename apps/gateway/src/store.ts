@@ -95,6 +95,16 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
     });
   }
 
+  /**
+   * True once the connection has been up: a store made for a new version is not routed to before it; an outage
+   * later keeps it true, so requests fail with REDIS_UNAVAILABLE as everywhere else.
+   */
+  get hasConnected(): boolean {
+    if (this.connected) this.wasConnected = true;
+    return this.wasConnected;
+  }
+  private wasConnected = false;
+
   /** True while the producer connection is usable. */
   private get connected(): boolean {
     return this.redis.status === 'ready';

@@ -56,6 +56,13 @@ export class ModelRegistry {
   private defaultName = '';
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
+  /**
+   * Whether a version's connections are up (set by the serving layer): a version whose queue this gateway cannot
+   * write yet is `loading` in its view, so the first request of a rollout never meets a cold connection.
+   */
+  warmCheck: (route: ModelRoute) => boolean = () => true;
+  /** Called after every scan (the serving layer opens connections for new versions). */
+  onScan: () => Promise<void> = async () => undefined;
 
   constructor(
     private readonly sources: RegistrySources,
@@ -122,6 +129,7 @@ export class ModelRegistry {
     } catch {
       // Redis away: keep the last states; requests fail on the queue with REDIS_UNAVAILABLE anyway.
     }
+    await this.onScan().catch(() => undefined);
   }
 
   private async describe(name: string, version: number, dir: string, signature: string): Promise<void> {
@@ -151,7 +159,7 @@ export class ModelRegistry {
       const k = this.known.get(versionKey(name, version));
       const st = this.states[versionKey(name, version)];
       if (k?.failure || st?.state === 'failed') return { version, state: 'failed' as const };
-      if (!k?.route) return { version, state: 'loading' as const };
+      if (!k?.route || !this.warmCheck(k.route)) return { version, state: 'loading' as const };
       return { version, state: st?.state ?? 'unknown' };
     });
   }

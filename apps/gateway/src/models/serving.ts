@@ -115,10 +115,10 @@ export function createModelServing(deps: ServingDeps): ModelServing {
     for (const r of fresh) serviceFor(r);
     await Promise.all(fresh.map((r) => built.get(r.queue)?.store.whenConnected(config.REDIS_TIMEOUT_MS * 5)));
   };
-  // A version found later (a hot rollout) gets its connections before the registry lets traffic reach it: its
-  // state is only `ready` once a worker consumes it, a poll or more after it was found.
-  const warmTimer = setInterval(() => void warm(), config.MODEL_POLL_MS);
-  warmTimer.unref();
+  // A version found later (a hot rollout) gets its connections after the scan that found it, and the registry
+  // routes no request to it before they are up.
+  registry.warmCheck = (route) => built.get(route.queue)?.store.hasConnected ?? false;
+  registry.onScan = warm;
 
   return {
     registry,
@@ -127,7 +127,6 @@ export function createModelServing(deps: ServingDeps): ModelServing {
     resolve,
     serviceFor,
     async close() {
-      clearInterval(warmTimer);
       registry.stop();
       await Promise.all(
         [...built.values()]
