@@ -114,7 +114,14 @@ beforeAll(async () => {
   symlinkSync(assetPath('models/mnist_model'), path.join(repo, 'mnist_model', '1'));
   const env = { QUEUE_NAME: queue, MODEL_REPOSITORY: repo, MODEL_VERSION_POLICY: 'all', MODEL_POLL_MS: '500' };
   worker = await startWorker(env);
-  gateway = await startGateway({ ...env, MODEL_ADMIN_TOKEN: TOKEN, WAIT_RECHECK_MS: '200' });
+  // A generous Redis deadline: on a loaded machine the gateway's own event-loop lag, not Redis, would trip the
+  // default 800 ms and count as failures that have nothing to do with the rollout.
+  gateway = await startGateway({
+    ...env,
+    MODEL_ADMIN_TOKEN: TOKEN,
+    WAIT_RECHECK_MS: '200',
+    REDIS_TIMEOUT_MS: process.env['ROLLOUT_REDIS_TIMEOUT_MS'] ?? '5000',
+  });
   await waitUntil(async () => (await stateOf(1)) === 'ready', 120_000, 'version 1 ready');
 }, 180_000);
 
@@ -161,7 +168,7 @@ it('rolls a copied-in version out, canaries and rolls back under steady load wit
   const phases = { warm, rollout, onNew, canary, rollback, afterRollback };
   const report = {
     measuredAt: new Date().toISOString(),
-    command: 'REPORTS=1 ROLLOUT_RPS=<rps> pnpm test:rollout',
+    command: `REPORTS=1 ROLLOUT_RPS=${RPS} pnpm test:rollout`,
     rps: RPS,
     host: { cpus: os.cpus().length, loadavg1: os.loadavg()[0] },
     versionReadyAfterCopyMs: readyAfterMs,
