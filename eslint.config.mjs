@@ -19,6 +19,7 @@ export default tseslint.config(
             '!@mserve/uncertainty/fit',
             '!@mserve/model-runtime/eval',
             '!@mserve/model-runtime/describe',
+            '!@mserve/model-runtime/repository',
             '**/apps/*',
             '../../apps/*',
             '../../../apps/*',

@@ -14,6 +14,9 @@ import { htmlSecurityHeaders } from './ui/security-headers';
 import { traceRequests } from './tracing';
 import { tracingRequested } from '@mserve/tracing';
 import { monitoringRouter } from './routes/monitoring';
+import { modelAdminRouter } from './routes/model-admin';
+import { oipRouter } from './protocols/oip';
+import { tfServingRouter } from './protocols/tf-serving';
 import { uploadError } from './upload';
 
 /** Builds the gateway's Express app from its dependencies (no listening, no connections of its own). */
@@ -28,6 +31,10 @@ export function createApp(deps: GatewayDeps): Express {
   app.use(securityHeaders());
   app.use(cors(config.CORS_ORIGINS));
 
+  // The TF Serving routes first: `/v1/models/{name}...` would otherwise meet `/v1/models` of the meta router.
+  app.use(modelAdminRouter(deps));
+  app.use(tfServingRouter(deps));
+  app.use(oipRouter(deps));
   app.use(jobsRouter(deps));
   app.use(metaRouter(deps));
   app.use(uiRouter());

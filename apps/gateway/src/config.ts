@@ -2,6 +2,7 @@ import { env, parseEnv, type EnvConfig } from '@mserve/common';
 import { DEFAULT_ALPHA, DEFAULT_QUEUE_NAME, QUEUE_PREFIX, SAMPLES_MAX, SAMPLES_MIN } from '@mserve/contracts';
 import { webhookGuardEnv } from '@mserve/webhooks';
 import { corsOriginsEnv } from './cors';
+import { modelRepositoryEnv } from './models/repository-env';
 
 /** Every environment variable the gateway reads; rendered into the README with `describeEnv(gatewayEnvSpec)`. */
 export const gatewayEnvSpec = {
@@ -16,7 +17,11 @@ export const gatewayEnvSpec = {
     doc: 'BullMQ key prefix (the same as the worker and notifier); stacks sharing one Redis need different ones',
     default: QUEUE_PREFIX,
   }),
-  MODEL_DIR: env.str({ doc: 'SavedModel folder; default `<ASSETS_DIR>/models/mnist_model`', default: '' }),
+  MODEL_DIR: env.str({
+    doc: 'SavedModel folder served alone when MODEL_REPOSITORY is empty; default `<ASSETS_DIR>/models/mnist_model`',
+    default: '',
+  }),
+  ...modelRepositoryEnv,
   MAX_QUEUE_DEPTH: env.int({
     doc: 'waiting jobs above which submissions get 429 with Retry-After',
     default: 5000,

@@ -4,6 +4,7 @@ import type { AfterAuth, KeyLookup } from './auth';
 import type { GatewayConfig } from './config';
 import type { GatewayMetrics } from './metrics';
 import type { MonitoringPort } from './monitoring';
+import type { ModelServing } from './models/serving';
 import type { Preprocessor, WebhookStateReader, WebhookUrlGuard } from './pipeline/ports';
 import type { JobStore } from './store';
 import type { CompletionWaiters } from './waiters';
@@ -25,8 +26,11 @@ export interface GatewayDeps {
   store: JobStore;
   waiters: CompletionWaiters;
   metrics: GatewayMetrics;
+  /** The default model's serving version (what `/readyz` and the first entry of `/v1/models` describe). */
   model: GatewayModel;
   preprocess: Preprocessor;
+  /** Every model version of the repository: routing, per-version queues and services. */
+  models: ModelServing;
   checkWebhookUrl: WebhookUrlGuard;
   webhookState: WebhookStateReader;
   /**

@@ -1,8 +1,15 @@
 import http from 'node:http';
-import { assetPath, createLogger, type Logger } from '@mserve/common';
+import path from 'node:path';
+import { assetPath, createLogger, repoRoot, resolveAssetsDir, type Logger } from '@mserve/common';
 import { describeSavedModel } from '@mserve/model-runtime/describe';
+import {
+  parseVersionPolicy,
+  readRepository,
+  singleModelRepository,
+  type RepositoryListing,
+} from '@mserve/model-runtime/repository';
 import { DEFAULT_LIMITS, preprocess, preprocessingFingerprint } from '@mserve/preprocess';
-import { syncQueueName } from '@mserve/contracts';
+import { modelQueueName, syncQueueName } from '@mserve/contracts';
 import { assertDeliverableUrl, parseAllowList } from '@mserve/webhooks';
 import { createApp } from './app';
 import { AuthStore } from './auth-store';
@@ -11,6 +18,9 @@ import type { GatewayConfig } from './config';
 import type { GatewayDeps, GatewayModel } from './deps';
 import { createGatewayMetrics } from './metrics';
 import { MonitoringStore, renderMonitoring } from './monitoring';
+import { ModelRegistry } from './models/registry';
+import { createModelServing } from './models/serving';
+import type { Preprocessor } from './pipeline/ports';
 import { JobStore } from './store';
 import { createQueueDashboard } from './ui/queue-dashboard';
 import { CompletionWaiters } from './waiters';
@@ -34,12 +44,29 @@ export async function loadGatewayModel(modelDir: string): Promise<GatewayModel> 
   return { name, dir, digest, inputShape, preprocessingFingerprint: await preprocessingFingerprint(inputShape) };
 }
 
+/**
+ * Where the gateway's models come from: the repository of MODEL_REPOSITORY (each version on a queue of its own,
+ * `modelQueueName`), or MODEL_DIR alone as version 1 on QUEUE_NAME itself (a single-model deployment, as before).
+ */
+export function repositorySource(
+  config: Pick<GatewayConfig, 'MODEL_REPOSITORY' | 'MODEL_DIR' | 'QUEUE_NAME' | 'DEFAULT_MODEL'>,
+): { listing: () => RepositoryListing; queueOf: (name: string, version: number) => string } {
+  if (!config.MODEL_REPOSITORY) {
+    const dir = config.MODEL_DIR || assetPath('models/mnist_model');
+    return { listing: () => singleModelRepository(dir), queueOf: () => config.QUEUE_NAME };
+  }
+  const location = path.resolve(repoRoot(), config.MODEL_REPOSITORY);
+  return {
+    listing: () => readRepository(location, resolveAssetsDir(), config.DEFAULT_MODEL),
+    queueOf: (name, version) => modelQueueName(config.QUEUE_NAME, name, version),
+  };
+}
+
 /** Wires config, Redis, model info and the app, and listens on `HOST`:`PORT`. */
 export async function startGateway(
   config: GatewayConfig,
   logger: Logger = createLogger('gateway'),
 ): Promise<RunningGateway> {
-  const model = await loadGatewayModel(config.MODEL_DIR);
   const auth = config.AUTH_MODE === 'required' ? new AuthStore(config, logger) : undefined;
   if (auth) await auth.bootstrap();
   else {
@@ -49,6 +76,22 @@ export async function startGateway(
     );
   }
   const store = new JobStore(config, logger);
+  const source = repositorySource(config);
+  const registry = new ModelRegistry(
+    {
+      listing: source.listing,
+      queueOf: source.queueOf,
+      states: () => store.versionStates(),
+      labels: () => store.modelLabels(),
+    },
+    parseVersionPolicy(config.MODEL_VERSION_POLICY),
+    logger,
+  );
+  await registry.start(config.MODEL_POLL_MS);
+  const defaultRoute = registry.routes().find((r) => r.name === registry.defaultModel);
+  const model = defaultRoute
+    ? { ...defaultRoute, preprocessingFingerprint: defaultRoute.preprocessingFingerprint }
+    : await loadGatewayModel(config.MODEL_DIR);
   const waiters = new CompletionWaiters(
     {
       redisUrl: config.REDIS_URL,
@@ -65,27 +108,46 @@ export async function startGateway(
 
   const dashboard = config.ADMIN_UI ? createQueueDashboard(config, logger) : undefined;
 
+  const preprocessFor =
+    (inputShape: number[]): Preprocessor =>
+    async (image) => {
+      const out = await preprocess(image, { inputShape, limits });
+      return { ...out, facts: { ...out.facts } };
+    };
+  const metrics = createGatewayMetrics(
+    () => store.counts(),
+    () => waiters.size,
+    async () => renderMonitoring({ name: model.name, digest: model.digest }, await monitoring.windows()),
+  );
+  const checkWebhookUrl = (url: string) => assertDeliverableUrl(url, { allow });
+  const webhookState = async (jobId: string) => {
+    const state = await store.webhookDelivery(jobId);
+    return state ? { ...state } : null;
+  };
+  const models = createModelServing({
+    config,
+    logger,
+    metrics,
+    registry,
+    baseStore: store,
+    baseWaiters: waiters,
+    preprocessFor,
+    checkWebhookUrl,
+    webhookState,
+  });
+  await models.warm();
   const deps: GatewayDeps = {
     config,
     logger,
     store,
     waiters,
-    metrics: createGatewayMetrics(
-      () => store.counts(),
-      () => waiters.size,
-      async () => renderMonitoring({ name: model.name, digest: model.digest }, await monitoring.windows()),
-    ),
+    metrics,
     monitoring,
     model,
-    preprocess: async (image) => {
-      const out = await preprocess(image, { inputShape: model.inputShape, limits });
-      return { ...out, facts: { ...out.facts } };
-    },
-    checkWebhookUrl: (url) => assertDeliverableUrl(url, { allow }),
-    webhookState: async (jobId) => {
-      const state = await store.webhookDelivery(jobId);
-      return state ? { ...state } : null;
-    },
+    preprocess: preprocessFor(model.inputShape),
+    models,
+    checkWebhookUrl,
+    webhookState,
     ...(dashboard ? { queueDashboard: dashboard.handler } : {}),
     auth: auth
       ? { mode: 'required', lookup: auth.lookup, after: auth.rateLimit }
@@ -104,6 +166,7 @@ export async function startGateway(
     });
   } catch (e) {
     // Nothing may keep the process alive after a failed start (the caller reports the error and exits).
+    await models.close();
     await waiters.close();
     await store.close();
     await dashboard?.close();
@@ -136,6 +199,7 @@ export async function startGateway(
       await waiters.close();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
       server.closeAllConnections();
+      await models.close();
       await store.close();
       await dashboard?.close();
       await monitoring.close();

@@ -7,8 +7,12 @@ import {
   syncQueueName,
   type BatchJobData,
   modelCardsKey,
+  modelLabelsKey,
+  versionStatesKey,
   type InferenceJobData,
   type ModelCard,
+  type ModelLabels,
+  type VersionStatus,
   type WebhookEvent,
   type WebhookSubscription,
   encodeFailure,
@@ -94,6 +98,29 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
   private queueOf(id: string): Queue {
     return parseBatchItemId(id) ? this.syncQueue : this.queue;
   }
+
+  /** Resolves once the connection is usable, or after `ms` (a store made while serving warms up first). */
+  async whenConnected(ms: number): Promise<void> {
+    if (this.connected) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.redis.once('ready', done);
+    });
+  }
+
+  /**
+   * True once the connection has been up: a store made for a new version is not routed to before it; an outage
+   * later keeps it true, so requests fail with REDIS_UNAVAILABLE as everywhere else.
+   */
+  get hasConnected(): boolean {
+    if (this.connected) this.wasConnected = true;
+    return this.wasConnected;
+  }
+  private wasConnected = false;
 
   /** True while the producer connection is usable. */
   private get connected(): boolean {
@@ -371,6 +398,26 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
     });
   }
 
+  /** The state of every model version as the workers reported it (see `versionStatesKey`). */
+  async versionStates(): Promise<Record<string, VersionStatus>> {
+    return this.call(async () => parseHash<VersionStatus>(await this.redis.hgetall(this.repositoryKey('versions'))));
+  }
+
+  /** The labels of every model (see `modelLabelsKey`). */
+  async modelLabels(): Promise<Record<string, ModelLabels>> {
+    return this.call(async () => parseHash<ModelLabels>(await this.redis.hgetall(this.repositoryKey('labels'))));
+  }
+
+  /** Replaces the labels of model `name` (one HSET: every gateway sees the change at its next poll). */
+  async setModelLabels(name: string, labels: ModelLabels): Promise<void> {
+    await this.call(() => this.redis.hset(this.repositoryKey('labels'), name, JSON.stringify(labels)));
+  }
+
+  private repositoryKey(which: 'versions' | 'labels'): string {
+    const { QUEUE_NAME, QUEUE_PREFIX } = this.config;
+    return which === 'versions' ? versionStatesKey(QUEUE_NAME, QUEUE_PREFIX) : modelLabelsKey(QUEUE_NAME, QUEUE_PREFIX);
+  }
+
   /** The delivery state of job `jobId`'s webhook, or null when it has none (or the notifier dropped it). */
   async webhookDelivery(jobId: string): Promise<DeliveryState | null> {
     return this.call(() => getDeliveryState(this.webhookQueue, jobId));
@@ -399,6 +446,16 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     this.redis.disconnect();
   }
+}
+
+/** A hash of JSON values, skipping fields that do not parse. */
+function parseHash<T>(all: Record<string, string>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [k, v] of Object.entries(all)) {
+    const parsed = parseJson(v);
+    if (parsed && typeof parsed === 'object') out[k] = parsed as T;
+  }
+  return out;
 }
 
 /** A JSON field of a job hash, or null when it does not parse (as BullMQ's own reader treats it). */

@@ -15,7 +15,14 @@ export const stackEnvSpec = {
     doc: "namespace (BullMQ key prefix) of this stack's queues in Redis; default `mserve-<PORT>`, so stacks on different ports never share jobs",
     default: '',
   }),
-  MODEL_DIR: env.str({ doc: 'SavedModel served; default `<ASSETS_DIR>/models/mnist_model`', default: '' }),
+  MODEL_REPOSITORY: env.str({
+    doc: 'model repository served (every model and version; see the gateway); empty with MODEL_DIR set: that model alone',
+    default: 'model-repository.json',
+  }),
+  MODEL_DIR: env.str({
+    doc: 'SavedModel served alone when set (and MODEL_REPOSITORY is not); default: the repository',
+    default: '',
+  }),
   CALIBRATION_DIR: env.str({ doc: 'calibration artifacts (fitted first when missing)', default: 'calibration' }),
   STACK_WORKERS: env.int({ doc: 'worker processes to start', default: 1, min: 1, max: 16 }),
   REDIS_SERVER_BIN: env.str({ doc: 'redis-server executable for the private Redis', default: 'redis-server' }),

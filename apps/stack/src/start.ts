@@ -28,6 +28,8 @@ function reachableHost(host: string): string {
 async function main(): Promise<void> {
   const root = repoRoot();
   const config = loadStackConfig();
+  // MODEL_DIR alone is a single-model stack; otherwise the repository (by default every shared model).
+  const repository = config.MODEL_DIR && !process.env['MODEL_REPOSITORY'] ? '' : config.MODEL_REPOSITORY;
   const modelDir = config.MODEL_DIR ? path.resolve(root, config.MODEL_DIR) : assetPath('models/mnist_model');
   const calibrationDir = path.resolve(root, config.CALIBRATION_DIR);
   const prefix = stackPrefix(config.STACK_PREFIX, config.PORT);
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     HOST: config.HOST,
     PORT: String(config.PORT),
     MODEL_DIR: modelDir,
+    MODEL_REPOSITORY: repository,
     CALIBRATION_DIR: calibrationDir,
   };
   const app = (name: string) => path.join(root, 'apps', name, 'src', 'main.ts');
@@ -125,6 +128,7 @@ async function main(): Promise<void> {
   const url = `http://${host}:${config.PORT}`;
   const ready = await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 120_000);
   if (!ready) return shutdown(`the gateway did not become ready at ${url}/readyz`, 1);
+  if (repository) say(`models of ${repository}: curl ${url}/v1/models (versions, labels, states)`);
   say(
     `ready: ${url}  (playground ${url}/, API docs ${url}/docs; try: curl -F image=@<digit.png> ${url}/v1/predict${notifierHint})`,
   );

@@ -9,7 +9,32 @@ export const workerEnvSpec = {
     doc: 'BullMQ key prefix, the namespace of the queues in Redis (the same as the gateway and notifier)',
     default: QUEUE_PREFIX,
   }),
-  MODEL_DIR: env.str({ doc: 'SavedModel folder; default `<ASSETS_DIR>/models/mnist_model`', default: '' }),
+  MODEL_DIR: env.str({
+    doc: 'SavedModel folder served alone when MODEL_REPOSITORY is empty; default `<ASSETS_DIR>/models/mnist_model`',
+    default: '',
+  }),
+  MODEL_REPOSITORY: env.str({
+    doc: "model repository (as the gateway's): a folder `<name>/<version>/saved_model.pb` or a JSON file of version folders under ASSETS_DIR; empty: MODEL_DIR alone on QUEUE_NAME",
+    default: '',
+  }),
+  WORKER_MODELS: env.str({
+    doc: 'comma-separated models of the repository this worker hosts (each served version on its own queue); empty: all',
+    default: '',
+  }),
+  MODEL_VERSION_POLICY: env.str({
+    doc: "versions served per model: `all`, `latest:<n>` or `specific:<v>,<v>` (the same as the gateway's)",
+    default: 'latest:2',
+  }),
+  MODEL_POLL_MS: env.int({
+    doc: 'how often the repository is scanned for new versions',
+    unit: 'ms',
+    default: 2000,
+    min: 100,
+  }),
+  CALIBRATE_MISSING: env.bool({
+    doc: 'repository mode: fit a missing calibration in the background (a child `pnpm calibrate`) instead of failing the version',
+    default: true,
+  }),
   CALIBRATION_DIR: env.str({
     doc: 'folder of calibration artifacts written by `pnpm calibrate` (relative to the repo root)',
     default: 'calibration',

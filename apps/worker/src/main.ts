@@ -3,6 +3,7 @@ import { createLogger, installShutdown } from '@mserve/common';
 import { startTracing } from '@mserve/tracing';
 import { loadWorkerConfig } from './config';
 import { createModelInference } from './model-inference';
+import { startRepositoryWorker } from './repository-worker';
 import { startWorker } from './run';
 import { createWebhookNotifier } from './webhook';
 
@@ -14,6 +15,20 @@ const EXIT_CALIBRATION = 78;
 /** Entry point: `node apps/worker/dist/main.js` (containers) or `tsx apps/worker/src/main.ts` (dev, tests). */
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
+  if (config.MODEL_REPOSITORY) {
+    const webhooks = createWebhookNotifier(config.REDIS_URL, config.QUEUE_PREFIX);
+    const running = await startRepositoryWorker(config, logger, webhooks.notify);
+    installShutdown(running, logger, {
+      timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      onClosed: () => webhooks.close(),
+      messages: {
+        stopping: 'draining: no new jobs, finishing the in-flight batches',
+        timedOut: 'drain timed out; exiting, held jobs will be recovered as stalled',
+        stopped: 'worker stopped',
+      },
+    });
+    return;
+  }
   let inference;
   try {
     inference = await createModelInference({
@@ -30,7 +45,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const tracing = await startTracing('mserve-worker');
-  const webhooks = createWebhookNotifier(config.REDIS_URL, config.QUEUE_PREFIX, config.QUEUE_NAME);
+  const webhooks = createWebhookNotifier(config.REDIS_URL, config.QUEUE_PREFIX);
   const running = await startWorker(config, inference, logger, webhooks.notify);
   // Stops fetching, finishes the in-flight batch and closes; past the timeout (kept below the orchestrator's grace
   // period) it exits anyway, and the jobs it held are recovered by another worker's stalled-job check.

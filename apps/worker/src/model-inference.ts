@@ -12,6 +12,8 @@ export interface ModelInferenceOptions {
   modelDir: string;
   calibrationDir: string;
   logger: Logger;
+  /** The model's name in the repository (default: its folder's name, which in a repository is the version). */
+  name?: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function createModelInference(opts: ModelInferenceOptions): Promise
   const calibrationDir = path.resolve(repoRoot(), opts.calibrationDir);
   let unc: UncertaintyEngine;
   try {
-    const artifact = loadCalibration(calibrationDir, { digest: meta.digest, name: meta.name });
+    const artifact = loadCalibration(calibrationDir, { digest: meta.digest, name: opts.name ?? meta.name });
     unc = UncertaintyEngine.create(artifact, model);
   } catch (e) {
     model.dispose();
@@ -76,7 +78,7 @@ export async function createModelInference(opts: ModelInferenceOptions): Promise
 
   return {
     card: {
-      name: meta.name,
+      name: opts.name ?? meta.name,
       digest: meta.digest,
       inputShape: meta.inputShape,
       classes: meta.classes,

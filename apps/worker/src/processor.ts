@@ -86,7 +86,8 @@ async function runBatch(job: Job, runItem: ItemRunner, logger: Logger): Promise<
 
 function createItemRunner(deps: ProcessorDeps): ItemRunner {
   const { engine, batcher, logger, metrics, notify } = deps;
-  const model = { name: engine.card.name, digest: engine.card.digest };
+  const { name, digest, version } = engine.card;
+  const model = { name, digest, ...(version !== undefined ? { version } : {}) };
 
   return async (jobId, rawData) => {
     const raw = rawData as Partial<InferenceJobData>;

@@ -20,12 +20,24 @@ export interface RunningWorker {
   /** Consumer of the queue of batch jobs of synchronous predictions. */
   syncWorker: Worker;
   httpPort: number;
+  /** What /healthz reports of these consumers. */
+  health(): { ok: boolean; running: boolean } & Record<string, unknown>;
   /** Graceful stop: no new jobs, finish the in-flight batch, close connections. */
   close(): Promise<void>;
 }
 
 /** How often the drift counts collected in memory are added to the shared per-minute buckets in Redis. */
 const DRIFT_FLUSH_MS = 1000;
+
+/** Where one set of consumers reads and publishes (a model version of the repository, or QUEUE_NAME itself). */
+export interface ConsumerOptions {
+  /** Queue to consume (its batch jobs' queue next to it); default QUEUE_NAME. */
+  queueName?: string;
+  /** Whether to serve /healthz and /metrics (the repository worker serves one for all its versions). */
+  http?: boolean;
+  /** Extra fields of the model card (the repository version it serves). */
+  cardExtra?: Record<string, unknown>;
+}
 
 /** How long between refreshes of this worker's model card in Redis. */
 const CARD_REFRESH_MS = 30_000;
@@ -39,7 +51,9 @@ export async function startWorker(
   engine: InferenceEngine,
   logger: Logger,
   notify: WebhookNotifier,
+  opts: ConsumerOptions = {},
 ): Promise<RunningWorker> {
+  const queueName = opts.queueName ?? config.QUEUE_NAME;
   const metrics = createWorkerMetrics();
   const batcher = new MicroBatcher<InferenceItem, Prediction>((items) => engine.infer(items), {
     maxSize: config.BATCH_MAX_SIZE,
@@ -55,7 +69,7 @@ export async function startWorker(
   // The flag the gateway's cancel sets on a running job's hash (its `mserveStop` script).
   const cancelRequested = async (jobId: string): Promise<boolean> => {
     const client = await worker.client;
-    return (await client.hexists(`${config.QUEUE_PREFIX}:${config.QUEUE_NAME}:${jobId}`, 'cancelRequestedAt')) === 1;
+    return (await client.hexists(`${config.QUEUE_PREFIX}:${queueName}:${jobId}`, 'cancelRequestedAt')) === 1;
   };
   // Drift counts are added to Redis once a second (no round trip per job), on a connection that outlives the
   // consumers' so the last counts are written after the in-flight batch at shutdown.
@@ -69,7 +83,9 @@ export async function startWorker(
       logger.warn({ err }, 'could not record drift counts');
     }
   };
-  const processor = createProcessor({ engine, batcher, logger, metrics, notify, cancelRequested, drift });
+  // A batch's record sits beside the queue its jobs came from (one queue per model version in a repository).
+  const notifyHere: WebhookNotifier = (notice) => notify({ ...notice, queue: queueName });
+  const processor = createProcessor({ engine, batcher, logger, metrics, notify: notifyHere, cancelRequested, drift });
 
   // Two consumers of one batcher: the main queue (async jobs, sync jobs with a webhook) and the queue of batch jobs
   // of synchronous predictions (its own queue for its own retention; see `syncQueueName`).
@@ -99,8 +115,8 @@ export async function startWorker(
     return w;
   };
   let redisError: string | undefined;
-  const worker = consume(config.QUEUE_NAME);
-  const syncWorker = consume(syncQueueName(config.QUEUE_NAME));
+  const worker = consume(queueName);
+  const syncWorker = consume(syncQueueName(queueName));
   // A job of a tenant's ended: it no longer counts against the tenant's quota or fair-share rank (the gateway
   // counted it when it enqueued it). A missed removal is pruned by age at the next admission.
   const names = tenancyKeys(config.QUEUE_PREFIX);
@@ -109,7 +125,7 @@ export async function startWorker(
     if (!job?.id || typeof tenant !== 'string') return;
     const id = job.id;
     void worker.client
-      .then((c) => (c as unknown as IORedis).zrem(names.openJobs(config.QUEUE_NAME, tenant), id))
+      .then((c) => (c as unknown as IORedis).zrem(names.openJobs(queueName, tenant), id))
       .catch((err: unknown) => logger.debug({ err, jobId: id }, 'could not uncount a tenant job'));
   };
   worker.on('completed', (job) => uncount(job));
@@ -119,7 +135,7 @@ export async function startWorker(
   const publishCard = async (): Promise<void> => {
     try {
       const client = await worker.client;
-      const card = { ...engine.card, updatedAt: Date.now() };
+      const card = { ...engine.card, ...opts.cardExtra, updatedAt: Date.now() };
       await client.hset(modelCardsKey(config.QUEUE_NAME, config.QUEUE_PREFIX), { [card.digest]: JSON.stringify(card) });
     } catch (err) {
       logger.warn({ err }, 'could not publish the model card');
@@ -130,20 +146,24 @@ export async function startWorker(
   const driftTimer = setInterval(() => void flushDrift(), DRIFT_FLUSH_MS);
   driftTimer.unref();
 
-  const { server, port } = await startWorkerHttp(config.WORKER_HTTP_PORT, config.HOST, metrics.registry, () => ({
+  const health = () => ({
     ok: workers.every((w) => !w.closing),
     running: workers.every((w) => w.isRunning()),
-    queue: config.QUEUE_NAME,
+    queue: queueName,
     model: { name: engine.card.name, digest: engine.card.digest },
     batcher: { pending: batcher.pending, busy: batcher.busy },
     ...(redisError ? { redisError } : {}),
-  }));
+  });
+  const { server, port } =
+    opts.http === false
+      ? { server: undefined, port: 0 }
+      : await startWorkerHttp(config.WORKER_HTTP_PORT, config.HOST, metrics.registry, health);
 
   for (const w of workers) void w.run().catch((err) => logger.error({ err }, 'worker loop ended'));
   await publishCard();
   logger.info(
     {
-      queues: [config.QUEUE_NAME, syncQueueName(config.QUEUE_NAME)],
+      queues: [queueName, syncQueueName(queueName)],
       httpPort: port,
       batchMaxSize: config.BATCH_MAX_SIZE,
       model: engine.card.name,
@@ -163,11 +183,11 @@ export async function startWorker(
       clearInterval(driftTimer);
       await flushDrift();
       driftRedis.disconnect();
-      await closeServer(server);
+      if (server) await closeServer(server);
     })();
     return closing;
   };
-  return { worker, syncWorker, httpPort: port, close };
+  return { worker, syncWorker, httpPort: port, health, close };
 }
 
 function closeServer(server: http.Server): Promise<void> {

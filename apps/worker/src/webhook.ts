@@ -10,6 +10,8 @@ export interface WebhookNotice {
   event: WebhookEvent;
   data: Pick<InferenceJobData, 'webhook' | 'requestId' | 'batch' | 'tenant'>;
   payload: unknown;
+  /** The queue the job came from: a batch's record sits beside it (set by the consumer, see `run.ts`). */
+  queue?: string;
 }
 
 /** Enqueues the delivery of a webhook; resolves once it is safely queued (before the job is completed). */
@@ -29,17 +31,17 @@ export function wantsWebhook(data: Pick<InferenceJobData, 'webhook' | 'batch'>, 
 export function createWebhookNotifier(
   redisUrl: string,
   prefix: string,
-  queueName: string,
 ): { notify: WebhookNotifier; close(): Promise<void> } {
   let redis: IORedis | undefined;
   let queue: Queue | undefined;
   return {
-    notify: async ({ jobId, event, data, payload }) => {
+    notify: async ({ jobId, event, data, payload, queue: jobQueue }) => {
       if (!data.webhook && !data.batch) return;
       redis ??= new IORedis(redisUrl, { maxRetriesPerRequest: null });
       queue ??= new Queue(WEBHOOK_QUEUE, { connection: redis, prefix });
       if (data.batch) {
-        const key = batchKey(prefix, queueName, data.batch);
+        if (!jobQueue) throw new Error(`job ${jobId} of batch ${data.batch}: its queue is unknown`);
+        const key = batchKey(prefix, jobQueue, data.batch);
         const done = await recordBatchEnd(redis, key, data.batch, jobId, event);
         if (done) await enqueueBatchWebhook(queue, done, data);
         return;

@@ -152,6 +152,9 @@ export class MnistClient {
       if (opts.alpha !== undefined) form.append('alpha', String(opts.alpha));
       if (opts.webhook) form.append('webhook', JSON.stringify(opts.webhook));
       if (opts.priority !== undefined) form.append('priority', opts.priority);
+      if (opts.model !== undefined) form.append('model', opts.model);
+      if (opts.version !== undefined) form.append('version', String(opts.version));
+      if (opts.label !== undefined) form.append('label', opts.label);
       if (opts.deadline !== undefined) {
         form.append('deadline', opts.deadline instanceof Date ? opts.deadline.toISOString() : String(opts.deadline));
       }

@@ -72,6 +72,12 @@ export interface SubmitOptions {
   deadline?: number | Date;
   /** high, normal (default) or low: a worker takes waiting high jobs first, low ones last. */
   priority?: 'high' | 'normal' | 'low';
+  /** Model of the repository to run (`GET /v1/models`); the gateway's default model when absent. */
+  model?: string;
+  /** Version of the model; its serving version (stable label, canary share) when absent. */
+  version?: number;
+  /** Label of the model's version to run (`stable`, `canary`), instead of a version. */
+  label?: string;
   /** Abort the HTTP request. */
   signal?: AbortSignal;
 }

@@ -44,6 +44,7 @@ export type ErrorCode =
   | 'AUTH_INVALID'
   | 'AUTH_SCOPE'
   | 'NOT_FOUND'
+  | 'MODEL_NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'IDEMPOTENCY_KEY_IN_USE'
   | 'JOB_FINISHED'
@@ -73,6 +74,7 @@ export type ErrorCode =
   | 'INFERENCE_FAILED'
   | 'REDIS_UNAVAILABLE'
   | 'NOT_READY'
+  | 'MODEL_UNAVAILABLE'
   | 'HEADERS_TOO_LARGE'
   | 'TIMEOUT'
   | 'CONFIG_INVALID'
@@ -181,6 +183,8 @@ export interface InferenceResult {
   model: {
     name: string;
     digest: string;
+    /** the version of the model repository that answered */
+    version?: number;
   };
   result: Prediction;
   timings: Timings;
@@ -215,6 +219,8 @@ export interface JobCompleted {
   model: {
     name: string;
     digest: string;
+    /** the version of the model repository that answered */
+    version?: number;
   };
   result: Prediction;
   timings: Timings;
@@ -361,6 +367,43 @@ export interface Model {
 /** this gateway's model first, then any other one workers serve */
 export interface Models {
   models: Model[];
+  /** every model of the model repository with its versions, their states and its labels */
+  repository?: RepositoryModel[];
+}
+
+/** state of a model version */
+export type VersionState = 'loading' | 'calibrating' | 'ready' | 'failed';
+
+export interface ModelVersionView {
+  version: number;
+  /** unknown until a worker hosting the version reported */
+  state: VersionState | 'unknown';
+  reason?: string;
+  digest: string | null;
+  inputShape: number[] | null;
+  labels: string[];
+  /** BullMQ queue of the version (KEDA scales on it) */
+  queue: string;
+}
+
+/** labels of a model; without stable the latest ready version answers (a new version takes the traffic once ready) */
+export interface ModelLabels {
+  /** version answering by default */
+  stable?: number;
+  /** version taking `canaryShare` of the requests */
+  canary?: number;
+  /** share of requests to canary */
+  canaryShare?: number;
+}
+
+export interface RepositoryModel {
+  name: string;
+  /** the model of requests that name none */
+  default: boolean;
+  versions: ModelVersionView[];
+  labels: ModelLabels;
+  /** the version a request naming no version or label goes to (besides the canary share) */
+  servingVersion: number | null;
 }
 
 /** the process answers */

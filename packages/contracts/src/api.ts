@@ -14,6 +14,7 @@ import { CalibrationSummarySchema, ModelSchema, ModelsSchema } from './models';
 import { FeedbackRequestSchema, FeedbackSchema, MonitoringSchema, MonitoringWindowSchema } from './monitoring';
 import { HealthSchema, ReadySchema } from './probes';
 import { ModelInputSchema } from './model-input';
+import { ModelLabelsSchema, ModelVersionViewSchema, RepositoryModelSchema, VersionStateSchema } from './repository';
 import { JsonSubmissionSchema } from './submission';
 import {
   ErrorBodySchema,
@@ -58,6 +59,10 @@ export const API_SCHEMAS = {
   CalibrationSummary: CalibrationSummarySchema,
   Model: ModelSchema,
   Models: ModelsSchema,
+  VersionState: VersionStateSchema,
+  ModelVersionView: ModelVersionViewSchema,
+  ModelLabels: ModelLabelsSchema,
+  RepositoryModel: RepositoryModelSchema,
   Health: HealthSchema,
   Ready: ReadySchema,
   WebhookPayload: WebhookPayloadSchema,

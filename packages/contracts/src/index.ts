@@ -7,7 +7,27 @@ export {
   parseBatchItemId,
 } from './batch';
 export type { BatchItemOutcome, BatchJobData, BatchJobResult } from './batch';
-export { DEFAULT_QUEUE_NAME, INFERENCE_JOB_NAME, QUEUE_PREFIX, modelCardsKey, syncQueueName } from './queues';
+export {
+  DEFAULT_QUEUE_NAME,
+  INFERENCE_JOB_NAME,
+  MODEL_NAME_RE,
+  QUEUE_PREFIX,
+  modelCardsKey,
+  modelLabelsKey,
+  modelQueueName,
+  syncQueueName,
+  versionStatesKey,
+} from './queues';
+export {
+  LabelsRequestSchema,
+  ModelLabelsSchema,
+  ModelVersionViewSchema,
+  RepositoryModelSchema,
+  VERSION_STATES,
+  VersionStateSchema,
+  VersionStatusSchema,
+} from './repository';
+export type { ModelLabels, ModelVersionView, RepositoryModel, VersionState, VersionStatus } from './repository';
 export { EncodedTensorSchema, decodeTensor, encodeTensor, shapeSize } from './tensor';
 export type { EncodedTensor } from './tensor';
 export { INCLUDE_VALUES, IncludeSchema, ModelInputSchema, modelInputImage } from './model-input';

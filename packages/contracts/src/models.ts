@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { RepositoryModelSchema } from './repository';
 
 /** What the workers' calibration artifact says about itself (the artifact's header, not its fitted arrays). */
 export const CalibrationSummarySchema = Type.Object(
@@ -24,6 +25,7 @@ export type CalibrationSummary = Static<typeof CalibrationSummarySchema>;
 export const ModelCardSchema = Type.Object({
   name: Type.String(),
   digest: Type.String(),
+  version: Type.Optional(Type.Integer({ description: 'the repository version the worker serves' })),
   inputShape: Type.Array(Type.Integer()),
   classes: Type.Integer(),
   backend: Type.Optional(Type.String()),
@@ -76,7 +78,14 @@ export type Model = Static<typeof ModelSchema>;
 
 /** Body of `GET /v1/models`. */
 export const ModelsSchema = Type.Object(
-  { models: Type.Array(ModelSchema) },
+  {
+    models: Type.Array(ModelSchema),
+    repository: Type.Optional(
+      Type.Array(RepositoryModelSchema, {
+        description: 'every model of the model repository with its versions, their states and its labels',
+      }),
+    ),
+  },
   { description: "this gateway's model first, then any other one workers serve" },
 );
 export type Models = Static<typeof ModelsSchema>;

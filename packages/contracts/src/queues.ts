@@ -23,3 +23,29 @@ export const INFERENCE_JOB_NAME = 'predict';
 export function modelCardsKey(queueName: string, prefix: string = QUEUE_PREFIX): string {
   return `${prefix}:${queueName}:mserve:models`;
 }
+
+/**
+ * Queue of one model version of the repository: `<base>.<model>.v<version>` (its batch jobs in
+ * `syncQueueName(...)` next to it). One queue per model version is how a job reaches a worker that hosts that
+ * version: a worker consumes exactly the queues of the versions it loaded, and KEDA scales per queue, so per
+ * model. Model names are limited to `[A-Za-z0-9_-]` (see `MODEL_NAME_RE`), so the name never holds the dot.
+ */
+export function modelQueueName(base: string, model: string, version: number): string {
+  return `${base}.${model}.v${version}`;
+}
+
+/** Model names the repository accepts: a folder name that is also safe in a queue name and a URL path. */
+export const MODEL_NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Redis hash of the state of every model version (field `<model>@<version>`, value JSON `VersionStatus`), written
+ * by the workers hosting a version and read by every gateway, so all of them agree on what may take traffic.
+ */
+export function versionStatesKey(queueName: string, prefix: string = QUEUE_PREFIX): string {
+  return `${prefix}:${queueName}:mserve:versions`;
+}
+
+/** Redis hash of the labels of every model (field: model name, value JSON `ModelLabels`); written by the admin API. */
+export function modelLabelsKey(queueName: string, prefix: string = QUEUE_PREFIX): string {
+  return `${prefix}:${queueName}:mserve:labels`;
+}

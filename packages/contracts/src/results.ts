@@ -99,7 +99,11 @@ export const TimingsSchema = Type.Object(
 export type Timings = Static<typeof TimingsSchema>;
 
 /** The model that answered. */
-export const ModelRefSchema = Type.Object({ name: Type.String(), digest: Type.String() });
+export const ModelRefSchema = Type.Object({
+  name: Type.String(),
+  digest: Type.String(),
+  version: Type.Optional(Type.Integer({ description: 'the version of the model repository that answered' })),
+});
 
 /** The per-job part of a result: what the model and the uncertainty engine computed. */
 export const PredictionSchema = Type.Object(

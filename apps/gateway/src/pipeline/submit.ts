@@ -20,6 +20,8 @@ export interface Submission {
   cancelAfterMs?: number;
   /** Every image of a bulk submission (several `image` parts, or a JSON `images` array); `image` is the first. */
   images?: Buffer[];
+  /** A model input given as a tensor (the inference protocols' FP32 inputs): used instead of preprocessing `image`. */
+  prepared?: Preprocessed;
 }
 
 /** What {@link preprocessImage} hands on: the model input and the facts about the upload. */
@@ -115,7 +117,7 @@ export async function prepareJob(deps: PrepareDeps, sub: Submission, requestId: 
   const params = parseParams(sub.fields, deps.defaults);
   await checkWebhook(params, deps.checkWebhookUrl);
   await checkBackpressure(deps.jobs, deps.maxQueueDepth);
-  const pre = await preprocessImage(deps.preprocess, sub.image, deps.metrics);
+  const pre = sub.prepared ?? (await preprocessImage(deps.preprocess, sub.image, deps.metrics));
   checkInk(pre);
   const submittedAt = Date.now();
   const asked = { cancelAfterMs: sub.cancelAfterMs, deadlineAt: params.deadlineAt };

@@ -3,14 +3,12 @@ import express, { Router, type Request, type Response } from 'express';
 import { callerOf, requireScope } from '../auth';
 import { clip } from '../clip';
 import type { GatewayDeps } from '../deps';
-import { pipelineMetrics } from '../metrics';
 import { parseFeedback, recordJobFeedback } from '../monitoring';
 import { BULK_MAX_IMAGES } from '../pipeline/bulk';
 import { parseCancelAfter } from '../pipeline/deadline';
 import { parsePrefer, preferenceApplied } from '../prefer';
 import { parseIdempotencyKey } from '../pipeline/idempotency';
 import { parseWaitSeconds, wantsInput } from '../pipeline/params';
-import { createJobsService } from '../pipeline/service';
 import type { Submission } from '../pipeline/submit';
 import { createSubmissionReader } from '../upload';
 import {
@@ -74,19 +72,8 @@ export function jobsRouter(deps: GatewayDeps): Router {
   const { config } = deps;
   const readSubmission = createSubmissionReader(config.MAX_UPLOAD_BYTES);
   const readBulk = createSubmissionReader(config.MAX_UPLOAD_BYTES, BULK_MAX_IMAGES);
-  const service = createJobsService({
-    config,
-    jobs: deps.store,
-    waiters: deps.waiters,
-    preprocess: deps.preprocess,
-    checkWebhookUrl: deps.checkWebhookUrl,
-    webhookState: deps.webhookState,
-    metrics: pipelineMetrics(deps.metrics),
-    idempotency: { store: deps.store, ttlS: config.IDEMPOTENCY_TTL_S },
-    control: deps.store,
-    batches: { store: deps.store, ttlS: config.RESULT_TTL_S },
-    admission: deps.store,
-  });
+  // Routed by the submission's model, version and label fields to the service of one model version.
+  const service = deps.models.jobs;
   const [predict, read] = [requireScope('predict', deps.auth), requireScope('read', deps.auth)];
   const cancel = async (req: Request<{ id: string }>, res: Response) => {
     const tenant = tenantOf(req);

@@ -64,7 +64,7 @@ export function metaRouter(deps: GatewayDeps): Router {
             ...describe(c.digest),
           })),
       ];
-      res.json({ models });
+      res.json({ models, repository: deps.models.registry.describeAll() });
     })
     .all(methodNotAllowed);
 

@@ -38,6 +38,8 @@ Options:
   --alpha <a>           miscoverage level of the prediction set
   --idempotency-key <k> Idempotency-Key: a rerun with the same key gets the same jobs (predict: <k>/<file>)
   --priority <p>        high, normal or low: waiting high jobs run first, low ones last
+  --model <name>        model of the repository (default: the gateway's default model)
+  --version <v>         version of the model (default: its serving version); or --label stable|canary
   --deadline <s>        seconds a job may wait for a worker; not started by then, it ends expired
   --webhook <url>       webhook to call when the job ends (submit)
   --events <list>       completed,failed,canceled,expired (submit; default all)
@@ -65,8 +67,13 @@ function submitOptions(args: ParsedArgs): {
   idempotencyKey?: string;
   deadline?: number;
   priority?: 'high' | 'normal' | 'low';
+  model?: string;
+  version?: number;
+  label?: string;
 } {
   const key = flagValue(args, 'idempotency-key');
+  const model = flagValue(args, 'model');
+  const label = flagValue(args, 'label');
   const priority = flagValue(args, 'priority');
   if (priority !== undefined && !['high', 'normal', 'low'].includes(priority)) {
     throw new Error('--priority must be high, normal or low');
@@ -75,6 +82,9 @@ function submitOptions(args: ParsedArgs): {
     ...(priority !== undefined ? { priority: priority as 'high' | 'normal' | 'low' } : {}),
     ...(args.flags['deadline'] !== undefined ? { deadline: numberFlag(args, 'deadline', 0, 0.001, 7 * 86_400) } : {}),
     ...(key !== undefined ? { idempotencyKey: key } : {}),
+    ...(model !== undefined ? { model } : {}),
+    ...(label !== undefined ? { label } : {}),
+    ...(args.flags['version'] !== undefined ? { version: numberFlag(args, 'version', 0, 1, 999_999_999) } : {}),
     ...(args.flags['samples'] !== undefined
       ? { samples: numberFlag(args, 'samples', 0, SAMPLES_MIN, SAMPLES_MAX) }
       : {}),
