@@ -60,8 +60,7 @@ export function createRoutedJobsService(deps: RoutedJobsDeps): JobsService {
       const r = routeSubmission(deps, sub);
       return r.service.submitBatch(r.sub, requestId, opts);
     },
-    getJob: (id, waitMs, signal, tenant) =>
-      firstFound(deps.lookupOrder(), (s) => s.getJob(id, waitMs, signal, tenant)),
+    getJob: (id, waitMs, signal, tenant) => firstFound(deps.lookupOrder(), (s) => s.getJob(id, waitMs, signal, tenant)),
     cancelJob: (id, signal, tenant) => firstFound(deps.lookupOrder(), (s) => s.cancelJob(id, signal, tenant)),
     getBatch: (id, waitMs, signal, tenant) =>
       firstFound(deps.lookupOrder(), (s) => s.getBatch(id, waitMs, signal, tenant)),
