@@ -2,7 +2,8 @@ import http from 'node:http';
 import { assetPath, createLogger, type Logger } from '@mserve/common';
 import { describeSavedModel } from '@mserve/model-runtime/describe';
 import { DEFAULT_LIMITS, preprocess, preprocessingFingerprint } from '@mserve/preprocess';
-import { syncQueueName } from '@mserve/contracts';
+import { queueShards, syncQueueName } from '@mserve/contracts';
+import { bullConnection } from '@mserve/redis';
 import { assertDeliverableUrl, parseAllowList } from '@mserve/webhooks';
 import { createApp } from './app';
 import { answerClientError } from './client-error';
@@ -38,11 +39,12 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const model = await loadGatewayModel(config.MODEL_DIR);
   const store = new JobStore(config, logger);
+  const eventsConnection = bullConnection(config, 'blocking');
   const waiters = new CompletionWaiters(
     {
-      redisUrl: config.REDIS_URL,
+      connection: eventsConnection,
       prefix: config.QUEUE_PREFIX,
-      queueNames: [config.QUEUE_NAME, syncQueueName(config.QUEUE_NAME)],
+      queueNames: queueShards(config.QUEUE_NAME, config.QUEUE_SHARDS).flatMap((q) => [q, syncQueueName(q)]),
       recheckMs: config.WAIT_RECHECK_MS,
     },
     (ids) => store.finishedAmong(ids),
@@ -86,6 +88,7 @@ export async function startGateway(
     // Nothing may keep the process alive after a failed start (the caller reports the error and exits).
     await waiters.close();
     await store.close();
+    if ('disconnect' in eventsConnection) eventsConnection.disconnect();
     throw e;
   }
   // Long-polls hold connections for up to MAX_WAIT_S; keep-alive sockets must outlive a poll's answer.
@@ -107,6 +110,7 @@ export async function startGateway(
       await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
       server.closeAllConnections();
       await store.close();
+      if ('disconnect' in eventsConnection) eventsConnection.disconnect();
     })());
   return { server, port, deps, close };
 }

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const webhooks = createWebhookNotifier(config.REDIS_URL, config.QUEUE_PREFIX);
+  const webhooks = createWebhookNotifier(config, config.QUEUE_PREFIX);
   const running = await startWorker(config, inference, logger, webhooks.notify);
   // Stops fetching, finishes the in-flight batch and closes; past the timeout (kept below the orchestrator's grace
   // period) it exits anyway, and the jobs it held are recovered by another worker's stalled-job check.

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { Logger } from '@mserve/common';
-import { modelCardsKey, syncQueueName } from '@mserve/contracts';
+import { modelCardsKey, queueShards, shardOf, syncQueueName } from '@mserve/contracts';
+import { bullConnection } from '@mserve/redis';
 import { Worker } from 'bullmq';
 import { MicroBatcher } from './batcher';
 import type { WorkerConfig } from './config';
@@ -12,10 +13,12 @@ import type { WebhookNotifier } from './webhook';
 
 /** A running worker. */
 export interface RunningWorker {
-  /** Consumer of the main queue. */
+  /** Consumer of the main queue (of the first shard). */
   worker: Worker;
-  /** Consumer of the queue of batch jobs of synchronous predictions. */
+  /** Consumer of the queue of batch jobs of synchronous predictions (of the first shard). */
   syncWorker: Worker;
+  /** Every consumer: both queues of every shard (`QUEUE_SHARDS`). */
+  workers: Worker[];
   httpPort: number;
   /** Graceful stop: no new jobs, finish the in-flight batch, close connections. */
   close(): Promise<void>;
@@ -45,23 +48,23 @@ export async function startWorker(
     },
   });
   // The flag the gateway's cancel sets on a running job's hash (its `mserveStop` script).
+  const shards = queueShards(config.QUEUE_NAME, config.QUEUE_SHARDS);
   const cancelRequested = async (jobId: string): Promise<boolean> => {
     const client = await worker.client;
-    return (await client.hexists(`${config.QUEUE_PREFIX}:${config.QUEUE_NAME}:${jobId}`, 'cancelRequestedAt')) === 1;
+    const queueName = shards[shardOf(jobId, shards.length)] as string;
+    return (await client.hexists(`${config.QUEUE_PREFIX}:${queueName}:${jobId}`, 'cancelRequestedAt')) === 1;
   };
   const processor = createProcessor({ engine, batcher, logger, metrics, notify, cancelRequested });
 
   // Two consumers of one batcher: the main queue (async jobs, sync jobs with a webhook) and the queue of batch jobs
   // of synchronous predictions (its own queue for its own retention; see `syncQueueName`).
+  // Reconnects quickly once Redis is back or failed over (the factory's back-off, not BullMQ's of up to 20 s). On a
+  // cluster one instance serves every consumer's commands; BullMQ duplicates it for each blocking read.
+  const connection = bullConnection(config, 'blocking');
   const consume = (queueName: string): Worker => {
     const w = new Worker(queueName, processor, {
       prefix: config.QUEUE_PREFIX,
-      connection: {
-        url: config.REDIS_URL,
-        maxRetriesPerRequest: null,
-        // Reconnect quickly once Redis is back instead of BullMQ's default back-off of up to 20 s.
-        retryStrategy: (times: number) => Math.min(100 * times, 2000),
-      },
+      connection,
       concurrency: config.BATCH_MAX_SIZE,
       lockDuration: config.LOCK_DURATION_MS,
       stalledInterval: config.STALLED_INTERVAL_MS,
@@ -79,9 +82,8 @@ export async function startWorker(
     return w;
   };
   let redisError: string | undefined;
-  const worker = consume(config.QUEUE_NAME);
-  const syncWorker = consume(syncQueueName(config.QUEUE_NAME));
-  const workers = [worker, syncWorker];
+  const workers = shards.flatMap((name) => [consume(name), consume(syncQueueName(name))]);
+  const [worker, syncWorker] = workers as [Worker, Worker];
 
   const publishCard = async (): Promise<void> => {
     try {
@@ -108,7 +110,7 @@ export async function startWorker(
   await publishCard();
   logger.info(
     {
-      queues: [config.QUEUE_NAME, syncQueueName(config.QUEUE_NAME)],
+      queues: shards.flatMap((name) => [name, syncQueueName(name)]),
       httpPort: port,
       batchMaxSize: config.BATCH_MAX_SIZE,
       model: engine.card.name,
@@ -125,11 +127,12 @@ export async function startWorker(
       batcher.flushNow();
       await closed;
       await batcher.whenIdle();
+      if ('disconnect' in connection) connection.disconnect();
       await closeServer(server);
     })();
     return closing;
   };
-  return { worker, syncWorker, httpPort: port, close };
+  return { worker, syncWorker, workers, httpPort: port, close };
 }
 
 function closeServer(server: http.Server): Promise<void> {

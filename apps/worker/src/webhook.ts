@@ -1,5 +1,6 @@
 import type { InferenceJobData, WebhookEvent } from '@mserve/contracts';
 import { WEBHOOK_QUEUE, enqueueWebhook } from '@mserve/webhooks';
+import { bullConnection, type RedisEndpoint } from '@mserve/redis';
 import { Queue } from 'bullmq';
 
 /** What the worker hands over when a job with a webhook ends. */
@@ -24,14 +25,14 @@ export function wantsWebhook(data: Pick<InferenceJobData, 'webhook'>, event: Web
  * re-run after a crash does not queue a second delivery.
  */
 export function createWebhookNotifier(
-  redisUrl: string,
+  endpoint: RedisEndpoint,
   prefix: string,
 ): { notify: WebhookNotifier; close(): Promise<void> } {
   let queue: Queue | undefined;
   return {
     notify: async ({ jobId, event, data, payload }) => {
       if (!data.webhook) return;
-      queue ??= new Queue(WEBHOOK_QUEUE, { connection: { url: redisUrl }, prefix });
+      queue ??= new Queue(WEBHOOK_QUEUE, { connection: bullConnection(endpoint, 'command'), prefix });
       await enqueueWebhook(queue, {
         jobId,
         event,

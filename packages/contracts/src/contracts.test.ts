@@ -1,5 +1,15 @@
 import { AppError } from '@mserve/common';
-import { EXAMPLE_FACTS, decodeFailure, decodeTensor, encodeFailure, encodeTensor, parseJobData } from './index';
+import {
+  EXAMPLE_FACTS,
+  decodeFailure,
+  decodeTensor,
+  encodeFailure,
+  encodeTensor,
+  parseJobData,
+  queueShards,
+  shardOf,
+  syncQueueName,
+} from './index';
 
 const validData = () => ({
   v: 1,
@@ -104,5 +114,23 @@ describe('failure reasons', () => {
       code: 'INTERNAL',
       message: 'job stalled more than allowable limit',
     });
+  });
+});
+
+describe('queue shards', () => {
+  it('keep the plain queue name for one shard and hash-tag each of several', () => {
+    expect(queueShards('mnist', 1)).toEqual(['mnist']);
+    expect(queueShards('{mnist}', 3)).toEqual(['{mnist.0}', '{mnist.1}', '{mnist.2}']);
+    // The sync queue of a shard shares its hash tag, hence its cluster slot.
+    expect(syncQueueName(queueShards('mnist', 2)[1]!)).toBe('{mnist.1}-sync');
+  });
+
+  it('place a job by its id alone, the same everywhere, and spread random ids over every shard', () => {
+    expect(shardOf('any', 1)).toBe(0);
+    const id = '0192f1e2-7c4b-7a3e-9f10-3b2a1c0d4e5f';
+    expect(shardOf(id, 3)).toBe(shardOf(id, 3));
+    const counts = [0, 0, 0];
+    for (let i = 0; i < 3000; i++) counts[shardOf(crypto.randomUUID(), 3)]!++;
+    for (const c of counts) expect(c).toBeGreaterThan(800);
   });
 });

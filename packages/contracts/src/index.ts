@@ -7,7 +7,15 @@ export {
   parseBatchItemId,
 } from './batch';
 export type { BatchItemOutcome, BatchJobData, BatchJobResult } from './batch';
-export { DEFAULT_QUEUE_NAME, INFERENCE_JOB_NAME, QUEUE_PREFIX, modelCardsKey, syncQueueName } from './queues';
+export {
+  DEFAULT_QUEUE_NAME,
+  INFERENCE_JOB_NAME,
+  QUEUE_PREFIX,
+  modelCardsKey,
+  queueShards,
+  shardOf,
+  syncQueueName,
+} from './queues';
 export { EncodedTensorSchema, decodeTensor, encodeTensor, shapeSize } from './tensor';
 export type { EncodedTensor } from './tensor';
 export { DEFAULT_ALPHA, SAMPLES_MAX, SAMPLES_MIN } from './limits';

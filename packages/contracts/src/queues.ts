@@ -23,3 +23,29 @@ export const INFERENCE_JOB_NAME = 'predict';
 export function modelCardsKey(queueName: string, prefix: string = QUEUE_PREFIX): string {
   return `${prefix}:${queueName}:mserve:models`;
 }
+
+/**
+ * The queues jobs are spread over (`QUEUE_SHARDS`). One shard keeps the queue name as it is. More shards get
+ * names of their own, each hash-tagged (`{mnist-inference.0}`, ...) so that on a Redis Cluster every key of one
+ * shard (and of its sync queue, `syncQueueName` appends outside the braces) sits in one slot, as BullMQ's scripts
+ * and the gateway's require, while different shards land on different slots, hence different primaries.
+ */
+export function queueShards(queueName: string, shards: number): string[] {
+  if (shards <= 1) return [queueName];
+  const base = queueName.replace(/[{}]/g, '');
+  return Array.from({ length: shards }, (_, i) => `{${base}.${i}}`);
+}
+
+/**
+ * The shard of a job, from its id alone (FNV-1a of the id): every gateway finds any job's queue without a lookup,
+ * and ids are random, so jobs spread evenly. A grouped prediction's id goes through its batch id.
+ */
+export function shardOf(jobId: string, shards: number): number {
+  if (shards <= 1) return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < jobId.length; i++) {
+    h ^= jobId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % shards;
+}
