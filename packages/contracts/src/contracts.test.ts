@@ -6,6 +6,7 @@ import {
   encodeFailure,
   encodeTensor,
   parseJobData,
+  crc16,
   queueShards,
   shardOf,
   syncQueueName,
@@ -120,9 +121,20 @@ describe('failure reasons', () => {
 describe('queue shards', () => {
   it('keep the plain queue name for one shard and hash-tag each of several', () => {
     expect(queueShards('mnist', 1)).toEqual(['mnist']);
-    expect(queueShards('{mnist}', 3)).toEqual(['{mnist.0}', '{mnist.1}', '{mnist.2}']);
+    const names = queueShards('{mnist}', 3);
+    expect(names).toHaveLength(3);
+    for (const [i, n] of names.entries()) expect(n).toMatch(new RegExp(`^\\{mnist\\.${i}-\\d+\\}$`));
+    // Each tag's slot lies in its third of the slot space, so an evenly split 3-primary cluster holds one each.
+    const slots = names.map((n) => crc16(n.slice(1, -1)) % 16384);
+    expect(slots.map((s) => Math.floor((s * 3) / 16384))).toEqual([0, 1, 2]);
     // The sync queue of a shard shares its hash tag, hence its cluster slot.
-    expect(syncQueueName(queueShards('mnist', 2)[1]!)).toBe('{mnist.1}-sync');
+    expect(syncQueueName(names[1]!)).toBe(`${names[1]}-sync`);
+  });
+
+  it('hash keys as Redis Cluster does (CRC16-XMODEM)', () => {
+    // Values from the Redis Cluster specification and `CLUSTER KEYSLOT`.
+    expect(crc16('123456789')).toBe(0x31c3);
+    expect(crc16('foo') % 16384).toBe(12182);
   });
 
   it('place a job by its id alone, the same everywhere, and spread random ids over every shard', () => {

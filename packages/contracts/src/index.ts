@@ -9,6 +9,7 @@ export {
 export type { BatchItemOutcome, BatchJobData, BatchJobResult } from './batch';
 export {
   DEFAULT_QUEUE_NAME,
+  crc16,
   INFERENCE_JOB_NAME,
   QUEUE_PREFIX,
   modelCardsKey,

@@ -26,14 +26,37 @@ export function modelCardsKey(queueName: string, prefix: string = QUEUE_PREFIX):
 
 /**
  * The queues jobs are spread over (`QUEUE_SHARDS`). One shard keeps the queue name as it is. More shards get
- * names of their own, each hash-tagged (`{mnist-inference.0}`, ...) so that on a Redis Cluster every key of one
- * shard (and of its sync queue, `syncQueueName` appends outside the braces) sits in one slot, as BullMQ's scripts
- * and the gateway's require, while different shards land on different slots, hence different primaries.
+ * names of their own, each hash-tagged (`{mnist-inference.0-3}`, ...) so that on a Redis Cluster every key of one
+ * shard (and of its sync queue: `syncQueueName` appends outside the braces) sits in one slot, as BullMQ's scripts
+ * and the gateway's require. The tag of shard i is the first `{<name>.<i>-<k>}` whose slot lies in the i-th
+ * N-th of the slot space: a cluster whose slots are split evenly over N primaries (as `redis-cli --cluster create`
+ * splits them) holds one shard on each primary, where plain `{<name>.<i>}` tags could share one by chance.
  */
 export function queueShards(queueName: string, shards: number): string[] {
   if (shards <= 1) return [queueName];
   const base = queueName.replace(/[{}]/g, '');
-  return Array.from({ length: shards }, (_, i) => `{${base}.${i}}`);
+  return Array.from({ length: shards }, (_, i) => {
+    const from = Math.ceil((i * SLOTS) / shards);
+    const to = Math.ceil(((i + 1) * SLOTS) / shards);
+    for (let k = 0; ; k++) {
+      const tag = `${base}.${i}-${k}`;
+      const slot = crc16(tag) % SLOTS;
+      if (slot >= from && slot < to) return `{${tag}}`;
+    }
+  });
+}
+
+/** Hash slots of a Redis Cluster. */
+const SLOTS = 16384;
+
+/** CRC16-XMODEM of `text`'s UTF-8 bytes: Redis Cluster's key hash (the slot is this modulo 16384). */
+export function crc16(text: string): number {
+  let crc = 0;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    crc ^= byte << 8;
+    for (let b = 0; b < 8; b++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc;
 }
 
 /**

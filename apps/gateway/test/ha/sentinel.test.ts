@@ -1,0 +1,218 @@
+import {
+  closeHttp,
+  request,
+  sampleImages,
+  startGateway,
+  startSentinelTopology,
+  startWorker,
+  uniqueQueue,
+  waitUntil,
+  type Proc,
+  type SentinelTopology,
+} from '@mserve/testkit';
+import { writeHaReport } from './report';
+import { closeTraffic, startTraffic, summarize, type FailoverSummary, type Outcome } from './traffic';
+
+/**
+ * The service on a primary, a replica and three sentinels, the primary killed (SIGKILL) under load. Rates are what
+ * two shared cores sustain with the gateway, a worker, five Redis processes and the client on them; override with
+ * HA_PREDICT_PER_S on a bigger machine.
+ */
+const PREDICT_PER_S = Number(process.env['HA_PREDICT_PER_S'] ?? 200);
+const SUBMIT_PER_S = 20;
+const SYNC_TIMEOUT_MS = 5000;
+/** A request still open this long after it was sent counts as hung: the sync wait plus a generous margin. */
+const HANG_MS = SYNC_TIMEOUT_MS + 5000;
+const REPETITIONS = Number(process.env['HA_REPETITIONS'] ?? 10);
+
+const digit = sampleImages().find((i) => i.name === '5.png')!.bytes;
+const queue = uniqueQueue('ha-sentinel');
+let topo: SentinelTopology;
+let gateway: Proc;
+let durableGateway: Proc;
+let worker: Proc;
+let base = '';
+let durableBase = '';
+const results: Record<string, unknown> = {};
+
+beforeAll(async () => {
+  topo = await startSentinelTopology(1000);
+  const env = {
+    REDIS_SENTINELS: topo.sentinelList,
+    REDIS_SENTINEL_NAME: topo.name,
+    QUEUE_NAME: queue,
+    LOG_LEVEL: 'warn',
+  };
+  const gw = { ...env, SYNC_TIMEOUT_MS: String(SYNC_TIMEOUT_MS), MAX_QUEUE_DEPTH: '100000' };
+  // One after the other: three processes loading the model at once on a busy two-core machine can take longer
+  // than the harness waits for one.
+  const g = await startGateway(gw);
+  const d = await startGateway({ ...gw, REDIS_DURABLE_ACKS: '1' });
+  const w = await startWorker({ ...env, BATCH_MAX_SIZE: '64' });
+  gateway = g.proc;
+  base = g.base;
+  durableGateway = d.proc;
+  durableBase = d.base;
+  worker = w.proc;
+}, 120_000);
+
+afterAll(async () => {
+  closeHttp();
+  closeTraffic();
+  await Promise.all([gateway?.stop(), durableGateway?.stop(), worker?.stop()]);
+  await topo?.stop();
+  writeHaReport('ha-sentinel', results, markdown(results));
+}, 60_000);
+
+/** Acknowledged submissions (202) whose job the service no longer knows (404) once it answers again. */
+async function lostAcknowledged(outcomes: Outcome[], at: string): Promise<string[]> {
+  const acked = outcomes.filter((o) => o.kind === 'submit' && o.status === 202 && o.id).map((o) => o.id as string);
+  const lost: string[] = [];
+  for (const id of acked) {
+    let r = await request(`${at}/v1/jobs/${id}`).catch(() => undefined);
+    // The gateway may still be reconnecting: ask again until it answers something other than 503.
+    for (let i = 0; i < 50 && (!r || r.status === 503); i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      r = await request(`${at}/v1/jobs/${id}`).catch(() => undefined);
+    }
+    if (r?.status === 404) lost.push(id);
+  }
+  return lost;
+}
+
+/** Waits until `at` serves predictions again (after a failover, before the next measurement). */
+async function serving(at: string): Promise<void> {
+  await waitUntil(
+    async () =>
+      (
+        await request(`${at}/v1/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'image/png' },
+          body: digit,
+          timeoutMs: 10_000,
+        }).catch(() => undefined)
+      )?.status === 200,
+    30_000,
+    'predictions after the failover',
+  );
+}
+
+describe('Redis Sentinel failover', () => {
+  it('answers again within 10 s of the primary being killed under load, with 503s meanwhile, never a 500 or a hung request', async () => {
+    const traffic = startTraffic({
+      base,
+      image: digit,
+      predictPerS: PREDICT_PER_S,
+      submitPerS: SUBMIT_PER_S,
+      hangMs: HANG_MS,
+    });
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 4000));
+    const { killed, failoverMs } = await topo.killPrimary();
+    const killedAt = Date.now() - failoverMs;
+    await new Promise((r) => setTimeout(r, Math.max(0, 12_000 - failoverMs)));
+    const outcomes = await traffic.stop();
+    const durationS = (Date.now() - t0) / 1000;
+    const summary = summarize(outcomes, killedAt, durationS);
+    const before = outcomes.filter((o) => o.sentAt < killedAt);
+    const okBefore = before.filter((o) => o.status === 200 || o.status === 202).length;
+    await topo.rejoin(killed);
+    await serving(base);
+    const lost = await lostAcknowledged(outcomes, base);
+    results['failover'] = {
+      predictPerSAsked: PREDICT_PER_S,
+      submitPerSAsked: SUBMIT_PER_S,
+      sentinelFailoverMs: failoverMs,
+      ...summary,
+      answeredOkBeforeKillPerS: Math.round((okBefore / ((killedAt - t0) / 1000)) * 10) / 10,
+      acknowledgedSubmissions: outcomes.filter((o) => o.kind === 'submit' && o.status === 202).length,
+      acknowledgedLost: lost.length,
+    };
+    process.stdout.write(`ha-sentinel failover: ${JSON.stringify(results['failover'])}\n`);
+    expect(summary.serverErrors500).toBe(0);
+    expect(summary.hung).toBe(0);
+    expect(summary.connectionErrors).toBe(0);
+    expect(summary.byStatus['503'] ?? 0).toBeGreaterThan(0);
+    expect(summary.recoveredAfterMs).not.toBeNull();
+    expect(summary.recoveredAfterMs!).toBeLessThan(10_000);
+  }, 120_000);
+
+  it(`loses no acknowledged job over ${REPETITIONS} failovers with durable acknowledgements, and states the loss without them`, async () => {
+    const run = async (at: string, reps: number) => {
+      const perRep: Array<{
+        acknowledged: number;
+        lost: number;
+        byStatus: Record<string, number>;
+        failoverMs: number;
+      }> = [];
+      for (let i = 0; i < reps; i++) {
+        // Submissions only, at a rate the replica keeps up with; the kill lands while they are in flight.
+        const traffic = startTraffic({ base: at, image: digit, predictPerS: 0, submitPerS: 150, hangMs: HANG_MS });
+        const t0 = Date.now();
+        await new Promise((r) => setTimeout(r, 800));
+        const { killed, failoverMs } = await topo.killPrimary();
+        await new Promise((r) => setTimeout(r, 300));
+        const outcomes = await traffic.stop();
+        const s: FailoverSummary = summarize(outcomes, t0, (Date.now() - t0) / 1000);
+        await topo.rejoin(killed);
+        await serving(at);
+        const lost = await lostAcknowledged(outcomes, at);
+        perRep.push({
+          acknowledged: outcomes.filter((o) => o.status === 202).length,
+          lost: lost.length,
+          byStatus: s.byStatus,
+          failoverMs,
+        });
+        expect(s.serverErrors500).toBe(0);
+        expect(s.hung).toBe(0);
+      }
+      return perRep;
+    };
+    const durable = await run(durableBase, REPETITIONS);
+    const plain = await run(base, Math.max(3, Math.ceil(REPETITIONS / 2)));
+    const total = (rows: typeof durable) => ({
+      repetitions: rows.length,
+      acknowledged: rows.reduce((n, r) => n + r.acknowledged, 0),
+      lost: rows.reduce((n, r) => n + r.lost, 0),
+      rows,
+    });
+    results['durableAcksOn'] = total(durable);
+    results['durableAcksOff'] = total(plain);
+    process.stdout.write(
+      `ha-sentinel durable: on ${JSON.stringify(total(durable)).slice(0, 200)} off ${JSON.stringify(total(plain)).slice(0, 200)}\n`,
+    );
+    expect(total(durable).acknowledged).toBeGreaterThan(0);
+    expect(total(durable).lost).toBe(0);
+  }, 300_000);
+});
+
+function markdown(r: Record<string, unknown>): string {
+  const f = r['failover'] as (FailoverSummary & Record<string, number>) | undefined;
+  const on = r['durableAcksOn'] as { repetitions: number; acknowledged: number; lost: number } | undefined;
+  const off = r['durableAcksOff'] as { repetitions: number; acknowledged: number; lost: number } | undefined;
+  const lines = ['# Redis Sentinel failover', ''];
+  if (f) {
+    lines.push(
+      '| measure | value |',
+      '| --- | --- |',
+      `| predictions/s asked (sync) + submissions/s | ${f['predictPerSAsked']} + ${f['submitPerSAsked']} |`,
+      `| requests answered 2xx per second before the kill | ${f['answeredOkBeforeKillPerS']} |`,
+      `| sentinel failover (kill to new primary named) | ${f['sentinelFailoverMs']} ms |`,
+      `| service answering again after the kill | ${f.recoveredAfterMs} ms |`,
+      `| answers by status | ${JSON.stringify(f.byStatus)} |`,
+      `| 500s / hung requests | ${f.serverErrors500} / ${f.hung} |`,
+      `| slowest request | ${f.maxLatencyMs} ms |`,
+      `| acknowledged jobs lost | ${f['acknowledgedLost']} of ${f['acknowledgedSubmissions']} |`,
+      '',
+    );
+  }
+  if (on && off) {
+    lines.push(
+      '| REDIS_DURABLE_ACKS | failovers | acknowledged jobs | lost |',
+      '| --- | --- | --- | --- |',
+      `| on | ${on.repetitions} | ${on.acknowledged} | ${on.lost} |`,
+      `| off | ${off.repetitions} | ${off.acknowledged} | ${off.lost} |`,
+    );
+  }
+  return lines.join('\n');
+}
