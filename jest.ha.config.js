@@ -11,4 +11,6 @@ module.exports = {
   testTimeout: 300000,
   // One suite at a time: each one measures failovers or throughput and needs the machine to itself.
   maxWorkers: 1,
+  // Keep-alive sockets of the traffic generators must not keep a finished run (and CI) waiting.
+  forceExit: true,
 };

@@ -54,7 +54,7 @@ beforeAll(async () => {
   durableGateway = d.proc;
   durableBase = d.base;
   worker = w.proc;
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   closeHttp();
