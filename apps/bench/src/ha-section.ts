@@ -11,6 +11,8 @@ interface Sentinel {
   machine: string;
   failover?: {
     predictPerSAsked: number;
+    closedLoopPredictPerS: number;
+    predictPerSUsed: number;
     submitPerSAsked: number;
     answeredOkBeforeKillPerS: number;
     sentinelFailoverMs: number;
@@ -50,7 +52,8 @@ export function haSection(reportsDir: string): string {
       '',
       '| primary killed (SIGKILL) under load | value |',
       '| --- | --- |',
-      `| load asked: synchronous predictions/s + submissions/s | ${f.predictPerSAsked} + ${f.submitPerSAsked} |`,
+      `| synchronous predictions/s asked / sustained in a closed loop just before / offered (70% of it, at most as asked) | ${f.predictPerSAsked} / ${f.closedLoopPredictPerS} / ${f.predictPerSUsed} |`,
+      `| submissions/s offered beside them (checked for loss) | ${f.submitPerSAsked} |`,
       `| answered 2xx per second before the kill | ${f.answeredOkBeforeKillPerS} |`,
       `| sentinels name a new primary after | ${f.sentinelFailoverMs} ms |`,
       `| service answers again after | ${f.recoveredAfterMs ?? 'never'} ms |`,

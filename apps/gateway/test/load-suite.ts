@@ -15,6 +15,8 @@ export interface LoadSuiteOptions {
   /** Suffix of the report names (`serving-load<suffix>.json`). */
   reportSuffix?: string;
   cleanup?: () => Promise<void>;
+  /** How long the gateway and worker may take to start (default the harness's). */
+  startMs?: number;
 }
 
 /**
@@ -29,15 +31,21 @@ export function describeLoadSuite(opts: LoadSuiteOptions): void {
   let queue = '';
   const suffix = opts.reportSuffix ?? '';
 
-  beforeAll(async () => {
-    const env = opts.env();
-    queue = env['QUEUE_NAME'] ?? '';
-    const [g, w] = await Promise.all([startGateway(env), startWorker({ ...env, BATCH_MAX_SIZE: '32' })]);
-    gateway = g.proc;
-    base = g.base;
-    worker = w.proc;
-    workerPort = w.port;
-  }, 90_000);
+  beforeAll(
+    async () => {
+      const env = opts.env();
+      queue = env['QUEUE_NAME'] ?? '';
+      const [g, w] = await Promise.all([
+        startGateway(env, true, opts.startMs),
+        startWorker({ ...env, BATCH_MAX_SIZE: '32' }, undefined, opts.startMs),
+      ]);
+      gateway = g.proc;
+      base = g.base;
+      worker = w.proc;
+      workerPort = w.port;
+    },
+    (opts.startMs ?? 60_000) + 30_000,
+  );
 
   afterAll(async () => {
     closeHttp();

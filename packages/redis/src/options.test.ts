@@ -67,6 +67,6 @@ describe('clusterOptions', () => {
     ]);
     expect(options.enableOfflineQueue).toBe(false);
     expect(options.redisOptions).toMatchObject({ password: 'pw' });
-    expect(options.redisOptions?.host).toBeUndefined();
+    expect(options.redisOptions).not.toHaveProperty('host');
   });
 });

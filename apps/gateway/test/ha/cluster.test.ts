@@ -24,6 +24,7 @@ describeLoadSuite({
     LOG_LEVEL: 'warn',
   }),
   reportSuffix: '-cluster',
+  startMs: 180_000,
   afterJobs: async (ids) => {
     const shards = queueShards(queue, SHARDS);
     const perPort = new Map<number, number>();

@@ -43,12 +43,16 @@ describe('Redis restart under each persistence setting', () => {
     for (const mode of MODES) {
       const queue = uniqueQueue('ha-aof');
       const fresh = await startDataNode({ args: [...mode.args] });
-      const g = await startGateway({
-        REDIS_URL: `redis://127.0.0.1:${fresh.port}`,
-        QUEUE_NAME: queue,
-        MAX_QUEUE_DEPTH: '100000',
-        LOG_LEVEL: 'warn',
-      });
+      const g = await startGateway(
+        {
+          REDIS_URL: `redis://127.0.0.1:${fresh.port}`,
+          QUEUE_NAME: queue,
+          MAX_QUEUE_DEPTH: '100000',
+          LOG_LEVEL: 'warn',
+        },
+        true,
+        180_000,
+      );
       node = fresh;
       gateway = g.proc;
       const traffic = startTraffic({
@@ -112,5 +116,5 @@ describe('Redis restart under each persistence setting', () => {
     expect(none!['lost']).toBe(none!['acknowledged']);
     expect(everysec!['lost']).toBe(0);
     expect(always!['lost']).toBe(0);
-  }, 240_000);
+  }, 600_000);
 });
