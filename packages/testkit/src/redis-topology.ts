@@ -135,10 +135,11 @@ export interface SentinelTopology {
 export async function startSentinelTopology(downAfterMs = 1000): Promise<SentinelTopology> {
   const name = 'mserve';
   const dirs: string[] = [];
-  const primary = await startDataNode();
-  const replica = await startDataNode({
-    args: ['--appendonly', 'no', '--replicaof', '127.0.0.1', String(primary.port)],
-  });
+  // Redis 7 waits 5 s (repl-diskless-sync-delay) before a full sync for more replicas to join: a rejoin here is
+  // one replica, so start at once.
+  const fast = ['--appendonly', 'no', '--repl-diskless-sync-delay', '0'];
+  const primary = await startDataNode({ args: fast });
+  const replica = await startDataNode({ args: [...fast, '--replicaof', '127.0.0.1', String(primary.port)] });
   dirs.push(primary.dir, replica.dir);
   const nodes: RedisNode[] = [primary, replica];
   await waitUntil(() => infoField(replica.port, 'replication', 'master_link_status') === 'up', 10_000, 'replica link');
@@ -219,12 +220,12 @@ export async function startSentinelTopology(downAfterMs = 1000): Promise<Sentine
       await node.restart(['--replicaof', '127.0.0.1', String(primaryNow)]);
       await waitUntil(
         () => infoField(node.port, 'replication', 'master_link_status') === 'up',
-        15_000,
+        30_000,
         'rejoined replica link',
       );
       await waitUntil(
         () => Number(infoField(primaryNow, 'replication', 'connected_slaves') ?? 0) >= 1,
-        15_000,
+        30_000,
         'primary to see its replica',
       );
     },
