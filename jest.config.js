@@ -17,7 +17,8 @@ module.exports = {
     '<rootDir>/{apps,packages}/*/src/**/*.test.ts',
     '<rootDir>/{apps,packages}/*/test/**/*.test.ts',
   ],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // test/ha/: Redis topologies of their own, minutes long; `pnpm test:ha` runs them (jest.ha.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/ha/'],
   // Integration suites start real processes and real Redis servers; units finish in milliseconds.
   testTimeout: 60000,
   maxWorkers: 2,

@@ -15,9 +15,13 @@ import {
   validateWithModels,
 } from './render';
 
-const OVERLAYS = ['dev', 'prod'] as const;
+const OVERLAYS = ['dev', 'prod', 'prod-sentinel'] as const;
 /** Secrets each overlay expects to exist without rendering them (provisioned from a secret manager). */
-const EXTERNAL_SECRETS: Record<(typeof OVERLAYS)[number], string[]> = { dev: [], prod: ['mserve-secrets'] };
+const EXTERNAL_SECRETS: Record<(typeof OVERLAYS)[number], string[]> = {
+  dev: [],
+  prod: ['mserve-secrets'],
+  'prod-sentinel': ['mserve-secrets'],
+};
 const KEDA_CHECKS: Record<string, (o: unknown) => string[]> = {
   ScaledObject: checkScaledObject,
   TriggerAuthentication: checkTriggerAuthentication,
@@ -170,7 +174,7 @@ describe.each(OVERLAYS)('infra/k8s/overlays/%s', (overlay) => {
     expect(so.scaleTargetRef.name).toBe(deployment('mserve-worker').metadata.name);
     const queue = config['QUEUE_NAME'];
     expect(queue).toBe(codeDefaultQueueName());
-    const lists = so.triggers.filter((t) => t.type === 'redis').map((t) => t.metadata['listName']);
+    const lists = so.triggers.filter((t) => t.type.startsWith('redis')).map((t) => t.metadata['listName']);
     expect(lists).toContain(`${config['QUEUE_PREFIX']}:${queue}:wait`);
     expect(lists).toContain(`${config['QUEUE_PREFIX']}:${queue}:active`);
     // Batch jobs of synchronous predictions wait in their own queue: its backlog scales workers too.
@@ -292,6 +296,33 @@ describe('Redis per environment', () => {
     for (const t of so.triggers) expect(t.metadata['enableTLS']).toBe('true');
     for (const d of ofKind(prod, 'Deployment')) {
       for (const c of containersOf(d)) expect(c.image).toMatch(/^ghcr\.io\/[^/]+\/mserve-[a-z]+:[\w.-]+$/);
+    }
+  });
+});
+
+describe('Redis with Sentinel (overlays/prod-sentinel)', () => {
+  it('runs three data nodes with sentinels and points every process and the scaler at the sentinels', () => {
+    const objects = render('overlays/prod-sentinel');
+    const sts = find(objects, 'StatefulSet', 'redis');
+    const spec = sts.spec as { replicas?: number; volumeClaimTemplates?: unknown[] };
+    expect(spec.replicas).toBe(3);
+    expect(spec.volumeClaimTemplates?.length).toBe(1);
+    expect(containersOf(sts).map((c) => c.name)).toEqual(['redis', 'sentinel']);
+    const conf = find(objects, 'ConfigMap', 'redis-config').data?.['redis.conf'] ?? '';
+    expect(conf).toMatch(/^maxmemory-policy noeviction$/m);
+    const config = find(objects, 'ConfigMap', 'mserve-config').data ?? {};
+    const sentinels = (config['REDIS_SENTINELS'] ?? '').split(',');
+    expect(sentinels).toHaveLength(3);
+    for (const s of sentinels) expect(s).toMatch(/^redis-\d\.redis-headless:26379$/);
+    expect(config['REDIS_SENTINEL_NAME']).toBe('mserve');
+    // The scripts' monitor name and the apps' must agree.
+    const scripts = find(objects, 'ConfigMap', 'redis-sentinel-scripts').data ?? {};
+    expect(scripts['sentinel.sh']).toContain(`sentinel monitor ${config['REDIS_SENTINEL_NAME']} `);
+    const so = find(objects, 'ScaledObject', 'mserve-worker').spec as unknown as ScaledObjectSpec;
+    for (const t of so.triggers) {
+      expect(t.type).toBe('redis-sentinel');
+      expect(t.metadata['addresses']).toBe(config['REDIS_SENTINELS']);
+      expect(t.metadata['sentinelMaster']).toBe('mserve');
     }
   });
 });

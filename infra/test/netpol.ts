@@ -62,7 +62,8 @@ export function egressClasses(rules: NetworkPolicyRule[]): EgressClass[] {
     for (const peer of rule.to) {
       if (isDnsPeer(peer) && ports.length > 0 && ports.every((p) => p === 53)) out.push('dns');
       else if ((isRedisPodPeer(peer) || isNarrowPrivateBlock(peer)) && ports.length > 0) {
-        out.push(ports.every((p) => p === 6379 || p === 6380) ? 'redis' : 'other');
+        // 26379: Redis Sentinel, asked for the primary's address.
+        out.push(ports.every((p) => p === 6379 || p === 6380 || p === 26379) ? 'redis' : 'other');
       } else if (peer.ipBlock?.cidr === '0.0.0.0/0' || peer.ipBlock?.cidr === '::/0') out.push('internet');
       else out.push('other');
     }

@@ -1,5 +1,6 @@
 import { env, parseEnv, type EnvConfig } from '@mserve/common';
 import { DEFAULT_ALPHA, DEFAULT_QUEUE_NAME, QUEUE_PREFIX, SAMPLES_MAX, SAMPLES_MIN } from '@mserve/contracts';
+import { queueShardsEnv, redisEnv } from '@mserve/redis';
 import { webhookGuardEnv } from '@mserve/webhooks';
 import { corsOriginsEnv } from './cors';
 import { modelRepositoryEnv } from './models/repository-env';
@@ -11,8 +12,9 @@ export const gatewayEnvSpec = {
     doc: 'address the API listens on: `0.0.0.0` every IPv4 interface (containers), `127.0.0.1` this machine only, `::` IPv6 too',
     default: '0.0.0.0',
   }),
-  REDIS_URL: env.str({ doc: 'Redis holding the job queue', default: 'redis://127.0.0.1:6379' }),
+  ...redisEnv,
   QUEUE_NAME: env.str({ doc: 'BullMQ queue to produce to', default: DEFAULT_QUEUE_NAME }),
+  ...queueShardsEnv,
   QUEUE_PREFIX: env.str({
     doc: 'BullMQ key prefix (the same as the worker and notifier); stacks sharing one Redis need different ones',
     default: QUEUE_PREFIX,
@@ -97,6 +99,21 @@ export const gatewayEnvSpec = {
     unit: 'ms',
     default: 800,
     min: 50,
+  }),
+  REDIS_DURABLE_ACKS: env.bool({
+    doc: 'send a 202 or a synchronous answer only once the job is on `REDIS_DURABLE_REPLICAS` replicas (Redis `WAIT`), so losing the primary loses no acknowledged job; when the replicas do not confirm in time the answer is 503 and the job may still run (retry with the same Idempotency-Key); not on a Redis Cluster',
+    default: false,
+  }),
+  REDIS_DURABLE_REPLICAS: env.int({
+    doc: 'replicas that must hold a job before it is acknowledged (with `REDIS_DURABLE_ACKS`)',
+    default: 1,
+    min: 1,
+  }),
+  REDIS_DURABLE_TIMEOUT_MS: env.int({
+    doc: 'longest the gateway waits for the replicas to confirm a job (with `REDIS_DURABLE_ACKS`); keep it below `REDIS_TIMEOUT_MS`',
+    unit: 'ms',
+    default: 400,
+    min: 1,
   }),
   SHUTDOWN_TIMEOUT_MS: env.int({
     doc: 'longest SIGTERM waits for in-flight requests (long-polls, synchronous waits) before exiting; below the grace period of compose (35 s) and k8s (40 s)',

@@ -9,7 +9,8 @@ import {
   type RepositoryListing,
 } from '@mserve/model-runtime/repository';
 import { DEFAULT_LIMITS, preprocess, preprocessingFingerprint } from '@mserve/preprocess';
-import { modelQueueName, syncQueueName } from '@mserve/contracts';
+import { modelQueueName, queueShards, syncQueueName } from '@mserve/contracts';
+import { bullConnection } from '@mserve/redis';
 import { assertDeliverableUrl, parseAllowList } from '@mserve/webhooks';
 import { createApp } from './app';
 import { AuthStore } from './auth-store';
@@ -92,11 +93,12 @@ export async function startGateway(
   const model = defaultRoute
     ? { ...defaultRoute, preprocessingFingerprint: defaultRoute.preprocessingFingerprint }
     : await loadGatewayModel(config.MODEL_DIR);
+  const eventsConnection = bullConnection(config, 'blocking');
   const waiters = new CompletionWaiters(
     {
-      redisUrl: config.REDIS_URL,
+      connection: eventsConnection,
       prefix: config.QUEUE_PREFIX,
-      queueNames: [config.QUEUE_NAME, syncQueueName(config.QUEUE_NAME)],
+      queueNames: queueShards(config.QUEUE_NAME, config.QUEUE_SHARDS).flatMap((q) => [q, syncQueueName(q)]),
       recheckMs: config.WAIT_RECHECK_MS,
     },
     (ids) => store.finishedAmong(ids),
@@ -172,6 +174,7 @@ export async function startGateway(
     await dashboard?.close();
     await monitoring.close();
     await auth?.close();
+    if ('disconnect' in eventsConnection) eventsConnection.disconnect();
     throw e;
   }
   // Long-polls hold connections for up to MAX_WAIT_S; keep-alive sockets must outlive a poll's answer.
@@ -204,6 +207,7 @@ export async function startGateway(
       await dashboard?.close();
       await monitoring.close();
       await auth?.close();
+      if ('disconnect' in eventsConnection) eventsConnection.disconnect();
     })());
   return { server, port, deps, close };
 }

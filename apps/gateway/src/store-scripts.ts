@@ -1,4 +1,4 @@
-import type IORedis from 'ioredis';
+import type { RedisClient } from '@mserve/redis';
 
 /**
  * The gateway's own Redis scripts: reads that would otherwise take a MULTI or a pipeline. One EVALSHA is one
@@ -70,9 +70,9 @@ export interface StoreRedis {
 }
 
 /** Defines the scripts on `redis` (sent as EVALSHA, loaded on first use). */
-export function withStoreScripts(redis: IORedis): IORedis & StoreRedis {
+export function withStoreScripts<R extends RedisClient>(redis: R): R & StoreRedis {
   for (const [name, def] of Object.entries(SCRIPTS)) redis.defineCommand(name, def);
-  return redis as IORedis & StoreRedis;
+  return redis as R & StoreRedis;
 }
 
 /** A flat HGETALL reply (`[field, value, ...]`) as an object. */

@@ -4,6 +4,8 @@ import {
   INFERENCE_BATCH_JOB_NAME,
   INFERENCE_JOB_NAME,
   parseBatchItemId,
+  queueShards,
+  shardOf,
   syncQueueName,
   type BatchJobData,
   modelCardsKey,
@@ -29,7 +31,8 @@ import {
   type DeliveryState,
 } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
+import type IORedis from 'ioredis';
+import { confirmReplicated, createRedis, isCluster, type RedisClient, type RedisEndpoint } from '@mserve/redis';
 import type { GatewayConfig } from './config';
 import { finishedSnapshot, type FinishedJob, type JobSnapshot } from './pipeline/job-snapshot';
 import type { BatchStore } from './pipeline/bulk';
@@ -39,8 +42,12 @@ import { hashFromList, withStoreScripts, type StoreRedis } from './store-scripts
 
 type StoreConfig = Pick<
   GatewayConfig,
-  | 'REDIS_URL'
+  | keyof RedisEndpoint
   | 'QUEUE_NAME'
+  | 'QUEUE_SHARDS'
+  | 'REDIS_DURABLE_ACKS'
+  | 'REDIS_DURABLE_REPLICAS'
+  | 'REDIS_DURABLE_TIMEOUT_MS'
   | 'QUEUE_PREFIX'
   | 'REDIS_TIMEOUT_MS'
   | 'RESULT_TTL_S'
@@ -53,16 +60,23 @@ type StoreConfig = Pick<
 /** Longest a tenant's job is counted when nothing uncounted it (a job lives at most its queue time plus a run). */
 const DAY_MS = 86_400_000;
 
+/** One shard of the queues (see `queueShards`): its main queue and its queue of grouped synchronous predictions. */
+interface Shard {
+  queue: Queue;
+  syncQueue: Queue;
+}
+
 /**
  * The gateway's side of the queue. Its Redis connection never buffers commands while Redis is away
  * (`enableOfflineQueue: false`) and every call is bounded by `REDIS_TIMEOUT_MS`, so a request fails with 503 within
  * a second instead of hanging; ioredis keeps reconnecting in the background, so the service recovers by itself.
  */
 export class JobStore implements JobRepository, IdempotencyStore, JobControl, BatchStore, TenantAdmission {
-  private readonly redis: IORedis & StoreRedis & ReturnType<typeof withFairShareScript>;
+  private readonly redis: RedisClient & StoreRedis & ReturnType<typeof withFairShareScript>;
+  /** The queues jobs are spread over (`QUEUE_SHARDS`); a job's shard follows from its id (`shardOf`). */
+  private readonly shards: Shard[];
+  /** The first shard's main queue: the namespace of idempotency keys and bulk submissions. */
   private readonly queue: Queue;
-  /** The queue of batch jobs of synchronous predictions (see `syncQueueName`). */
-  private readonly syncQueue: Queue;
   /** The notifier's queue, read for the delivery state of a job's webhook (never written here). */
   private readonly webhookQueue: Queue;
   private depthInFlight: Promise<number> | undefined;
@@ -71,32 +85,62 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
     private readonly config: StoreConfig,
     private readonly logger: Logger,
   ) {
+    if (config.REDIS_DURABLE_ACKS && isCluster(config)) {
+      // WAIT counts the replicas of the node the connection wrote to; a cluster client spreads writes over nodes.
+      throw new AppError('CONFIG_INVALID', 'REDIS_DURABLE_ACKS is not supported with REDIS_CLUSTER_NODES');
+    }
     this.redis = withFairShareScript(
       withStoreScripts(
-        new IORedis(config.REDIS_URL, {
+        createRedis(config, 'command', {
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
           connectTimeout: Math.max(1000, config.REDIS_TIMEOUT_MS),
           // A backstop that drops hung commands; the request-level deadline is in call().
           commandTimeout: config.REDIS_TIMEOUT_MS * 5,
-          retryStrategy: (times) => Math.min(100 * times, 1000),
         }),
       ),
     );
-    this.redis.on('error', (err) => this.logger.debug({ err: err.message }, 'redis producer connection error'));
+    this.redis.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'redis producer connection error'));
     const prefix = config.QUEUE_PREFIX;
-    this.queue = new Queue(config.QUEUE_NAME, { connection: this.redis, prefix });
-    this.queue.on('error', (err) => this.logger.debug({ err: err.message }, 'queue error'));
-    this.syncQueue = new Queue(syncQueueName(config.QUEUE_NAME), { connection: this.redis, prefix });
-    this.syncQueue.on('error', (err) => this.logger.debug({ err: err.message }, 'queue error'));
+    const open = (name: string): Queue => {
+      const q = new Queue(name, { connection: this.redis, prefix });
+      q.on('error', (err) => this.logger.debug({ err: err.message }, 'queue error'));
+      return q;
+    };
+    this.shards = queueShards(config.QUEUE_NAME, config.QUEUE_SHARDS).map((name) => ({
+      queue: open(name),
+      syncQueue: open(syncQueueName(name)),
+    }));
+    this.queue = (this.shards[0] as Shard).queue;
     // Reading delivery state needs no connection of its own.
     this.webhookQueue = new Queue(WEBHOOK_QUEUE, { connection: this.redis, prefix });
     this.webhookQueue.on('error', (err) => this.logger.debug({ err: err.message }, 'webhook queue error'));
   }
 
-  /** The queue holding job `id`: grouped predictions (version-8 ids) live in the sync queue. */
+  /** The shard of job (or batch job) `id`. */
+  private shardOf(id: string): Shard {
+    return this.shards[shardOf(id, this.shards.length)] as Shard;
+  }
+
+  /** The queue holding job `id`: grouped predictions (version-8 ids) live in their batch's shard's sync queue. */
   private queueOf(id: string): Queue {
-    return parseBatchItemId(id) ? this.syncQueue : this.queue;
+    const item = parseBatchItemId(id);
+    return item ? this.shardOf(item.batchId).syncQueue : this.shardOf(id).queue;
+  }
+
+  /**
+   * Runs a write and, with `REDIS_DURABLE_ACKS`, waits until the replicas hold it before the caller acknowledges
+   * it: on the same connection, since WAIT covers the writes of its own client.
+   */
+  private write<T>(op: () => Promise<T>): Promise<T> {
+    if (!this.config.REDIS_DURABLE_ACKS) return this.call(op);
+    const { REDIS_DURABLE_REPLICAS: n, REDIS_DURABLE_TIMEOUT_MS: ms } = this.config;
+    return this.call(async () => {
+      const out = await op();
+      // Not a cluster (checked in the constructor): one connection to the primary.
+      await confirmReplicated(this.redis as IORedis, n, ms);
+      return out;
+    });
   }
 
   /** Resolves once the connection is usable, or after `ms` (a store made while serving warms up first). */
@@ -161,7 +205,7 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
       ...this.addOptions(this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT),
       ...priorityOf(data, rank),
     };
-    await this.call(() => this.queue.add(INFERENCE_JOB_NAME, data, { ...opts, jobId: id }));
+    await this.write(() => this.shardOf(id).queue.add(INFERENCE_JOB_NAME, data, { ...opts, jobId: id }));
   }
 
   /**
@@ -172,13 +216,23 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
     const [only] = jobs;
     if (jobs.length === 1 && only) return this.enqueue(only.id, only.data, only.rank);
     const opts = this.addOptions(this.config.RESULT_TTL_S, this.config.RESULT_MAX_COUNT);
-    await this.call(() =>
-      this.queue.addBulk(
-        jobs.map((j) => ({
-          name: INFERENCE_JOB_NAME,
-          data: j.data,
-          opts: { ...opts, ...priorityOf(j.data, j.rank), jobId: j.id },
-        })),
+    // One addBulk per shard (a MULTI must stay within one slot on a cluster).
+    const byShard = new Map<Shard, typeof jobs>();
+    for (const j of jobs) {
+      const shard = this.shardOf(j.id);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), j]);
+    }
+    await this.write(() =>
+      Promise.all(
+        [...byShard].map(([shard, group]) =>
+          shard.queue.addBulk(
+            group.map((j) => ({
+              name: INFERENCE_JOB_NAME,
+              data: j.data,
+              opts: { ...opts, ...priorityOf(j.data, j.rank), jobId: j.id },
+            })),
+          ),
+        ),
       ),
     );
   }
@@ -187,13 +241,14 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
   async enqueueBatch(batchId: string, items: InferenceJobData[]): Promise<void> {
     const data: BatchJobData = { v: 1, items };
     const { SYNC_RESULT_TTL_S, SYNC_RESULT_MAX_COUNT } = this.config;
-    await this.add(this.syncQueue, INFERENCE_BATCH_JOB_NAME, batchId, data, SYNC_RESULT_TTL_S, SYNC_RESULT_MAX_COUNT);
+    const { syncQueue } = this.shardOf(batchId);
+    await this.add(syncQueue, INFERENCE_BATCH_JOB_NAME, batchId, data, SYNC_RESULT_TTL_S, SYNC_RESULT_MAX_COUNT);
   }
 
   /** One attempt (a failed inference does not get better on retry); finished jobs kept `ageS` and at most `count`. */
   private async add(queue: Queue, name: string, id: string, data: unknown, ageS: number, count: number) {
     const opts = { ...this.addOptions(ageS, count), jobId: id };
-    await this.call(() => queue.add(name, data, opts));
+    await this.write(() => queue.add(name, data, opts));
   }
 
   private addOptions(ageS: number, count: number) {
@@ -202,34 +257,32 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
   }
 
   /**
-   * Jobs waiting for a worker, in both queues: LLEN of the wait lists plus ZCARD of the prioritized sets in one
-   * script of our own (`store-scripts.ts`), instead of BullMQ's count script per queue: this runs before every
-   * submission. Concurrent callers share one round trip.
+   * Jobs waiting for a worker, in both queues of every shard: LLEN of the wait lists plus ZCARD of the prioritized
+   * sets in one script of our own per shard (`store-scripts.ts`; a shard's keys share one slot), instead of
+   * BullMQ's count script per queue: this runs before every submission. Concurrent callers share one round trip.
    */
   waitingCount(): Promise<number> {
-    const [a, b] = [this.queue, this.syncQueue];
-    this.depthInFlight ??= this.call(async () =>
-      Number(
-        await this.redis.mserveWaiting(
-          a.toKey('wait'),
-          a.toKey('prioritized'),
-          b.toKey('wait'),
-          b.toKey('prioritized'),
+    this.depthInFlight ??= this.call(async () => {
+      const counts = await Promise.all(
+        this.shards.map(({ queue: a, syncQueue: b }) =>
+          this.redis.mserveWaiting(a.toKey('wait'), a.toKey('prioritized'), b.toKey('wait'), b.toKey('prioritized')),
         ),
-      ),
-    ).finally(() => {
+      );
+      return counts.reduce((sum, n) => sum + Number(n), 0);
+    }).finally(() => {
       this.depthInFlight = undefined;
     });
     return this.depthInFlight;
   }
 
-  /** Counts of every job state over both queues, for metrics and readiness. */
+  /** Counts of every job state over all queues, for metrics and readiness. */
   counts(): Promise<Record<string, number>> {
     return this.call(async () => {
       const states = ['wait', 'prioritized', 'delayed', 'active', 'completed', 'failed'] as const;
-      const [a, b] = await Promise.all([this.queue, this.syncQueue].map((q) => q.getJobCounts(...states)));
+      const queues = this.shards.flatMap((s) => [s.queue, s.syncQueue]);
+      const all = await Promise.all(queues.map((q) => q.getJobCounts(...states)));
       const sum: Record<string, number> = {};
-      for (const st of states) sum[st] = (a?.[st] ?? 0) + (b?.[st] ?? 0);
+      for (const st of states) sum[st] = all.reduce((n, c) => n + (c[st] ?? 0), 0);
       return sum;
     });
   }
@@ -281,15 +334,23 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
   async finishedAmong(ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     return this.call(async () => {
-      const pipe = this.redis.pipeline();
-      for (const id of ids) pipe.hmget(this.queueOf(id).toKey(id), 'finishedOn', 'timestamp');
-      const res = (await pipe.exec()) ?? [];
-      return ids.filter((_, i) => {
-        const [err, vals] = res[i] ?? [];
-        if (err) return false;
-        const [finishedOn, timestamp] = vals as [string | null, string | null];
-        return finishedOn !== null || timestamp === null;
-      });
+      // One pipeline per queue: on a cluster a pipeline must stay within one slot.
+      const byQueue = new Map<Queue, string[]>();
+      for (const id of ids) byQueue.set(this.queueOf(id), [...(byQueue.get(this.queueOf(id)) ?? []), id]);
+      const done = await Promise.all(
+        [...byQueue].map(async ([queue, group]) => {
+          const pipe = this.redis.pipeline();
+          for (const id of group) pipe.hmget(queue.toKey(id), 'finishedOn', 'timestamp');
+          const res = (await pipe.exec()) ?? [];
+          return group.filter((_, i) => {
+            const [err, vals] = res[i] ?? [];
+            if (err) return false;
+            const [finishedOn, timestamp] = vals as [string | null, string | null];
+            return finishedOn !== null || timestamp === null;
+          });
+        }),
+      );
+      return done.flat();
     });
   }
 
@@ -317,7 +378,7 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
 
   /** Stops a job of its own (see `mserveStop` in `store-scripts.ts`): one script, atomic against workers. */
   async stop(id: string, code: 'CANCELED' | 'EXPIRED', message: string): Promise<StopResult> {
-    const q = this.queue;
+    const q = this.shardOf(id).queue;
     const keys = ['', 'active', 'wait', 'prioritized', 'paused', 'delayed', 'failed', 'events'].map((k) =>
       q.toKey(k === '' ? id : k),
     );
@@ -442,7 +503,7 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
   }
 
   async close(): Promise<void> {
-    const queues = [this.queue, this.syncQueue, this.webhookQueue];
+    const queues = [...this.shards.flatMap((s) => [s.queue, s.syncQueue]), this.webhookQueue];
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     this.redis.disconnect();
   }

@@ -1,5 +1,5 @@
 import type { Logger } from '@mserve/common';
-import { QueueEvents } from 'bullmq';
+import { QueueEvents, type ConnectionOptions } from 'bullmq';
 import type { Ending, JobWaiters, Wait } from './pipeline/ports';
 
 interface Waiter {
@@ -28,7 +28,7 @@ export class CompletionWaiters implements JobWaiters {
   private rechecking = false;
 
   constructor(
-    opts: { redisUrl: string; prefix: string; queueNames: string[]; recheckMs: number },
+    opts: { connection: ConnectionOptions; prefix: string; queueNames: string[]; recheckMs: number },
     private readonly finishedAmong: (ids: string[]) => Promise<string[]>,
     private readonly logger: Logger,
   ) {
@@ -36,11 +36,8 @@ export class CompletionWaiters implements JobWaiters {
     this.events = opts.queueNames.map((name) => {
       const events = new QueueEvents(name, {
         prefix: opts.prefix,
-        connection: {
-          url: opts.redisUrl,
-          maxRetriesPerRequest: null,
-          retryStrategy: (times: number) => Math.min(100 * times, 1000),
-        },
+        // BullMQ duplicates a connection instance for its blocking reads; options it turns into a connection.
+        connection: opts.connection,
       });
       events.on('error', (err) => this.logger.debug({ err: err.message }, 'queue events error'));
       events.on('completed', ({ jobId, returnvalue }, id) =>

@@ -10,7 +10,12 @@ describe('CompletionWaiters', () => {
   it('ends a wait through the periodic re-check when no completion event ever arrives', async () => {
     const finished = new Set<string>();
     const waiters = new CompletionWaiters(
-      { redisUrl: REDIS_URL, prefix: QUEUE_PREFIX, queueNames: [uniqueQueue('waiters')], recheckMs: 100 },
+      {
+        connection: { url: REDIS_URL, maxRetriesPerRequest: null },
+        prefix: QUEUE_PREFIX,
+        queueNames: [uniqueQueue('waiters')],
+        recheckMs: 100,
+      },
       async (ids) => ids.filter((id) => finished.has(id)),
       logger,
     );
@@ -31,7 +36,12 @@ describe('CompletionWaiters', () => {
 
   it('releases a cancelled wait at once and forgets it', async () => {
     const waiters = new CompletionWaiters(
-      { redisUrl: REDIS_URL, prefix: QUEUE_PREFIX, queueNames: [uniqueQueue('waiters')], recheckMs: 1000 },
+      {
+        connection: { url: REDIS_URL, maxRetriesPerRequest: null },
+        prefix: QUEUE_PREFIX,
+        queueNames: [uniqueQueue('waiters')],
+        recheckMs: 1000,
+      },
       async () => [],
       logger,
     );
@@ -50,7 +60,12 @@ describe('CompletionWaiters', () => {
     const queueName = uniqueQueue('waiters');
     const connection = { url: REDIS_URL, maxRetriesPerRequest: null };
     const waiters = new CompletionWaiters(
-      { redisUrl: REDIS_URL, prefix: QUEUE_PREFIX, queueNames: [uniqueQueue('other'), queueName], recheckMs: 60_000 },
+      {
+        connection: { url: REDIS_URL, maxRetriesPerRequest: null },
+        prefix: QUEUE_PREFIX,
+        queueNames: [uniqueQueue('other'), queueName],
+        recheckMs: 60_000,
+      },
       async () => [],
       logger,
     );
@@ -90,7 +105,12 @@ describe('CompletionWaiters', () => {
     const prefix = `it-w-${process.pid}`;
     const connection = { url: REDIS_URL, maxRetriesPerRequest: null };
     const waiters = new CompletionWaiters(
-      { redisUrl: REDIS_URL, prefix, queueNames: [queueName], recheckMs: 60_000 },
+      {
+        connection: { url: REDIS_URL, maxRetriesPerRequest: null },
+        prefix,
+        queueNames: [queueName],
+        recheckMs: 60_000,
+      },
       async () => [],
       logger,
     );

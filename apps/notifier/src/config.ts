@@ -1,4 +1,5 @@
 import { env, parseEnv, type EnvConfig } from '@mserve/common';
+import { redisEnv } from '@mserve/redis';
 import { WEBHOOK_QUEUE, webhookGuardEnv } from '@mserve/webhooks';
 import { durationList } from './schedule';
 
@@ -6,7 +7,7 @@ const SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 
 /** Every environment variable the notifier reads; rendered into the README with `describeEnv(notifierEnvSpec)`. */
 export const notifierEnvSpec = {
-  REDIS_URL: env.str({ doc: 'Redis holding the webhook queue', default: 'redis://127.0.0.1:6379' }),
+  ...redisEnv,
   QUEUE_PREFIX: env.str({ doc: 'BullMQ key prefix (the same as the gateway and worker)', default: 'bull' }),
   WEBHOOK_QUEUE_NAME: env.str({ doc: 'BullMQ queue of deliveries', default: WEBHOOK_QUEUE }),
   NOTIFIER_HTTP_PORT: env.int({

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Queue, Worker } from 'bullmq';
-import IORedis from 'ioredis';
 import { createLogger } from '@mserve/common';
+import { createRedis } from '@mserve/redis';
 import { parseAllowList, type DeliveryJobData } from '@mserve/webhooks';
 import type { NotifierConfig } from './config';
 import { createHttpServer } from './http';
@@ -40,7 +40,7 @@ export async function startNotifier(config: NotifierConfig): Promise<Notifier> {
   const log = createLogger('notifier');
   const allow = parseAllowList(config.WEBHOOK_ALLOW_HOSTS);
   // BullMQ workers need blocking commands that never give up (maxRetriesPerRequest: null).
-  const connection = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const connection = createRedis(config, 'blocking');
   const queue = new Queue<DeliveryJobData>(config.WEBHOOK_QUEUE_NAME, { connection, prefix: config.QUEUE_PREFIX });
   const metrics = createMetrics(queue);
   const schedule = config.WEBHOOK_RETRY_SCHEDULE;

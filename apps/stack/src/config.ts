@@ -1,4 +1,5 @@
 import { env, parseEnv, type EnvConfig } from '@mserve/common';
+import { redisEnv } from '@mserve/redis';
 
 /** Variables the launcher itself reads; everything else passes through to the processes it starts. */
 export const stackEnvSpec = {
@@ -7,8 +8,10 @@ export const stackEnvSpec = {
     doc: 'address the gateway, worker and notifier listen on (0.0.0.0 to serve other machines)',
     default: '127.0.0.1',
   }),
+  // Sentinels or a cluster pass through to the apps as they are; the launcher asks them too.
+  ...redisEnv,
   REDIS_URL: env.str({
-    doc: 'Redis to use; when nothing answers there, a private redis-server is started on a free port',
+    doc: 'Redis to use (`redis://[user:password@]host:port`, `rediss://` for TLS); when nothing answers there (nor at `REDIS_SENTINELS` / `REDIS_CLUSTER_NODES`), a private redis-server is started on a free port',
     default: 'redis://127.0.0.1:6379',
   }),
   STACK_PREFIX: env.str({

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type IORedis from 'ioredis';
+import type { RedisClient } from '@mserve/redis';
 
 /**
  * The namespace (BullMQ key prefix) of a `pnpm start` stack: `STACK_PREFIX` when set, else `mserve-<PORT>`. Two
@@ -61,7 +61,7 @@ function alive(pid: number): boolean {
  * namespace once the TTL runs out, or at once when it ran on this host and its pid is gone.
  */
 export async function acquireNamespace(
-  redis: IORedis,
+  redis: RedisClient,
   prefix: string,
   holder: Omit<LeaseHolder, 'host' | 'startedAt'>,
   ttlMs = 10_000,

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import IORedis from 'ioredis';
 import { freePort } from '@mserve/common';
+import { createRedis, endpointOf, type RedisEndpoint } from '@mserve/redis';
 import { track, waitFor, type Child } from './procs';
 
-/** True when a Redis answers PING at `url` within a second. */
-export async function redisAnswers(url: string): Promise<boolean> {
-  const client = new IORedis(url, {
+/** True when the Redis `endpoint` names answers PING within a second. */
+export async function redisAnswers(endpoint: RedisEndpoint): Promise<boolean> {
+  const client = createRedis(endpoint, 'command', {
     lazyConnect: true,
     connectTimeout: 1000,
     maxRetriesPerRequest: 0,
@@ -35,7 +35,7 @@ export async function startPrivateRedis(bin: string): Promise<{ child: Child; ur
   });
   const child = track('redis-server', proc);
   const url = `redis://127.0.0.1:${port}`;
-  if (!(await waitFor(() => redisAnswers(url), 10_000))) {
+  if (!(await waitFor(() => redisAnswers(endpointOf(url)), 10_000))) {
     proc.kill('SIGKILL');
     throw new Error(`redis-server did not answer on port ${port} (is ${bin} installed?)`);
   }

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import IORedis from 'ioredis';
 import { assetPath, freePort, repoRoot } from '@mserve/common';
+import { createRedis, describeEndpoint, type RedisClient } from '@mserve/redis';
 import { calibrationProblem, runCalibrate } from './calibration';
 import { loadStackConfig } from './config';
 import { acquireNamespace, stackPrefix, type Lease } from './namespace';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const prefix = stackPrefix(config.STACK_PREFIX, config.PORT);
   const children: Child[] = [];
   // What to release on the way out; filled in as start-up proceeds (a stop may come at any point of it).
-  const held: { redis?: Child; lease?: Lease; leaseConn?: IORedis } = {};
+  const held: { redis?: Child; lease?: Lease; leaseConn?: RedisClient } = {};
   let stopping = false;
 
   const shutdown = async (why: string, code: number) => {
@@ -63,19 +63,20 @@ async function main(): Promise<void> {
       if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGTERM');
   });
 
-  let redisUrl = config.REDIS_URL;
-  if (!(await redisAnswers(redisUrl))) {
+  let endpoint = { ...config };
+  if (!(await redisAnswers(endpoint))) {
     const started = await startPrivateRedis(config.REDIS_SERVER_BIN);
     held.redis = started.child;
-    redisUrl = started.url;
+    endpoint = { ...endpoint, REDIS_URL: started.url, REDIS_SENTINELS: [], REDIS_CLUSTER_NODES: [] };
     say(
-      `no Redis at ${printableRedisUrl(config.REDIS_URL)}; started a private redis-server at ${redisUrl} (nothing persisted)`,
+      `no Redis at ${describeEndpoint(config)}; started a private redis-server at ${started.url} (nothing persisted)`,
     );
   }
-  held.leaseConn = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
+  const redisUrl = endpoint.REDIS_URL;
+  held.leaseConn = createRedis(endpoint, 'command', { maxRetriesPerRequest: 1 });
   held.leaseConn.on('error', () => undefined);
   held.lease = await acquireNamespace(held.leaseConn, prefix, { pid: process.pid, port: config.PORT });
-  say(`queues in namespace "${prefix}" of ${printableRedisUrl(redisUrl)} (STACK_PREFIX)`);
+  say(`queues in namespace "${prefix}" of ${describeEndpoint(endpoint)} (STACK_PREFIX)`);
 
   const problem = await calibrationProblem(modelDir, calibrationDir);
   if (problem) {
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     REDIS_URL: redisUrl,
+    REDIS_SENTINELS: endpoint.REDIS_SENTINELS.join(','),
+    REDIS_CLUSTER_NODES: endpoint.REDIS_CLUSTER_NODES.join(','),
     QUEUE_PREFIX: prefix,
     HOST: config.HOST,
     PORT: String(config.PORT),

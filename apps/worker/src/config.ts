@@ -1,10 +1,12 @@
 import { env, parseEnv, type EnvConfig } from '@mserve/common';
 import { DEFAULT_QUEUE_NAME, QUEUE_PREFIX } from '@mserve/contracts';
+import { queueShardsEnv, redisEnv } from '@mserve/redis';
 
 /** Every environment variable the worker reads; rendered into the README with `describeEnv(workerEnvSpec)`. */
 export const workerEnvSpec = {
-  REDIS_URL: env.str({ doc: 'Redis holding the job queue', default: 'redis://127.0.0.1:6379' }),
+  ...redisEnv,
   QUEUE_NAME: env.str({ doc: 'BullMQ queue to consume', default: DEFAULT_QUEUE_NAME }),
+  ...queueShardsEnv,
   QUEUE_PREFIX: env.str({
     doc: 'BullMQ key prefix, the namespace of the queues in Redis (the same as the gateway and notifier)',
     default: QUEUE_PREFIX,

@@ -16,7 +16,7 @@ const EXIT_CALIBRATION = 78;
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   if (config.MODEL_REPOSITORY) {
-    const webhooks = createWebhookNotifier(config.REDIS_URL, config.QUEUE_PREFIX);
+    const webhooks = createWebhookNotifier(config, config.QUEUE_PREFIX);
     const running = await startRepositoryWorker(config, logger, webhooks.notify);
     installShutdown(running, logger, {
       timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const tracing = await startTracing('mserve-worker');
-  const webhooks = createWebhookNotifier(config.REDIS_URL, config.QUEUE_PREFIX);
+  const webhooks = createWebhookNotifier(config, config.QUEUE_PREFIX);
   const running = await startWorker(config, inference, logger, webhooks.notify);
   // Stops fetching, finishes the in-flight batch and closes; past the timeout (kept below the orchestrator's grace
   // period) it exits anyway, and the jobs it held are recovered by another worker's stalled-job check.

@@ -1,7 +1,8 @@
 import type http from 'node:http';
 import type { Logger } from '@mserve/common';
-import { modelCardsKey, syncQueueName } from '@mserve/contracts';
+import { modelCardsKey, queueShards, shardOf, syncQueueName } from '@mserve/contracts';
 import { DriftRecorder } from '@mserve/drift';
+import { bullConnection } from '@mserve/redis';
 import { tenancyKeys } from '@mserve/tenancy';
 import IORedis from 'ioredis';
 import { Worker, type Job } from 'bullmq';
@@ -15,10 +16,12 @@ import type { WebhookNotifier } from './webhook';
 
 /** A running worker. */
 export interface RunningWorker {
-  /** Consumer of the main queue. */
+  /** Consumer of the main queue (of the first shard). */
   worker: Worker;
-  /** Consumer of the queue of batch jobs of synchronous predictions. */
+  /** Consumer of the queue of batch jobs of synchronous predictions (of the first shard). */
   syncWorker: Worker;
+  /** Every consumer: both queues of every shard (`QUEUE_SHARDS`). */
+  workers: Worker[];
   httpPort: number;
   /** What /healthz reports of these consumers. */
   health(): { ok: boolean; running: boolean } & Record<string, unknown>;
@@ -67,9 +70,11 @@ export async function startWorker(
     },
   });
   // The flag the gateway's cancel sets on a running job's hash (its `mserveStop` script).
+  const shards = queueShards(queueName, config.QUEUE_SHARDS);
   const cancelRequested = async (jobId: string): Promise<boolean> => {
     const client = await worker.client;
-    return (await client.hexists(`${config.QUEUE_PREFIX}:${queueName}:${jobId}`, 'cancelRequestedAt')) === 1;
+    const shardQueue = shards[shardOf(jobId, shards.length)] as string;
+    return (await client.hexists(`${config.QUEUE_PREFIX}:${shardQueue}:${jobId}`, 'cancelRequestedAt')) === 1;
   };
   // Drift counts are added to Redis once a second (no round trip per job), on a connection that outlives the
   // consumers' so the last counts are written after the in-flight batch at shutdown.
@@ -89,15 +94,13 @@ export async function startWorker(
 
   // Two consumers of one batcher: the main queue (async jobs, sync jobs with a webhook) and the queue of batch jobs
   // of synchronous predictions (its own queue for its own retention; see `syncQueueName`).
+  // Reconnects quickly once Redis is back or failed over (the factory's back-off, not BullMQ's of up to 20 s). On a
+  // cluster one instance serves every consumer's commands; BullMQ duplicates it for each blocking read.
+  const connection = bullConnection(config, 'blocking');
   const consume = (queueName: string): Worker => {
     const w = new Worker(queueName, processor, {
       prefix: config.QUEUE_PREFIX,
-      connection: {
-        url: config.REDIS_URL,
-        maxRetriesPerRequest: null,
-        // Reconnect quickly once Redis is back instead of BullMQ's default back-off of up to 20 s.
-        retryStrategy: (times: number) => Math.min(100 * times, 2000),
-      },
+      connection,
       concurrency: config.BATCH_MAX_SIZE,
       lockDuration: config.LOCK_DURATION_MS,
       stalledInterval: config.STALLED_INTERVAL_MS,
@@ -115,8 +118,8 @@ export async function startWorker(
     return w;
   };
   let redisError: string | undefined;
-  const worker = consume(queueName);
-  const syncWorker = consume(syncQueueName(queueName));
+  const workers = shards.flatMap((name) => [consume(name), consume(syncQueueName(name))]);
+  const [worker, syncWorker] = workers as [Worker, Worker];
   // A job of a tenant's ended: it no longer counts against the tenant's quota or fair-share rank (the gateway
   // counted it when it enqueued it). A missed removal is pruned by age at the next admission.
   const names = tenancyKeys(config.QUEUE_PREFIX);
@@ -128,9 +131,10 @@ export async function startWorker(
       .then((c) => (c as unknown as IORedis).zrem(names.openJobs(queueName, tenant), id))
       .catch((err: unknown) => logger.debug({ err, jobId: id }, 'could not uncount a tenant job'));
   };
-  worker.on('completed', (job) => uncount(job));
-  worker.on('failed', (job) => uncount(job));
-  const workers = [worker, syncWorker];
+  for (const w of workers) {
+    w.on('completed', (job) => uncount(job));
+    w.on('failed', (job) => uncount(job));
+  }
 
   const publishCard = async (): Promise<void> => {
     try {
@@ -163,7 +167,7 @@ export async function startWorker(
   await publishCard();
   logger.info(
     {
-      queues: [queueName, syncQueueName(queueName)],
+      queues: shards.flatMap((name) => [name, syncQueueName(name)]),
       httpPort: port,
       batchMaxSize: config.BATCH_MAX_SIZE,
       model: engine.card.name,
@@ -183,11 +187,12 @@ export async function startWorker(
       clearInterval(driftTimer);
       await flushDrift();
       driftRedis.disconnect();
+      if ('disconnect' in connection) connection.disconnect();
       if (server) await closeServer(server);
     })();
     return closing;
   };
-  return { worker, syncWorker, httpPort: port, health, close };
+  return { worker, syncWorker, workers, httpPort: port, health, close };
 }
 
 function closeServer(server: http.Server): Promise<void> {

@@ -1,8 +1,8 @@
 import type { InferenceJobData, WebhookEvent } from '@mserve/contracts';
 import { injectContext } from '@mserve/tracing';
 import { WEBHOOK_QUEUE, batchKey, enqueueBatchWebhook, enqueueWebhook, recordBatchEnd } from '@mserve/webhooks';
+import { createRedis, type RedisClient, type RedisEndpoint } from '@mserve/redis';
 import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
 
 /** What the worker hands over when a job with a webhook ends. */
 export interface WebhookNotice {
@@ -29,15 +29,15 @@ export function wantsWebhook(data: Pick<InferenceJobData, 'webhook' | 'batch'>, 
  * re-run after a crash does not queue a second delivery.
  */
 export function createWebhookNotifier(
-  redisUrl: string,
+  endpoint: RedisEndpoint,
   prefix: string,
 ): { notify: WebhookNotifier; close(): Promise<void> } {
-  let redis: IORedis | undefined;
+  let redis: RedisClient | undefined;
   let queue: Queue | undefined;
   return {
     notify: async ({ jobId, event, data, payload, queue: jobQueue }) => {
       if (!data.webhook && !data.batch) return;
-      redis ??= new IORedis(redisUrl, { maxRetriesPerRequest: null });
+      redis ??= createRedis(endpoint, 'command');
       queue ??= new Queue(WEBHOOK_QUEUE, { connection: redis, prefix });
       if (data.batch) {
         if (!jobQueue) throw new Error(`job ${jobId} of batch ${data.batch}: its queue is unknown`);

@@ -1,5 +1,16 @@
 import { AppError } from '@mserve/common';
-import { EXAMPLE_FACTS, decodeFailure, decodeTensor, encodeFailure, encodeTensor, parseJobData } from './index';
+import {
+  EXAMPLE_FACTS,
+  decodeFailure,
+  decodeTensor,
+  encodeFailure,
+  encodeTensor,
+  parseJobData,
+  crc16,
+  queueShards,
+  shardOf,
+  syncQueueName,
+} from './index';
 
 const validData = () => ({
   v: 1,
@@ -104,5 +115,34 @@ describe('failure reasons', () => {
       code: 'INTERNAL',
       message: 'job stalled more than allowable limit',
     });
+  });
+});
+
+describe('queue shards', () => {
+  it('keep the plain queue name for one shard and hash-tag each of several', () => {
+    expect(queueShards('mnist', 1)).toEqual(['mnist']);
+    const names = queueShards('{mnist}', 3);
+    expect(names).toHaveLength(3);
+    for (const [i, n] of names.entries()) expect(n).toMatch(new RegExp(`^\\{mnist\\.${i}-\\d+\\}$`));
+    // Each tag's slot lies in its third of the slot space, so an evenly split 3-primary cluster holds one each.
+    const slots = names.map((n) => crc16(n.slice(1, -1)) % 16384);
+    expect(slots.map((s) => Math.floor((s * 3) / 16384))).toEqual([0, 1, 2]);
+    // The sync queue of a shard shares its hash tag, hence its cluster slot.
+    expect(syncQueueName(names[1]!)).toBe(`${names[1]}-sync`);
+  });
+
+  it('hash keys as Redis Cluster does (CRC16-XMODEM)', () => {
+    // Values from the Redis Cluster specification and `CLUSTER KEYSLOT`.
+    expect(crc16('123456789')).toBe(0x31c3);
+    expect(crc16('foo') % 16384).toBe(12182);
+  });
+
+  it('place a job by its id alone, the same everywhere, and spread random ids over every shard', () => {
+    expect(shardOf('any', 1)).toBe(0);
+    const id = '0192f1e2-7c4b-7a3e-9f10-3b2a1c0d4e5f';
+    expect(shardOf(id, 3)).toBe(shardOf(id, 3));
+    const counts = [0, 0, 0];
+    for (let i = 0; i < 3000; i++) counts[shardOf(crypto.randomUUID(), 3)]!++;
+    for (const c of counts) expect(c).toBeGreaterThan(800);
   });
 });

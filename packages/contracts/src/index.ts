@@ -9,9 +9,12 @@ export {
 export type { BatchItemOutcome, BatchJobData, BatchJobResult } from './batch';
 export {
   DEFAULT_QUEUE_NAME,
+  crc16,
   INFERENCE_JOB_NAME,
   MODEL_NAME_RE,
   QUEUE_PREFIX,
+  queueShards,
+  shardOf,
   modelCardsKey,
   modelLabelsKey,
   modelQueueName,

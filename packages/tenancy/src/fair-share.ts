@@ -6,6 +6,7 @@
  * queue serves tenants round-robin, one job of each per rank. Workers remove a job when it ends; entries older than
  * the longest a job can live are pruned at admission, so a crash that skipped the removal heals by itself.
  */
+import type { Cluster } from 'ioredis';
 import type IORedis from 'ioredis';
 
 const ADMIT = `local t = redis.call('TIME')
@@ -22,7 +23,7 @@ interface FairRedis {
 }
 
 /** Defines the admission script on `redis`. */
-export function withFairShareScript<R extends IORedis>(redis: R): R & FairRedis {
+export function withFairShareScript<R extends IORedis | Cluster>(redis: R): R & FairRedis {
   redis.defineCommand('mserveAdmit', { numberOfKeys: 1, lua: ADMIT });
   return redis as R & FairRedis;
 }
@@ -43,7 +44,7 @@ export async function admitJob(
 }
 
 /** Removes an ended (or never enqueued) job from its tenant's set. */
-export async function releaseJob(redis: IORedis, key: string, jobId: string): Promise<void> {
+export async function releaseJob(redis: IORedis | Cluster, key: string, jobId: string): Promise<void> {
   await redis.zrem(key, jobId);
 }
 

@@ -3,6 +3,7 @@
  * one, so deliveries carry both signatures until the tenant's receivers have the new one and `finish` drops the old.
  */
 import { randomBytes } from 'node:crypto';
+import type { Cluster } from 'ioredis';
 import type IORedis from 'ioredis';
 import { checkTenant } from './keys';
 import type { TenancyKeys } from './redis-keys';
@@ -15,7 +16,7 @@ export function newWebhookSecret(): string {
 /** The per-tenant webhook secret store. */
 export class WebhookSecretStore {
   constructor(
-    private readonly redis: IORedis,
+    private readonly redis: IORedis | Cluster,
     private readonly keys: TenancyKeys,
   ) {}
 

@@ -169,6 +169,7 @@ export function sampleImages(): Array<{ name: string; bytes: Buffer }> {
 export async function startGateway(
   env: Record<string, string>,
   expectReady = true,
+  timeoutMs = 60_000,
 ): Promise<{ proc: Proc; base: string }> {
   const port = await freePort();
   const proc = spawnTs(GATEWAY_MAIN, { PORT: String(port), ...env });
@@ -179,9 +180,12 @@ export async function startGateway(
       const r = await request(`${base}${expectReady ? '/readyz' : '/healthz'}`).catch(() => undefined);
       return r?.status === 200;
     },
-    60_000,
+    timeoutMs,
     'gateway',
-  );
+  ).catch(async (e: unknown) => {
+    await proc.stop('SIGKILL');
+    throw e;
+  });
   return { proc, base };
 }
 
@@ -189,6 +193,7 @@ export async function startGateway(
 export async function startWorker(
   env: Record<string, string>,
   file = WORKER_MAIN,
+  timeoutMs = 60_000,
 ): Promise<{ proc: Proc; port: number }> {
   const port = await freePort();
   const proc = spawnTs(file, { WORKER_HTTP_PORT: String(port), ...env });
@@ -198,9 +203,12 @@ export async function startWorker(
       const r = await request(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
       return r?.status === 200;
     },
-    60_000,
+    timeoutMs,
     'worker',
-  );
+  ).catch(async (e: unknown) => {
+    await proc.stop('SIGKILL');
+    throw e;
+  });
   return { proc, port };
 }
 

@@ -8,9 +8,13 @@ import type { BatchWebhookData, WebhookEvent, WebhookSubscription } from '@mserv
 import type { Queue } from 'bullmq';
 import { enqueueWebhook } from './queue';
 
-/** The Redis key of batch `batchId`'s job ids; its webhook and the states its jobs ended in sit beside it. */
+/**
+ * The Redis key of batch `batchId`'s job ids; its webhook and the states its jobs ended in sit beside it. The id is
+ * a hash tag, so on a Redis Cluster the three keys one script touches share a slot (unless the prefix or queue
+ * name carries a tag of its own, which puts them in one slot as well).
+ */
 export function batchKey(prefix: string, queueName: string, batchId: string): string {
-  return `${prefix}:${queueName}:mserve:batch:${batchId}`;
+  return `${prefix}:${queueName}:mserve:batch:{${batchId}}`;
 }
 
 /** The keys of a batch's webhook and of the states its jobs ended in (same hash slot as the batch's key). */

@@ -4,7 +4,8 @@
  * and kept. The routed jobs service on top is what the HTTP routes use.
  */
 import type { Logger } from '@mserve/common';
-import { syncQueueName } from '@mserve/contracts';
+import { queueShards, syncQueueName } from '@mserve/contracts';
+import { bullConnection } from '@mserve/redis';
 import type { GatewayConfig } from '../config';
 import type { GatewayMetrics } from '../metrics';
 import type { Preprocessor, WebhookStateReader, WebhookUrlGuard } from '../pipeline/ports';
@@ -62,9 +63,9 @@ export function createModelServing(deps: ServingDeps): ModelServing {
     const waiters = own
       ? new CompletionWaiters(
           {
-            redisUrl: config.REDIS_URL,
+            connection: bullConnection(config, 'blocking'),
             prefix: config.QUEUE_PREFIX,
-            queueNames: [route.queue, syncQueueName(route.queue)],
+            queueNames: queueShards(route.queue, config.QUEUE_SHARDS).flatMap((q) => [q, syncQueueName(q)]),
             recheckMs: config.WAIT_RECHECK_MS,
           },
           (ids) => store.finishedAmong(ids),
