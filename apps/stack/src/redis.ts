@@ -41,14 +41,3 @@ export async function startPrivateRedis(bin: string): Promise<{ child: Child; ur
   }
   return { child, url };
 }
-
-/** A Redis URL fit to print: its password (and user) replaced, so `redis://:secret@host` never reaches a terminal. */
-export function printableRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return '(unparseable REDIS_URL)';
-  }
-}

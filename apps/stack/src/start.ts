@@ -13,7 +13,7 @@ import { calibrationProblem, runCalibrate } from './calibration';
 import { loadStackConfig } from './config';
 import { acquireNamespace, stackPrefix, type Lease } from './namespace';
 import { startTs, stopChild, waitFor, type Child } from './procs';
-import { printableRedisUrl, redisAnswers, startPrivateRedis } from './redis';
+import { redisAnswers, startPrivateRedis } from './redis';
 
 const say = (line: string) => process.stdout.write(`start: ${line}\n`);
 /** Longer than a worker's drain (SHUTDOWN_TIMEOUT_MS, 20 s by default). */
