@@ -43,7 +43,8 @@ describe('JobStore against Redis', () => {
     expect(a).toEqual({
       id: '00000000-0000-4000-8000-000000000001',
       status: 'queued',
-      data: { requestId: 'a', submittedAt: 1000 },
+      // The stored model input comes along, for include=input.
+      data: { requestId: 'a', submittedAt: 1000, input: { dtype: 'float32' } },
     });
 
     const worker = manualWorker(queue);

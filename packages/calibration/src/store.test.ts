@@ -6,13 +6,14 @@ import { parseCalibration, serializeCalibration, type CalibrationArtifact } from
 import { defaultCalibrationDir } from './sources';
 import { calibrationPath, isCalibrationError, loadCalibration, saveCalibration } from './store';
 
-// The committed artifact of mnist_model is the fixture: a real file of the current format.
+// The committed artifact of mnist_model is the fixture: a real file of the current format (calibration/ holds
+// one artifact per model of the repository).
 const committedDir = defaultCalibrationDir();
-const committedFile = path.join(
-  committedDir,
-  readdirSync(committedDir).find((f) => f.endsWith('.json'))!,
-);
-const committed = parseCalibration(readFileSync(committedFile, 'utf8'));
+const committed = readdirSync(committedDir)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => parseCalibration(readFileSync(path.join(committedDir, f), 'utf8')))
+  .find((a) => a.model.name === 'mnist_model')!;
+const committedFile = calibrationPath(committedDir, committed.model.digest);
 const model = { digest: committed.model.digest, name: committed.model.name };
 
 function tmpDir(): string {
