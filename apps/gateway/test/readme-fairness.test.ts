@@ -21,7 +21,7 @@ export function fairnessBlock(r: Record<string, unknown> | null): string {
     `| during the flood | ${String(r['quietP50DuringFloodMs'])} ms | ${String(r['quietP99DuringFloodMs'])} ms |`,
     '',
     `p99 ratio ${String(r['ratio'])} (target at most 2: ${r['withinTwoX'] ? 'met' : 'not met'}); the flood's last job was ` +
-      `${String(r['lastFloodJobWhenMeasured'])} when the quiet tenant's last job had completed.`,
+      `${String(r['lastFloodJobWhenMeasured'])} when the first quiet job sent after it had completed.`,
   ].join('\n');
 }
 

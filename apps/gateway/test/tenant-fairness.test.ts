@@ -106,8 +106,12 @@ describe('fair share between tenants', () => {
     }
     worker = (await startApp(WORKER_MAIN, workerEnv, 'WORKER_HTTP_PORT', '/healthz')).proc;
     const last = floodIds[floodIds.length - 1];
-    const loaded = await quietLatencies(60, 4);
+    // A quiet job sent once the worker is back overtakes the backlog: when it has completed, the flood's last job
+    // still waits (FIFO would run the whole flood first). Read at once, before the measurement: on a quiet machine
+    // a worker drains a 1,000-job flood within the 60 measured jobs.
+    await quietLatencies(1, 1);
     const lastFlood = (await request(`${base}/v1/jobs/${last}`, { headers: { authorization: flood } })).body.status;
+    const loaded = await quietLatencies(60, 4);
     const [soloP99, loadedP99] = [p(solo, 0.99), p(loaded, 0.99)];
     const report = {
       measuredAt: new Date().toISOString(),
@@ -124,8 +128,6 @@ describe('fair share between tenants', () => {
       lastFloodJobWhenMeasured: lastFlood,
     };
     if (reportsRequested()) writeFairnessReport(report);
-    // The backlog was there while the quiet tenant ran, and its jobs overtook it: the flood's last job still
-    // waited when the quiet tenant's last job had completed (FIFO would have run the whole flood first).
     expect(lastFlood).toBe('queued');
   }, 900_000);
 });
@@ -145,7 +147,7 @@ function writeFairnessReport(r: Record<string, unknown>): void {
     `| alone | ${String(r['quietP50SoloMs'])} | ${String(r['quietP99SoloMs'])} |`,
     `| during the flood | ${String(r['quietP50DuringFloodMs'])} | ${String(r['quietP99DuringFloodMs'])} |`,
     '',
-    `p99 ratio ${String(r['ratio'])} (target <= 2: ${r['withinTwoX'] ? 'met' : 'not met'}); the flood's last job was ${String(r['lastFloodJobWhenMeasured'])} when the quiet tenant finished.`,
+    `p99 ratio ${String(r['ratio'])} (target <= 2: ${r['withinTwoX'] ? 'met' : 'not met'}); the flood's last job was ${String(r['lastFloodJobWhenMeasured'])} when the first quiet job sent after it had completed.`,
     '',
   ].join('\n');
   writeFileSync(path.join(dir, 'tenant-fairness.md'), md);
