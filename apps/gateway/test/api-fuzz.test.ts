@@ -6,7 +6,6 @@ import {
   REDIS_URL,
   ROOT,
   closeHttp,
-  dropQueue,
   request,
   sampleImages,
   startGateway,
@@ -14,7 +13,9 @@ import {
   uniqueQueue,
   type Proc,
 } from '@mserve/testkit';
+import { newApiKey } from '@mserve/tenancy';
 import fc from 'fast-check';
+import { isolatedPrefix, tenancyAdmin } from './auth-harness';
 import { specChecker } from './openapi-check';
 import { KnownJobs, materialize, planArbitrary, type Identity, type Materialized } from './fuzz/plans';
 
@@ -26,20 +27,40 @@ const REQUESTS = Number(process.env['FUZZ_REQUESTS'] ?? 5000);
 const CONCURRENCY = 16;
 const MAX_UPLOAD_BYTES = 64 * 1024;
 
+/** A key of `tenant` with `scopes`, as AUTH_BOOTSTRAP_KEYS takes it, and its Authorization header. */
+function bootKey(tenant: string, scopes: string[]): { entry: string; headers: Record<string, string> } {
+  const { key } = newApiKey();
+  return { entry: `${tenant}:${scopes.join('+')}:${key}`, headers: { authorization: `Bearer ${key}` } };
+}
+
 /**
- * Who the fuzz sends as. One anonymous caller while the gateway has no authentication; the auth suite's keys
- * (another tenant's key, a read-only key, a revoked one) go here as further identities, and `Materialized.owner`
- * then says whose job a request names.
+ * Who the fuzz sends as, with auth required: two tenants' keys, a read-only key of the first tenant, no key and a
+ * key that does not exist. Each job is recorded under the identity that made it, and path ids name any identity's
+ * jobs, so requests for another tenant's job are part of the run; `tenant` is what the oracle compares.
  */
-const identities: Identity[] = [{ name: 'anonymous', headers: {} }];
+const keys = {
+  acme: bootKey('acme', ['predict', 'read']),
+  beta: bootKey('beta', ['predict', 'read']),
+  acmeRead: bootKey('acme', ['read']),
+};
+const identities: Array<Identity & { tenant?: string }> = [
+  { name: 'acme', headers: keys.acme.headers, tenant: 'acme' },
+  { name: 'beta', headers: keys.beta.headers, tenant: 'beta' },
+  { name: 'acme read-only', headers: keys.acmeRead.headers, tenant: 'acme' },
+  { name: 'no key', headers: {} },
+  { name: 'unknown key', headers: { authorization: `Bearer ${newApiKey().key}` } },
+];
 
 const queue = uniqueQueue('fuzz');
+const prefix = isolatedPrefix('fuzz');
+const admin = tenancyAdmin(prefix);
 let gateway: Proc;
 let worker: Proc;
 let base = '';
 
 beforeAll(async () => {
-  const env = { REDIS_URL, QUEUE_NAME: queue };
+  // A key prefix of its own: the bootstrap keys (hashed into Redis) meet no other suite's and are dropped after.
+  const env = { REDIS_URL, QUEUE_NAME: queue, QUEUE_PREFIX: prefix };
   const [g, w] = await Promise.all([
     // A 1 s wait bound keeps long-polls on queued jobs from holding the fuzz's connections.
     startGateway({
@@ -49,6 +70,12 @@ beforeAll(async () => {
       LOG_LEVEL: 'warn',
       // The plans send this origin (and others) so CORS answers are fuzzed too.
       CORS_ORIGINS: 'https://app.example',
+      AUTH_MODE: 'required',
+      AUTH_BOOTSTRAP_KEYS: Object.values(keys)
+        .map((k) => k.entry)
+        .join(','),
+      // The rate limit's 429s are tested in the auth suite; here they would only crowd out the other answers.
+      RATE_LIMIT_PER_S: '0',
     }),
     startWorker({ ...env, BATCH_MAX_WAIT_MS: '5', LOG_LEVEL: 'warn' }),
   ]);
@@ -61,7 +88,8 @@ afterAll(async () => {
   closeHttp();
   agent.destroy();
   await Promise.all([gateway?.stop(), worker?.stop()]);
-  await dropQueue(queue);
+  await admin.drop();
+  await admin.redis.quit();
 });
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -173,6 +201,13 @@ describe('API fuzz against a running gateway and worker', () => {
                 ? undefined // served outside the document, each with tests of its own
                 : check.anyResponse(check.routeOf(pathname), plan.method, res);
           if (problem) violations.push(`${where}: ${problem}`);
+          // Nothing crosses tenants: another tenant's job is answered as an unknown one (404), never shown (an
+          // OPTIONS answers with the path's methods, whoever asks, and reads no job).
+          const requester = identities[plan.identity % identities.length]!;
+          const owner = m.owner === undefined ? undefined : identities[m.owner % identities.length]!;
+          if (owner && owner.tenant !== requester.tenant && plan.method !== 'OPTIONS' && res.status < 300) {
+            violations.push(`${where}: ${requester.name} got ${res.status} for a job of ${owner.name}`);
+          }
           if (plan.method === 'POST' && (res.status === 202 || res.status === 200)) {
             for (const id of acceptedIds(res.body)) jobs.add(plan.identity, id);
           }
@@ -212,6 +247,8 @@ describe('API fuzz against a running gateway and worker', () => {
     expect(gateway.child.exitCode).toBeNull();
     expect(worker.child.exitCode).toBeNull();
     expect((await request(`${base}/readyz`)).status).toBe(200);
+    // No key, secret or bearer credential reached a log line.
+    for (const k of Object.values(keys)) expect(gateway.output()).not.toContain(k.entry.split(':')[2]);
     expect(gateway.output()).not.toMatch(/"level":(50|60)/);
   }, 300_000);
 });
