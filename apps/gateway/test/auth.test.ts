@@ -84,6 +84,29 @@ describe('API keys', () => {
     }
   });
 
+  it('asks the same keys on the standard protocols: OIP v2 and TF Serving REST refuse a missing key, take a predict key', async () => {
+    const b64 = digit.toString('base64');
+    const tensor = { name: 'input', shape: [1], datatype: 'BYTES', data: [b64] };
+    const oip = (headers: Record<string, string>) =>
+      request(`${base}/v2/models/mnist_model/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ inputs: [tensor], parameters: { samples: 1 } }),
+      });
+    const tf = (headers: Record<string, string>) =>
+      request(`${base}/v1/models/mnist_model:predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ instances: [{ b64 }] }),
+      });
+    const meta = (headers: Record<string, string>) => request(`${base}/v2/models/mnist_model`, { headers });
+    for (const res of [await oip({}), await tf({}), await meta({})]) expect(res.status).toBe(401);
+    const key = { authorization: `Bearer ${keys['acme']}` };
+    for (const res of [await oip(key), await tf(key), await meta(key)]) expect(res.status).toBe(200);
+    // Health stays open, like /healthz.
+    expect((await request(`${base}/v2/health/live`)).status).toBe(200);
+  }, 60_000);
+
   it('refuses a malformed key with 401 AUTH_INVALID', async () => {
     for (const value of [
       'Bearer not-a-key',

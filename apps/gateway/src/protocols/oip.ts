@@ -13,6 +13,7 @@ import { uploadError } from '../upload';
 import { OUTPUTS, selectOutputs, unknownOutputs } from './outputs';
 import { runItems, type ProtocolInput } from './run-items';
 import { splitTensor } from './tensor-input';
+import { requireScope } from '../auth';
 
 /** The server's name and version in `GET /v2`. */
 export const OIP_SERVER = { name: 'mserve', version: '0.1.0', extensions: ['model_repository_labels'] };
@@ -62,6 +63,8 @@ export function parseOipInputs(body: unknown, modelShape: number[]): ProtocolInp
 export function oipRouter(deps: GatewayDeps): Router {
   const { config, models } = deps;
   const registry = models.registry;
+  // The same keys and scopes as /v1 (health and server metadata stay open, like /healthz).
+  const [predict, read] = [requireScope('predict', deps.auth), requireScope('read', deps.auth)];
   const router = Router();
   router.use('/v2', express.json({ limit: config.MAX_UPLOAD_BYTES }));
 
@@ -107,15 +110,15 @@ export function oipRouter(deps: GatewayDeps): Router {
       },
     };
   };
-  router.get(['/v2/models/:name', '/v2/models/:name/versions/:version'], (req, res) => {
+  router.get(['/v2/models/:name', '/v2/models/:name/versions/:version'], read, (req, res) => {
     res.json(metadata(req));
   });
-  router.get(['/v2/models/:name/ready', '/v2/models/:name/versions/:version/ready'], (req, res) => {
+  router.get(['/v2/models/:name/ready', '/v2/models/:name/versions/:version/ready'], read, (req, res) => {
     const route = routeOf(req);
     const ready = isReady(route.name, String(route.version));
     res.status(ready ? 200 : 503).json({ name: route.name, ready });
   });
-  router.post(['/v2/models/:name/infer', '/v2/models/:name/versions/:version/infer'], async (req, res) => {
+  router.post(['/v2/models/:name/infer', '/v2/models/:name/versions/:version/infer'], predict, async (req, res) => {
     const route = routeOf(req);
     const body = (req.body ?? {}) as {
       id?: unknown;

@@ -14,6 +14,7 @@ import { uploadError } from '../upload';
 import { OUTPUTS } from './outputs';
 import { runItems, type ProtocolInput } from './run-items';
 import { splitTensor } from './tensor-input';
+import { requireScope } from '../auth';
 
 const PREDICT_RE = /^\/v1\/models\/([A-Za-z0-9_-]+)(?:\/versions\/([0-9]+)|\/labels\/([A-Za-z0-9_-]+))?:predict$/;
 
@@ -81,6 +82,8 @@ const TF_STATE = {
 export function tfServingRouter(deps: GatewayDeps): Router {
   const { config, models } = deps;
   const registry = models.registry;
+  // The same keys and scopes as /v1 (health and server metadata stay open, like /healthz).
+  const [predict, read] = [requireScope('predict', deps.auth), requireScope('read', deps.auth)];
   const router = Router();
   const json = express.json({ limit: config.MAX_UPLOAD_BYTES });
 
@@ -89,7 +92,7 @@ export function tfServingRouter(deps: GatewayDeps): Router {
       throw new AppError('MODEL_NOT_FOUND', `Servable not found for request: Latest(${name})`);
   };
 
-  router.post(PREDICT_RE, json, async (req, res) => {
+  router.post(PREDICT_RE, predict, json, async (req, res) => {
     const m = PREDICT_RE.exec(req.path) ?? [];
     const [, name = '', version, label] = m;
     known(name);
@@ -135,11 +138,11 @@ export function tfServingRouter(deps: GatewayDeps): Router {
       }),
     };
   };
-  router.get(['/v1/models/:name', '/v1/models/:name/versions/:version'], (req, res) => {
+  router.get(['/v1/models/:name', '/v1/models/:name/versions/:version'], read, (req, res) => {
     res.json(status(req));
   });
 
-  router.get(['/v1/models/:name/metadata', '/v1/models/:name/versions/:version/metadata'], (req, res) => {
+  router.get(['/v1/models/:name/metadata', '/v1/models/:name/versions/:version/metadata'], read, (req, res) => {
     const name = String(req.params['name']);
     known(name);
     const route = models.resolve(parseSelector({ model: name, version: req.params['version'] }));
