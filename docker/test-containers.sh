@@ -43,6 +43,10 @@ REPORT=${CONTAINERS_REPORT:-$ROOT/reports/containers.json}
 export IMAGE_TAG=$TAG IMAGE_PREFIX=mserve ASSETS_HOST_DIR=$ASSETS
 GATEWAY_PORT=$(node -e 'const s=require("net").createServer().listen(0,()=>{console.log(s.address().port);s.close()})')
 export GATEWAY_PORT
+# The stack runs with AUTH_MODE=required (compose.yaml): bootstrap a key of this run's own, as an operator would
+# from a secret store, and send it with the prediction.
+API_KEY=$(node -e "const c=require('crypto');process.stdout.write('msk_'+c.randomBytes(6).toString('hex')+'_'+c.randomBytes(32).toString('base64url'))")
+export AUTH_BOOTSTRAP_KEYS="ct:predict+read:$API_KEY"
 
 CTX=$ROOT
 SOURCE="work tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
@@ -157,7 +161,7 @@ log "stack ready in $READY_MS ms: ${CONTAINERS[*]}"
 
 # --- 4. a prediction through the gateway container --------------------------------------------------------------
 t0=$(now_ms)
-code=$(curl -sS -o "$WORK/predict.json" -w '%{http_code}' --max-time 60 -F "image=@$IMAGE_FILE" "$URL/v1/predict") \
+code=$(curl -sS -o "$WORK/predict.json" -w '%{http_code}' --max-time 60 -H "Authorization: Bearer $API_KEY" -F "image=@$IMAGE_FILE" "$URL/v1/predict") \
   || die "POST /v1/predict failed"
 PREDICT_MS=$(( $(now_ms) - t0 ))
 [ "$code" = "200" ] || { cat "$WORK/predict.json"; die "POST /v1/predict answered $code"; }
