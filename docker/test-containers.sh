@@ -199,9 +199,18 @@ stop_one() {
 DRAIN_JOBS=${CT_DRAIN_JOBS:-120}
 FIRST_WORKER=$(printf '%s\n' "${CONTAINERS[@]}" | grep '_worker_' | head -1)
 t0=$(now_ms)
-URL=$URL IMAGE_FILE=$IMAGE_FILE N=$DRAIN_JOBS node -e '
-  // POST /v1/jobs N times, 8 at a time; writes one job id per line.
+URL=$URL IMAGE_FILE=$IMAGE_FILE N=$DRAIN_JOBS API_KEY=$API_KEY node -e '
+  // POST /v1/jobs N times, 8 at a time; writes one job id per line. A 429 (the key rate limit) is retried after
+  // its Retry-After, as a client would.
   const fs = require("fs");
+  const headers = { authorization: `Bearer ${process.env.API_KEY}` };
+  async function post(body) {
+    for (;;) {
+      const r = await fetch(`${process.env.URL}/v1/jobs`, { method: "POST", body: body(), headers });
+      if (r.status !== 429) return r;
+      await new Promise((ok) => setTimeout(ok, 1000 * Number(r.headers.get("retry-after") ?? 1)));
+    }
+  }
   const bytes = fs.readFileSync(process.env.IMAGE_FILE);
   const name = require("path").basename(process.env.IMAGE_FILE);
   let next = 0;
@@ -209,9 +218,11 @@ URL=$URL IMAGE_FILE=$IMAGE_FILE N=$DRAIN_JOBS node -e '
   async function one() {
     while (next < Number(process.env.N)) {
       next++;
-      const form = new FormData();
-      form.append("image", new Blob([bytes], { type: "image/png" }), name);
-      const r = await fetch(`${process.env.URL}/v1/jobs`, { method: "POST", body: form });
+      const r = await post(() => {
+        const form = new FormData();
+        form.append("image", new Blob([bytes], { type: "image/png" }), name);
+        return form;
+      });
       if (r.status !== 202) throw new Error(`POST /v1/jobs answered ${r.status}: ${await r.text()}`);
       ids.push((await r.json()).id);
     }
@@ -224,14 +235,20 @@ SUBMIT_PID=$!
 sleep 0.5
 stop_one "$FIRST_WORKER"
 wait "$SUBMIT_PID" || die "submitting $DRAIN_JOBS jobs failed: $(tail -3 "$WORK/submit.err")"
-DRAIN_RESULT=$(URL=$URL node -e '
+DRAIN_RESULT=$(URL=$URL API_KEY=$API_KEY node -e '
   const ids = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean);
+  const headers = { authorization: `Bearer ${process.env.API_KEY}` };
   (async () => {
     const states = {};
     for (const id of ids) {
       let status = "unknown";
       for (let i = 0; i < 6 && !["completed", "failed"].includes(status); i++) {
-        const r = await fetch(`${process.env.URL}/v1/jobs/${id}?wait=10`);
+        const r = await fetch(`${process.env.URL}/v1/jobs/${id}?wait=10`, { headers });
+        if (r.status === 429) {
+          await new Promise((ok) => setTimeout(ok, 1000 * Number(r.headers.get("retry-after") ?? 1)));
+          i--;
+          continue;
+        }
         status = (await r.json()).status ?? `http ${r.status}`;
       }
       states[status] = (states[status] ?? 0) + 1;
