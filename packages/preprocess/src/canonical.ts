@@ -40,10 +40,10 @@ export interface Moments {
 }
 
 /**
- * Zero pixels are skipped: their terms are signed zeros, which leave a sum that starts at +0 unchanged, so the
- * sums are those of the full scan, in the same order.
+ * Mass and first moments (sum of v, v*x, v*y) of a plane, in row order. Zero pixels are skipped: their terms are
+ * signed zeros, which leave a sum that starts at +0 unchanged, so the sums are those of the full scan.
  */
-export function moments(p: Plane): Moments {
+export function firstMoments(p: Plane): { m: number; sx: number; sy: number } {
   const { data, width, height } = p;
   let m = 0;
   let sx = 0;
@@ -58,6 +58,13 @@ export function moments(p: Plane): Moments {
       sy += v * y;
     }
   }
+  return { m, sx, sy };
+}
+
+/** Centre and second central moments of the ink (zero pixels skipped as in {@link firstMoments}). */
+export function moments(p: Plane): Moments {
+  const { data, width, height } = p;
+  const { m, sx, sy } = firstMoments(p);
   if (m <= 0) return { mass: 0, cx: width / 2, cy: height / 2, xx: 0, yy: 0, xy: 0 };
   const cx = sx / m;
   const cy = sy / m;

@@ -1,4 +1,4 @@
-import { boxAbove, CANON_MARGIN, canonicalPatch, moments, shear, skewOf } from './canonical';
+import { boxAbove, CANON_MARGIN, canonicalPatch, firstMoments, moments, shear, skewOf } from './canonical';
 import type { Box } from './ink';
 import { MNIST_SKEW, MNIST_STROKE } from './mnist-shape';
 import { offsetMask, strokeWidthOf } from './morphology';
@@ -33,22 +33,9 @@ function crop(src: Plane, box: Box, margin: number): Plane {
   return { data, width, height };
 }
 
-/** Zero pixels skipped: their terms are signed zeros, which leave the sums (started at +0) unchanged. */
+/** The ink's centre of mass, or null for a plane without ink. */
 function centreOfMass(p: Plane): { x: number; y: number } | null {
-  const { data, width, height } = p;
-  let m = 0;
-  let sx = 0;
-  let sy = 0;
-  for (let y = 0; y < height; y++) {
-    const o = y * width;
-    for (let x = 0; x < width; x++) {
-      const v = data[o + x]!;
-      if (v === 0) continue;
-      m += v;
-      sx += v * x;
-      sy += v * y;
-    }
-  }
+  const { m, sx, sy } = firstMoments(p);
   return m > 0 ? { x: sx / m, y: sy / m } : null;
 }
 
