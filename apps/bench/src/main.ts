@@ -7,6 +7,7 @@ import { closedLoop, type ClosedLoopResult } from './closed-loop';
 import { MIX_CYCLE, describeMix, mixCycle } from './mixed';
 import { multipart, type MultipartBody } from './multipart';
 import { openLoop } from './open-loop';
+import { measureFloor } from './floor';
 import { firstJsonLine, spawnTs, stopProc } from './processes';
 import { sampleProcesses, type ProcStats } from './procstats';
 import { summariseProfileDir } from './profile';
@@ -39,6 +40,8 @@ const MIXED_CONNECTIONS = 32;
 /** Where the webhook step's deliveries would go; no notifier runs in the bench, so nothing is called. */
 const WEBHOOK = JSON.stringify({ url: 'http://127.0.0.1:9/bench-hook', events: ['completed'] });
 const SAMPLES = [1, 10, 100, 1000];
+/** T of a request that does not say (the gateway's `MC_SAMPLES_DEFAULT`), for the floor's inference part. */
+const DEFAULT_REQUEST_SAMPLES = 30;
 
 function best(rows: ClosedLoopResult[]): ClosedLoopResult {
   const ok = rows.filter((r) => r.non2xx === 0 && r.errors === 0 && r.timeouts === 0);
@@ -237,6 +240,12 @@ async function main(): Promise<void> {
       stack = undefined;
     }
 
+    log.info('floor: the parts of one request, each alone');
+    const echoAtOne = echo.all.find((r) => r.connections === 1);
+    const floor = echoAtOne
+      ? await measureFloor({ image, echoRpsAtOne: echoAtOne.rps, logDir, samples: DEFAULT_REQUEST_SAMPLES })
+      : undefined;
+
     const report: BenchReport = {
       generatedAt: new Date().toISOString(),
       command: `pnpm bench${quick ? ' --quick' : ''}${external ? ` --url ${external}` : ''}`,
@@ -254,6 +263,7 @@ async function main(): Promise<void> {
       processes: procs,
       processesAtMax,
       profiles: profile ? summariseProfileDir(profileDir, roles) : {},
+      ...(floor ? { floor } : {}),
       verdicts: [],
     };
     report.verdicts = verdicts(report);

@@ -106,4 +106,19 @@ describe('benchmark verdicts', () => {
     const v = verdicts({ ...old, sync: { ...old.sync, all: old.sync.all.slice(1) } });
     expect(v.some((x) => x.target.startsWith('mixed') || x.target.startsWith('one connection'))).toBe(false);
   });
+
+  it('shows the floor of one request as its parts, their sum and the service beside it', () => {
+    const floor = {
+      httpMs: 0.25,
+      hop: { p50: 1, p90: 2, n: 10 },
+      preprocess: { p50: 0.5, p90: 1, n: 10 },
+      inference: { p50: 0.75, p90: 1, n: 10 },
+      sumMs: 2.5,
+    };
+    const md = renderMarkdown({ ...report({ c1: { rps: 200, p50: 4 } }), floor });
+    expect(md).toContain('## Floor of one request at one connection');
+    expect(md).toMatch(/\| sum \| the floor \| 2\.500 \|/);
+    expect(md).toMatch(/\| service \| POST \/v1\/predict p50 at one connection[^|]*\| 4\.000 \|/);
+    expect(renderMarkdown(report({}))).not.toContain('## Floor');
+  });
 });

@@ -1,5 +1,6 @@
 import type { AsyncLoopResult } from './async-loop';
 import type { ClosedLoopResult } from './closed-loop';
+import type { FloorReport } from './floor';
 import type { OpenLoopResult } from './open-loop';
 import type { ProcStats } from './procstats';
 import type { HotFunction } from './profile';
@@ -26,6 +27,8 @@ export interface BenchReport {
   /** CPU and memory per process during the best closed-loop step (where the machine's time goes at the maximum). */
   processesAtMax?: ProcStats[];
   profiles: Record<string, HotFunction[]>;
+  /** The parts of one request at one connection, each measured alone (see `floor.ts`). */
+  floor?: FloorReport;
   verdicts: Verdict[];
 }
 
@@ -187,6 +190,14 @@ export function renderMarkdown(r: BenchReport): string {
       `CPU during that step, mean % of one core (${r.machine.cpus} cores in all, load generator included): ${at}.`,
     );
   }
+  if (r.floor)
+    lines.push(
+      '',
+      ...floorSection(
+        r.floor,
+        r.sync.all.find((x) => x.connections === 1),
+      ),
+    );
   const o = r.open;
   lines.push('', `## Open loop: ${o.rate} req/s for ${o.durationS} s (latency from the scheduled send time)`, '');
   lines.push(
@@ -292,5 +303,30 @@ function redisSection(redis: NonNullable<BenchReport['redis']>): string[] {
       ([name, c]) =>
         `| ${name} | ${f(c.commands)} | ${f(c.scripts, 2)} | ${f(c.bytesIn, 0)} | ${f(c.bytesOut, 0)} | ${top(c)} |`,
     ),
+  ];
+}
+
+/** The floor table: each part alone, their sum, and the service's measured median at one connection. */
+function floorSection(fl: FloorReport, atOne: ClosedLoopResult | undefined): string[] {
+  const row = (part: string, how: string, ms: number) => `| ${part} | ${how} | ${f(ms, 3)} |`;
+  return [
+    '## Floor of one request at one connection',
+    '',
+    "Each part the service's shape cannot skip, measured alone in this run, one request at a time (medians).",
+    '',
+    '| part | measured as | ms |',
+    '| --- | --- | --- |',
+    row('HTTP', 'bare echo of the same upload: 1000 / its req/s at one connection', fl.httpMs),
+    row(
+      'queue hop',
+      `BullMQ job, no-op processor in another process, add + QueueEvents wait (n=${fl.hop.n})`,
+      fl.hop.p50,
+    ),
+    row('preprocessing', `the upload to the model input, in process (n=${fl.preprocess.n})`, fl.preprocess.p50),
+    row('inference', `model pass + uncertainty of one input, default T (n=${fl.inference.n})`, fl.inference.p50),
+    row('sum', 'the floor', fl.sumMs),
+    ...(atOne
+      ? [row('service', 'POST /v1/predict p50 at one connection (autocannon, whole ms)', atOne.latency.p50)]
+      : []),
   ];
 }
