@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { freePort, repoRoot, reportsRequested } from '@mserve/common';
+import { assetPath, freePort, repoRoot, reportsRequested } from '@mserve/common';
 import { syncQueueName } from '@mserve/contracts';
 import { Queue } from 'bullmq';
 
@@ -158,7 +158,8 @@ export function postImage(
 
 /** The shared sample uploads (PNG and JPEG digits, photos). */
 export function sampleImages(): Array<{ name: string; bytes: Buffer }> {
-  const dir = path.join(ROOT, process.env['ASSETS_DIR'] ?? '../shared', 'data/images');
+  // assetPath: ASSETS_DIR absolute or relative to the repository root, as every script reads it.
+  const dir = assetPath('data/images');
   return readdirSync(dir)
     .filter((f) => /\.(png|jpe?g)$/i.test(f))
     .sort()

@@ -27,6 +27,7 @@ import {
   enqueueJob,
   enqueueOwnPrediction,
   enqueuePrediction,
+  QueueGauge,
   prepareJob,
   type Submission,
 } from './submit';
@@ -177,6 +178,7 @@ export function createJobsService(deps: JobsServiceDeps): JobsService {
     defaults: { samples: config.MC_SAMPLES_DEFAULT, alpha: config.ALPHA_DEFAULT },
     maxQueueDepth: config.MAX_QUEUE_DEPTH,
     maxQueueTimeS: config.MAX_QUEUE_TIME_S ?? 0,
+    gauge: new QueueGauge(),
   };
 
   /** Steps 1 to 7 with the failure count; only what an answer needs leaves, not the payload with its tensor. */

@@ -39,11 +39,44 @@ export async function checkWebhook(params: RequestParams, guard: WebhookUrlGuard
   if (params.webhook) await guard(params.webhook.url);
 }
 
-/** Step 3: refuse (429 QUEUE_FULL) before the CPU work of decoding: under overload the cheapest answer is the best. */
-export async function checkBackpressure(jobs: Pick<JobRepository, 'waitingCount'>, limit: number): Promise<void> {
+/** Step 3: refuse (429 QUEUE_FULL) when the queue holds `limit` waiting jobs or more. */
+export async function checkBackpressure(
+  jobs: Pick<JobRepository, 'waitingCount'>,
+  limit: number,
+  gauge?: QueueGauge,
+): Promise<void> {
   const waiting = await jobs.waitingCount();
+  gauge?.saw(waiting);
   if (waiting >= limit) {
     throw new AppError('QUEUE_FULL', `the queue holds ${waiting} waiting jobs (limit ${limit})`);
+  }
+}
+
+/**
+ * The last waiting count a check saw, and when. While the queue was recently far from full, the check runs during
+ * the preprocessing instead of before it, which takes its Redis round trip off a lone request's latency; near the
+ * limit (or with no recent reading) it runs first, so that under overload a refusal still costs no decoding. Either
+ * way every submission is checked, and refused on what the check reads.
+ */
+export class QueueGauge {
+  private waiting = Number.POSITIVE_INFINITY;
+  private at = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    /** How long a reading counts as recent, in ms. */
+    private readonly freshMs = 100,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Records a count read from Redis. */
+  saw(waiting: number): void {
+    this.waiting = waiting;
+    this.at = this.now();
+  }
+
+  /** Whether a recent reading was below half of `limit`. */
+  farBelow(limit: number): boolean {
+    return this.now() - this.at <= this.freshMs && this.waiting < limit / 2;
   }
 }
 
@@ -109,6 +142,8 @@ export interface PrepareDeps {
   maxQueueDepth: number;
   /** Longest a job may wait for a worker (0: no ceiling). */
   maxQueueTimeS?: number;
+  /** When set, a lightly loaded queue is checked during the preprocessing (see {@link QueueGauge}). */
+  gauge?: QueueGauge;
 }
 
 /** Steps 1 to 6: a submission to the payload of its job, or the 4xx/5xx AppError that refuses it. */
@@ -116,8 +151,13 @@ export async function prepareJob(deps: PrepareDeps, sub: Submission, requestId: 
   // Step 1 is parseParams (params.ts): 400 VALIDATION_FAILED listing every bad field.
   const params = parseParams(sub.fields, deps.defaults);
   await checkWebhook(params, deps.checkWebhookUrl);
-  await checkBackpressure(deps.jobs, deps.maxQueueDepth);
+  const overlap = deps.gauge?.farBelow(deps.maxQueueDepth) === true;
+  const checked = checkBackpressure(deps.jobs, deps.maxQueueDepth, deps.gauge);
+  // Observed at once: a preprocessing error must not leave a refusal unhandled; it is awaited below all the same.
+  if (overlap) checked.catch(() => undefined);
+  else await checked;
   const pre = sub.prepared ?? (await preprocessImage(deps.preprocess, sub.image, deps.metrics));
+  if (overlap) await checked;
   checkInk(pre);
   const submittedAt = Date.now();
   const asked = { cancelAfterMs: sub.cancelAfterMs, deadlineAt: params.deadlineAt };
