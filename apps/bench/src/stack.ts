@@ -2,6 +2,13 @@ import path from 'node:path';
 import { freePort } from '@mserve/common';
 import { spawnRedis, spawnTs, stopProc, waitForHttp, type Proc } from './processes';
 
+/** Rejects when `p` exits (used while waiting for it to become ready). */
+function exitFails(p: Proc): Promise<never> {
+  return new Promise((_, reject) =>
+    p.child.once('exit', (code, signal) => reject(new Error(`${p.name} exited (${signal ?? code}) while starting`))),
+  );
+}
+
 /** A gateway + workers + Redis started for one benchmark configuration. */
 export interface Stack {
   url: string;
@@ -56,7 +63,10 @@ export async function startStack(opts: {
       nodeArgs,
     );
     procs.push(gateway);
-    await waitForHttp(`http://127.0.0.1:${port}/readyz`, 60000);
+    // A gateway that exits (its port taken between freePort and listen, say) must fail the run: another server
+    // answering on that port would otherwise be measured in its place.
+    await Promise.race([waitForHttp(`http://127.0.0.1:${port}/readyz`, 60000), exitFails(gateway)]);
+    gateway.child.removeAllListeners('exit');
   } catch (e) {
     await Promise.all(procs.map((p) => stopProc(p)));
     throw new Error(`${(e as Error).message}; see logs in ${path.resolve(opts.logDir)}`);
