@@ -44,6 +44,8 @@ export interface NormaliseSteps {
   stroke: boolean;
   /** Make the ink bilevel at 4x before area-averaging it to 20 px, as MNIST's normalisation made its grey levels. */
   antialias: boolean;
+  /** Erase the flag of a printed "1" (a short stroke hanging down-left from the stem's top) on the output. */
+  oneFlag: boolean;
 }
 
 /** Every step on: what the service runs. */
@@ -54,6 +56,7 @@ export const ALL_STEPS: Readonly<NormaliseSteps> = Object.freeze({
   deskew: true,
   stroke: true,
   antialias: true,
+  oneFlag: true,
 });
 
 /**
