@@ -77,6 +77,36 @@ export function flaggedOne(): { rgba: Uint8Array; width: number; height: number 
   return { rgba, width, height };
 }
 
+/** A 9 whose loop is so small that only the loop guard keeps `oneFlag` from reading it as a flagged 1. */
+export function smallLoopNine(): Uint8Array {
+  const nine = new Uint8Array(60 * 90 * 4).fill(245);
+  const path = [
+    { x: 34, y: 12 },
+    { x: 24, y: 17 },
+    { x: 25, y: 26 },
+    { x: 32, y: 24 },
+  ];
+  segment(nine, 60, 90, { x: 34, y: 12 }, { x: 28, y: 75 }, 2, 20);
+  for (let i = 1; i < path.length; i++) segment(nine, 60, 90, path[i - 1]!, path[i]!, 2, 20);
+  return nine;
+}
+
+/**
+ * Glyphs the `oneFlag` guards must tell from a flagged 1 (a 7 whose bar slopes down to the left, a 9 with a small
+ * loop, a 1 with a long flag), so that a change to a guard changes the digest and with it the calibration caches.
+ */
+function nearMisses(): { rgba: Uint8Array; width: number; height: number }[] {
+  const sheet = (): Uint8Array => new Uint8Array(60 * 90 * 4).fill(245);
+  const seven = sheet();
+  segment(seven, 60, 90, { x: 40, y: 15 }, { x: 30, y: 75 }, 3, 20);
+  segment(seven, 60, 90, { x: 40, y: 15 }, { x: 12, y: 25 }, 3, 20);
+  const nine = smallLoopNine();
+  const longFlag = sheet();
+  segment(longFlag, 60, 90, { x: 36, y: 15 }, { x: 33, y: 75 }, 3, 20);
+  segment(longFlag, 60, 90, { x: 36, y: 15 }, { x: 14, y: 34 }, 3, 20);
+  return [seven, nine, longFlag].map((rgba) => ({ rgba, width: 60, height: 90 }));
+}
+
 /**
  * A digest of what preprocessing makes of a fixed set of probe images (drawn from seeds, at most 167 px a side,
  * given both as lossless PNG uploads and as raw pixels): the input tensors and facts, bit for bit. The calibration
@@ -106,8 +136,9 @@ export async function preprocessingFingerprint(
   }
   // Only with the step on, so that the digests of the preprocessing before it (every step off) stay what they were.
   if ({ ...DEFAULT_STEPS, ...steps }.oneFlag) {
-    const { rgba, width, height } = flaggedOne();
-    add(await preprocessPixels({ data: rgba, width, height, channels: 4 }, { inputShape, steps }));
+    for (const { rgba, width, height } of [flaggedOne(), ...nearMisses()]) {
+      add(await preprocessPixels({ data: rgba, width, height, channels: 4 }, { inputShape, steps }));
+    }
   }
   return `sha256:${hash.digest('hex')}`;
 }

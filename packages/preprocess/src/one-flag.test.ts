@@ -1,4 +1,4 @@
-import { flaggedOne } from './fingerprint';
+import { flaggedOne, smallLoopNine } from './fingerprint';
 import { stripOneFlag } from './one-flag';
 import { preprocessPixels } from './preprocess';
 import { canvas, rect, sevenOnPaper } from './test-images';
@@ -45,6 +45,11 @@ describe('oneFlag: the flag of a printed 1', () => {
     expect(await run(seven, 60, 60, true)).toEqual(await run(seven, 60, 60, false));
     const four = openFour();
     expect(await run(four, 80, 100, true)).toEqual(await run(four, 80, 100, false));
+  });
+
+  it('leaves a 9 with a loop too small for the other guards alone (no background enclosed above the stem)', async () => {
+    const nine = smallLoopNine();
+    expect(await run(nine, 60, 90, true)).toEqual(await run(nine, 60, 90, false));
   });
 
   it('returns a blank output as it is', () => {
