@@ -7,9 +7,9 @@ import { buildCorpus, CORPUS_SIZES, sectionDigests, type PreprocessApi } from '.
  * reference's digests and compares every output case by case.
  */
 const REFERENCE_DIGESTS: Record<string, string> = {
-  'mnist-png': '4295cbb3054b798fd512533156b9c4fb92c2b9984666addcc16a6bfe6f4a2319',
+  'mnist-png': '22ef27a59c05a6f780af918b3d156625aaa402ff91a04c79f60bfc682596324d',
   uploads: '85cfac90fd506d1227cf8e3c7c9051ff1492e67d50362c3eed9ce79014fa581f',
-  shifted: '80aed379f8817dcf5e9e6edc4fe584879793ae722363fbaef6af9597d48f3596',
+  shifted: 'ff4a150391fffd8fa18c3dff4239fac91c3cc1180b5040c820b36f2cb958ea1b',
   samples: '1c567175e61d9c1b67f5aca957e17e63b20815add8460cd987bdb382153a703d',
   pixels: '7f59fe8a2ff20e7c9a90294ad0cd04b6f9f5a7b6b64d8d513a740865cd3a1eaf',
   'variant all steps': 'e6a37d023f91347a560125bb462753f5de5ce57de405bbaf122e8ce793e4d8d1',

@@ -11,8 +11,9 @@ import { resample } from './resample';
  * training digits: there it fires on 47 of 180 1s and on 2 other digits, and on MNIST on 39 1s and 2 other
  * digits without changing any prediction for the worse (`docs/design.md`, issue 13). Erasing is not reversible:
  * a 7 or 9 it mistakes for a flagged 1 becomes a clean, confidently read 1 (a wrong answer called reliable),
- * hence the strict guards. The loop guard (no background enclosed above the stem) was added after inspecting
- * the evaluation split, where a font's tiny-looped 9s were stripped into 1s; it is checked on the fit split
+ * hence the strict guards, and why the step is off by default (`DEFAULT_STEPS`). The loop guard (no background
+ * enclosed above the stem) was added after inspecting the evaluation split, where a font's tiny-looped 9s were
+ * stripped into 1s; it is checked on the fit split
  * (where it drops 2 of the 49 flagged 1s and one open-looped 9) and on MNIST like the others.
  */
 
