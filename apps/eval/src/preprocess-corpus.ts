@@ -59,6 +59,7 @@ const NO_STEPS: NormaliseSteps = {
   deskew: false,
   stroke: false,
   antialias: false,
+  oneFlag: false,
 };
 
 const SHAPE = [28, 28];

@@ -7,7 +7,8 @@ import type { PreprocessApi } from './preprocess-corpus';
 
 /**
  * The commit whose preprocessing the committed calibration was fitted with (and the equivalence digests taken
- * from): the last one before the preprocessing was made faster.
+ * from): the last one before the preprocessing was made faster. (The `oneFlag` step is off by default, so the
+ * default outputs are still that commit's.)
  */
 export const REFERENCE_COMMIT = '5db9b8f';
 

@@ -3,6 +3,7 @@ import type { Box } from './ink';
 import { MNIST_SKEW, MNIST_STROKE } from './mnist-shape';
 import { offsetMask, strokeWidthOf } from './morphology';
 import { resample, type Plane } from './resample';
+import { stripOneFlag } from './one-flag';
 import { maxFilter, thickenRadius } from './stroke';
 import { DEFAULT_STEPS, type NormaliseSteps } from './types';
 
@@ -106,6 +107,11 @@ function thickened(ink: Plane, box: Box, strokeWidth: number): { plane: Plane; b
  * areas into the grey levels MNIST's own normalisation produced.
  */
 export function mnistPlane(ink: Plane, box: Box, strokeWidth = 0, steps: NormaliseSteps = DEFAULT_STEPS): Float32Array {
+  const out = framedPlane(ink, box, strokeWidth, steps);
+  return steps.oneFlag ? stripOneFlag(out) : out;
+}
+
+function framedPlane(ink: Plane, box: Box, strokeWidth: number, steps: NormaliseSteps): Float32Array {
   const hairlines = thickened(ink, box, strokeWidth);
   if (!steps.deskew && !steps.stroke && !steps.antialias) return frame(hairlines.plane, hairlines.box);
   let patch = canonicalPatch(hairlines.plane, hairlines.box);

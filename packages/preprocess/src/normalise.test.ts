@@ -13,6 +13,7 @@ const NO_STEPS: NormaliseSteps = {
   deskew: false,
   stroke: false,
   antialias: false,
+  oneFlag: false,
 };
 /**
  * Digest of the preprocessing before the normalisation steps of issue 13 (the fingerprint the calibration artifact

@@ -19,7 +19,15 @@ import { fontsOf } from './fonts';
 import { LOOKS } from './looks';
 import { renderBaseline, TARGET_ACCURACY, type BaselineReport } from './report';
 
-const OFF = { localPaper: false, isolate: false, tiltedRulings: false, deskew: false, stroke: false, antialias: false };
+const OFF = {
+  localPaper: false,
+  isolate: false,
+  tiltedRulings: false,
+  deskew: false,
+  stroke: false,
+  antialias: false,
+  oneFlag: false,
+};
 
 /** The preprocessing variants compared; the first is what the service runs, the last two are references. */
 export const VARIANTS: Variant[] = [
