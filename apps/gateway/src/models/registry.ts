@@ -175,6 +175,14 @@ export class ModelRegistry {
     return this.known.get(versionKey(name, version))?.route ?? null;
   }
 
+  /**
+   * Routes of versions no longer served (their folder is gone or the version policy dropped them): no worker will
+   * take their queued jobs any more.
+   */
+  droppedRoutes(): ModelRoute[] {
+    return this.routes().filter((r) => !(this.served.get(r.name) ?? []).includes(r.version));
+  }
+
   /** Every readable version's route. */
   routes(): ModelRoute[] {
     return [...this.known.values()].flatMap((k) => (k.route ? [k.route] : []));

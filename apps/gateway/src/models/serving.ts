@@ -116,6 +116,20 @@ export function createModelServing(deps: ServingDeps): ModelServing {
     const fresh = registry.routes().filter((r) => !built.has(r.queue));
     for (const r of fresh) serviceFor(r);
     await Promise.all(fresh.map((r) => built.get(r.queue)?.store.whenConnected(config.REDIS_TIMEOUT_MS * 5)));
+    await failDropped();
+  };
+  // A version unloaded while jobs wait for it: they would wait for a worker that never comes (until their
+  // deadline, or forever for an async job). Fail them now with a code the client can act on; every scan, so jobs
+  // that another gateway queued in the meantime go the same way.
+  const failDropped = async (): Promise<void> => {
+    for (const r of registry.droppedRoutes()) {
+      const b = built.get(r.queue);
+      if (!b?.own) continue;
+      const n = await b.store
+        .failQueued('MODEL_UNAVAILABLE', `version ${r.version} of model ${r.name} was unloaded`)
+        .catch(() => 0);
+      if (n > 0) deps.logger.warn({ model: r.name, version: r.version, jobs: n }, 'failed jobs of an unloaded version');
+    }
   };
   // A version found later (a hot rollout) gets its connections after the scan that found it, and the registry
   // routes no request to it before they are up.
