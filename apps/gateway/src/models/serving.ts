@@ -15,6 +15,7 @@ import { JobStore } from '../store';
 import { CompletionWaiters } from '../waiters';
 import type { ModelRegistry, ModelRoute } from './registry';
 import { createRoutedJobsService } from './routed-service';
+import { createShadowing } from './shadow';
 import type { ModelSelector } from './selector';
 
 /** What the HTTP routes use to reach the models. */
@@ -133,13 +134,15 @@ export function createModelServing(deps: ServingDeps): ModelServing {
   };
   // A version found later (a hot rollout) gets its connections after the scan that found it, and the registry
   // routes no request to it before they are up.
+  const shadowing = createShadowing({ registry, serviceFor, metrics: deps.metrics.registry, logger: deps.logger });
+  registry.shadowStats = shadowing.stats;
   registry.warmCheck = (route) => built.get(route.queue)?.store.hasConnected ?? false;
   registry.onScan = warm;
 
   return {
     registry,
     warm,
-    jobs: createRoutedJobsService({ resolve, serviceFor, lookupOrder }),
+    jobs: createRoutedJobsService({ resolve, serviceFor, lookupOrder, shadow: shadowing.observe }),
     resolve,
     serviceFor,
     async close() {
