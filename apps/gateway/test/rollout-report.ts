@@ -34,7 +34,7 @@ export interface RolloutReport {
 
 const PHASE_TEXT: Record<string, string> = {
   warm: 'version 1 alone',
-  rollout: 'version 2 copied in, loading and calibrating',
+  rollout: 'version 2 copied in, until this suite saw it ready',
   switch: 'version 2 ready, traffic moving',
   onNew: 'on version 2',
   canarySettle: 'canary label set (settling)',
