@@ -8,7 +8,9 @@ import { queueShards, syncQueueName } from '@mserve/contracts';
 import { bullConnection } from '@mserve/redis';
 import type { GatewayConfig } from '../config';
 import type { GatewayMetrics } from '../metrics';
+import type { JobSnapshot } from '../pipeline/job-snapshot';
 import type { Preprocessor, WebhookStateReader, WebhookUrlGuard } from '../pipeline/ports';
+import type { Submission } from '../pipeline/submit';
 import { createJobsService, type JobsService } from '../pipeline/service';
 import { pipelineMetrics } from '../metrics';
 import { JobStore } from '../store';
@@ -27,6 +29,11 @@ export interface ModelServing {
   resolve(sel: ModelSelector): ModelRoute;
   /** The jobs service of one version. */
   serviceFor(route: ModelRoute): JobsService;
+  /**
+   * Shadow mode for a prediction the caller routed itself (the inference protocols), when it named no version or
+   * label: see `shadow.ts`.
+   */
+  shadow(route: ModelRoute, sub: Submission, requestId: string, answer: Promise<JobSnapshot>): void;
   /** Builds the services of every known version and waits (briefly) for their connections. */
   warm(): Promise<void>;
   close(): Promise<void>;
@@ -145,6 +152,7 @@ export function createModelServing(deps: ServingDeps): ModelServing {
     jobs: createRoutedJobsService({ resolve, serviceFor, lookupOrder, shadow: shadowing.observe }),
     resolve,
     serviceFor,
+    shadow: shadowing.observe,
     async close() {
       registry.stop();
       await Promise.all(
