@@ -15,12 +15,13 @@ import {
   validateWithModels,
 } from './render';
 
-const OVERLAYS = ['dev', 'prod', 'prod-sentinel'] as const;
+const OVERLAYS = ['dev', 'prod', 'prod-sentinel', 'model-repository'] as const;
 /** Secrets each overlay expects to exist without rendering them (provisioned from a secret manager). */
 const EXTERNAL_SECRETS: Record<(typeof OVERLAYS)[number], string[]> = {
   dev: [],
   prod: ['mserve-secrets'],
   'prod-sentinel': ['mserve-secrets'],
+  'model-repository': [],
 };
 const KEDA_CHECKS: Record<string, (o: unknown) => string[]> = {
   ScaledObject: checkScaledObject,
@@ -43,6 +44,24 @@ function codeSyncQueueName(queue: string | undefined): string {
   return `${queue ?? ''}${m[1]}`;
 }
 
+/** A model's queue as `modelQueueName` in packages/contracts/src/queues.ts builds it. */
+function codeModelQueueName(queue: string | undefined, model: string, version: number): string {
+  const src = readFileSync(path.join(ROOT, 'packages/contracts/src/queues.ts'), 'utf8');
+  const m = /return `\$\{base\}([^$]*)\$\{model\}([^$]*)\$\{version\}`;/.exec(src);
+  if (!m) throw new Error('modelQueueName not found in packages/contracts/src/queues.ts');
+  return `${queue ?? ''}${m[1]}${model}${m[2]}${version}`;
+}
+
+/**
+ * The versions a `specific:<v>,<v>` policy serves. A repository deployment on Kubernetes pins them: the scaler's
+ * list names are static, so `all` or `latest:<n>` would serve versions no ScaledObject watches.
+ */
+function pinnedVersions(policy: string | undefined): number[] {
+  const m = /^specific:(\d+(?:,\d+)*)$/.exec(policy ?? '');
+  if (!m?.[1]) throw new Error(`MODEL_VERSION_POLICY ${policy} is not pinned (specific:<v>,<v>)`);
+  return m[1].split(',').map(Number);
+}
+
 function containersOf(o: K8sObject): Container[] {
   const t = podTemplate(o);
   return t ? [...(t.spec.initContainers ?? []), ...t.spec.containers] : [];
@@ -59,6 +78,8 @@ describe.each(OVERLAYS)('infra/k8s/overlays/%s', (overlay) => {
   let objects: K8sObject[];
   let config: Record<string, string>;
   const deployment = (name: string): K8sObject => find(objects, 'Deployment', name);
+  /** The worker the single-worker checks read: the model repository's overlay has one per model, all alike. */
+  const WORKER = overlay === 'model-repository' ? 'mserve-worker-mnist-model' : 'mserve-worker';
 
   beforeAll(() => {
     objects = render(`overlays/${overlay}`);
@@ -86,7 +107,7 @@ describe.each(OVERLAYS)('infra/k8s/overlays/%s', (overlay) => {
 
   it('has no unknown or misplaced fields (TypeScript excess-property check against kubernetes-models types)', () => {
     // A copy of the worker with a misspelt probe field proves the check can fail; it must be the only error.
-    const typo = structuredClone(deployment('mserve-worker'));
+    const typo = structuredClone(deployment(WORKER));
     typo.metadata.name = 'typo-probe';
     const probe = podTemplate(typo)?.spec.containers[0]?.livenessProbe as Record<string, unknown> | undefined;
     if (!probe) throw new Error('worker has no liveness probe');
@@ -124,7 +145,7 @@ describe.each(OVERLAYS)('infra/k8s/overlays/%s', (overlay) => {
       return [c?.livenessProbe?.httpGet?.path, c?.readinessProbe?.httpGet?.path, port];
     };
     expect(probe('mserve-gateway')).toEqual(['/healthz', '/readyz', 8080]);
-    expect(probe('mserve-worker')).toEqual(['/healthz', '/healthz', 9100]);
+    expect(probe(WORKER)).toEqual(['/healthz', '/healthz', 9100]);
     expect(probe('mserve-notifier')).toEqual(['/healthz', '/healthz', 9101]);
     expect(config['WORKER_HTTP_PORT']).toBe('9100');
     expect(config['NOTIFIER_HTTP_PORT']).toBe('9101');
@@ -133,7 +154,7 @@ describe.each(OVERLAYS)('infra/k8s/overlays/%s', (overlay) => {
   it('gives the worker a termination grace longer than its drain, and the gateway one longer than a long-poll', () => {
     const drainMs = Number(config['SHUTDOWN_TIMEOUT_MS']);
     expect(drainMs).toBeGreaterThan(0);
-    const workerGrace = podTemplate(deployment('mserve-worker'))?.spec.terminationGracePeriodSeconds ?? 30;
+    const workerGrace = podTemplate(deployment(WORKER))?.spec.terminationGracePeriodSeconds ?? 30;
     // At least 10 s beyond the drain for closing Redis connections and the webhook producer.
     expect(workerGrace * 1000).toBeGreaterThanOrEqual(drainMs + 10_000);
     const gatewayGrace = podTemplate(deployment('mserve-gateway'))?.spec.terminationGracePeriodSeconds ?? 30;
@@ -169,23 +190,40 @@ describe.each(OVERLAYS)('infra/k8s/overlays/%s', (overlay) => {
       expect.objectContaining({ type: 'Resource', resource: expect.objectContaining({ name: 'cpu' }) }),
     );
 
-    const so = find(objects, 'ScaledObject', 'mserve-worker').spec as unknown as ScaledObjectSpec;
-    expect(so.scaleTargetRef.kind ?? 'Deployment').toBe('Deployment');
-    expect(so.scaleTargetRef.name).toBe(deployment('mserve-worker').metadata.name);
     const queue = config['QUEUE_NAME'];
     expect(queue).toBe(codeDefaultQueueName());
-    const lists = so.triggers.filter((t) => t.type.startsWith('redis')).map((t) => t.metadata['listName']);
-    expect(lists).toContain(`${config['QUEUE_PREFIX']}:${queue}:wait`);
-    expect(lists).toContain(`${config['QUEUE_PREFIX']}:${queue}:active`);
-    // Batch jobs of synchronous predictions wait in their own queue: its backlog scales workers too.
-    expect(lists).toContain(`${config['QUEUE_PREFIX']}:${codeSyncQueueName(queue)}:wait`);
-    expect(lists).toContain(`${config['QUEUE_PREFIX']}:${codeSyncQueueName(queue)}:active`);
-    // The autoscalers own the replica counts: a fixed count in the Deployment would fight them on every apply.
-    expect(replicasOf(deployment('mserve-worker'))).toBeUndefined();
-    expect(replicasOf(deployment('mserve-gateway'))).toBeUndefined();
-    for (const t of so.triggers) {
-      if (t.authenticationRef) find(objects, 'TriggerAuthentication', t.authenticationRef.name);
+    // Every worker Deployment (one per model with the model repository) and the queues it consumes: its
+    // WORKER_MODELS' versions of MODEL_VERSION_POLICY on their own queues, or QUEUE_NAME itself without a repository.
+    const workers = ofKind(objects, 'Deployment').filter((d) => d.metadata.name.startsWith('mserve-worker'));
+    expect(workers.length).toBeGreaterThan(0);
+    for (const d of workers) {
+      const env = containersOf(d).find((c) => c.name === 'worker')?.env ?? [];
+      const model = env.find((e) => e.name === 'WORKER_MODELS')?.value;
+      const queues = config['MODEL_REPOSITORY']
+        ? pinnedVersions(config['MODEL_VERSION_POLICY']).map((v) => codeModelQueueName(queue, model ?? '', v))
+        : [queue];
+      if (config['MODEL_REPOSITORY']) expect(model).toMatch(/^[A-Za-z0-9_-]+$/);
+      const scalers = ofKind(objects, 'ScaledObject').filter(
+        (o) => (o.spec as unknown as ScaledObjectSpec).scaleTargetRef.name === d.metadata.name,
+      );
+      expect(scalers.map((o) => o.metadata.name)).toEqual([d.metadata.name]);
+      const so = scalers[0]?.spec as unknown as ScaledObjectSpec;
+      expect(so.scaleTargetRef.kind ?? 'Deployment').toBe('Deployment');
+      const lists = so.triggers.filter((t) => t.type.startsWith('redis')).map((t) => t.metadata['listName']);
+      for (const q of queues) {
+        expect(lists).toContain(`${config['QUEUE_PREFIX']}:${q}:wait`);
+        expect(lists).toContain(`${config['QUEUE_PREFIX']}:${q}:active`);
+        // Batch jobs of synchronous predictions wait in their own queue: its backlog scales workers too.
+        expect(lists).toContain(`${config['QUEUE_PREFIX']}:${codeSyncQueueName(q)}:wait`);
+        expect(lists).toContain(`${config['QUEUE_PREFIX']}:${codeSyncQueueName(q)}:active`);
+      }
+      // The autoscalers own the replica counts: a fixed count in the Deployment would fight them on every apply.
+      expect(replicasOf(d)).toBeUndefined();
+      for (const t of so.triggers) {
+        if (t.authenticationRef) find(objects, 'TriggerAuthentication', t.authenticationRef.name);
+      }
     }
+    expect(replicasOf(deployment('mserve-gateway'))).toBeUndefined();
   });
 
   it('protects every Deployment with a PodDisruptionBudget selecting its pods', () => {
@@ -223,7 +261,7 @@ describe.each(OVERLAYS)('infra/k8s/overlays/%s', (overlay) => {
       return [...new Set(egressClasses(egressRulesFor(objects, t?.labels ?? {})))].sort();
     };
     expect(classesOf('mserve-gateway')).toEqual(['dns', 'redis']);
-    expect(classesOf('mserve-worker')).toEqual(['dns', 'redis']);
+    expect(classesOf(WORKER)).toEqual(['dns', 'redis']);
     expect(classesOf('mserve-notifier')).toEqual(['dns', 'internet', 'redis']);
     const calibrate = podTemplate(find(objects, 'Job', 'mserve-calibrate'));
     expect([...new Set(egressClasses(egressRulesFor(objects, calibrate?.labels ?? {})))]).toEqual(['dns']);
@@ -271,12 +309,42 @@ describe.each(OVERLAYS)('infra/k8s/overlays/%s', (overlay) => {
   });
 
   it('mounts models read-only from a volume, never from the image', () => {
-    for (const name of ['mserve-gateway', 'mserve-worker']) {
+    for (const name of ['mserve-gateway', WORKER]) {
       const t = podTemplate(deployment(name));
       expect(t?.spec.volumes?.find((v) => v.name === 'assets')?.persistentVolumeClaim?.claimName).toBe('mserve-assets');
     }
     expect(config['ASSETS_DIR']).toBe('/assets');
     expect(config['MODEL_DIR']?.startsWith('/assets/models/')).toBe(true);
+  });
+});
+
+describe('infra/k8s/overlays/model-repository: a worker per model', () => {
+  const objects = render('overlays/model-repository');
+  const workers = ofKind(objects, 'Deployment').filter((d) => d.metadata.name.startsWith('mserve-worker'));
+  const selector = (o: K8sObject) =>
+    (o.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
+  const modelOf = (d: K8sObject) =>
+    containersOf(d)
+      .find((c) => c.name === 'worker')
+      ?.env?.find((e) => e.name === 'WORKER_MODELS')?.value;
+
+  it('hosts each model of the repository in a Deployment of its own, serving MODEL_REPOSITORY', () => {
+    const config = find(objects, 'ConfigMap', 'mserve-config').data ?? {};
+    expect(config['MODEL_REPOSITORY']).toMatch(/^\/assets\//);
+    expect(workers.map(modelOf).sort()).toEqual(['mnist_cnn', 'mnist_dropout', 'mnist_model']);
+  });
+
+  it("selects each worker's pods by its model, so no Deployment or disruption budget reaches another's pods", () => {
+    for (const d of workers) {
+      expect(selector(d)['mserve.io/model']).toBe(modelOf(d));
+      const pods = podTemplate(d)?.labels ?? {};
+      const others = workers.filter((o) => o !== d && Object.entries(selector(o)).every(([k, v]) => pods[k] === v));
+      expect(others.map((o) => o.metadata.name)).toEqual([]);
+      const budgets = ofKind(objects, 'PodDisruptionBudget').filter((p) =>
+        Object.entries(selector(p)).every(([k, v]) => pods[k] === v),
+      );
+      expect(budgets).toHaveLength(1);
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, type Logger } from '@mserve/common';
+import { AppError, type ErrorCode, type Logger } from '@mserve/common';
 import {
   INFERENCE_BATCH_JOB_NAME,
   INFERENCE_JOB_NAME,
@@ -378,12 +378,29 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
 
   /** Stops a job of its own (see `mserveStop` in `store-scripts.ts`): one script, atomic against workers. */
   async stop(id: string, code: 'CANCELED' | 'EXPIRED', message: string): Promise<StopResult> {
-    const q = this.shardOf(id).queue;
+    return this.stopIn(this.shardOf(id).queue, id, code, message);
+  }
+
+  private async stopIn(q: Queue, id: string, code: ErrorCode, message: string): Promise<StopResult> {
     const keys = ['', 'active', 'wait', 'prioritized', 'paused', 'delayed', 'failed', 'events'].map((k) =>
       q.toKey(k === '' ? id : k),
     );
     const reason = encodeFailure(code, message);
     return (await this.call(() => this.redis.mserveStop(...keys, id, Date.now(), reason, 10_000))) as StopResult;
+  }
+
+  /**
+   * Fails every job still queued on these queues (both queues of every shard) with `code`, as one `failed` event
+   * each, so whoever waits on them gets the code at once: for a model version that was unloaded, whose queued jobs
+   * no worker will ever take. Jobs a worker already holds finish as they would. Returns how many were failed.
+   */
+  async failQueued(code: ErrorCode, message: string): Promise<number> {
+    let failed = 0;
+    for (const q of this.shards.flatMap((s) => [s.queue, s.syncQueue])) {
+      const ids = await this.call(() => q.getRanges(['wait', 'prioritized', 'paused', 'delayed'], 0, -1));
+      for (const id of ids) if ((await this.stopIn(q, id, code, message)) === 'stopped') failed++;
+    }
+    return failed;
   }
 
   /** Queues a webhook delivery for a job the gateway ended itself (idempotent per job and event). */

@@ -3,7 +3,8 @@
  * one repository worker, each answering through `/v1`, the Open Inference Protocol v2 and TF Serving's REST API
  * with the prediction the model itself gives on the same MNIST test digits (`pnpm model:check`'s inputs: pixel/255,
  * grey replicated for the RGB model, dropout off); every OIP response validated against the official document; a
- * corrupt version ending `failed` and never taking traffic; a new version rolled out hot, a canary and a rollback.
+ * corrupt version ending `failed` and never taking traffic; a new version rolled out hot, a canary and a rollback;
+ * shadow mode.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -360,4 +361,49 @@ describe('versions', () => {
       [3, 'ready'],
     ]);
   }, 180_000);
+
+  it('shadows requests with a version whose answers are compared, counted and never returned', async () => {
+    const put = (labels: unknown) =>
+      json(`${gateway.base}/v1/models/mnist_model/labels`, 'PUT', labels, { authorization: `Bearer ${TOKEN}` });
+    expect((await put({ stable: 1, shadow: 3 })).status).toBe(400); // a shadow needs its share
+    expect((await put({ stable: 1, shadow: 3, shadowShare: 1 })).status).toBe(200);
+    const predict = (query = '') =>
+      request(`${gateway.base}/v1/predict?model=mnist_model${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: digits[2]!.png,
+      });
+    const answers = await Promise.all(Array.from({ length: 12 }, () => predict()));
+    expect(answers.map((r) => [r.status, r.body.model.version])).toEqual(answers.map(() => [200, 1]));
+    // A request naming its version is the client's choice, not traffic to experiment on: never shadowed.
+    expect((await predict('&version=1')).body.model.version).toBe(1);
+    // The inference protocols are shadowed alike: one OIP request leaving the version to routing, one pinned.
+    const oip = (url: string) =>
+      json(`${gateway.base}${url}`, 'POST', {
+        inputs: [{ name: 'image', shape: [1], datatype: 'BYTES', data: [digits[2]!.png.toString('base64')] }],
+      });
+    expect((await oip('/v2/models/mnist_model/infer')).body.model_version).toBe('1');
+    expect((await oip('/v2/models/mnist_model/versions/1/infer')).status).toBe(200);
+
+    type Stats = { version: number; requests: number; disagreements: number; meanReliabilityDelta: number | null };
+    const shadowOf = async (): Promise<Stats | undefined> =>
+      (await request(`${gateway.base}/v1/models`)).body.repository.find(
+        (m: { name: string }) => m.name === 'mnist_model',
+      )?.shadow?.[0];
+    await waitUntil(async () => (await shadowOf())?.requests === 13, 30_000, 'thirteen shadow answers');
+    const stats = (await shadowOf())!;
+    expect(stats).toMatchObject({ version: 3, requests: 13, share: 1, errors: 0 });
+    // The digit every model is sure of: both versions predict it, with reliabilities a fraction apart.
+    expect(stats.disagreements).toBe(0);
+    expect(Math.abs(stats.meanReliabilityDelta ?? 99)).toBeLessThan(1);
+    const metrics = (await request(`${gateway.base}/metrics`)).text;
+    expect(metrics).toMatch(/model_shadow_requests_total\{model="mnist_model",version="3"\} 13\b/);
+    expect(metrics).toMatch(/model_shadow_disagreements_total\{model="mnist_model",version="3"\} 0\b/);
+    expect(metrics).toMatch(/model_shadow_reliability_delta_count\{model="mnist_model",version="3"\} 13\b/);
+
+    expect((await put({ stable: 1 })).status).toBe(200);
+    await predict();
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await shadowOf())?.requests).toBe(13);
+  }, 120_000);
 });

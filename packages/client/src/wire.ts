@@ -394,6 +394,10 @@ export interface ModelLabels {
   canary?: number;
   /** share of requests to canary */
   canaryShare?: number;
+  /** version also answering `shadowShare` of the requests in shadow: its answer is compared, never returned */
+  shadow?: number;
+  /** share of requests also sent to the shadow version */
+  shadowShare?: number;
 }
 
 export interface RepositoryModel {
@@ -404,6 +408,21 @@ export interface RepositoryModel {
   labels: ModelLabels;
   /** the version a request naming no version or label goes to (besides the canary share) */
   servingVersion: number | null;
+  /** shadow versions seen by this gateway */
+  shadow?: {
+    /** the shadow version */
+    version: number;
+    /** share of requests also sent to it */
+    share: number;
+    /** requests it answered in shadow next to an answer returned */
+    requests: number;
+    /** of those, how many with another predicted digit */
+    disagreements: number;
+    /** shadow requests it failed while the answer returned succeeded */
+    errors: number;
+    /** mean of its reliability minus the returned answer's (null before the first) */
+    meanReliabilityDelta: number | null;
+  }[];
 }
 
 /** the process answers */

@@ -26,11 +26,19 @@ export {
   ModelLabelsSchema,
   ModelVersionViewSchema,
   RepositoryModelSchema,
+  ShadowStatsSchema,
   VERSION_STATES,
   VersionStateSchema,
   VersionStatusSchema,
 } from './repository';
-export type { ModelLabels, ModelVersionView, RepositoryModel, VersionState, VersionStatus } from './repository';
+export type {
+  ModelLabels,
+  ModelVersionView,
+  RepositoryModel,
+  ShadowStats,
+  VersionState,
+  VersionStatus,
+} from './repository';
 export { EncodedTensorSchema, decodeTensor, encodeTensor, shapeSize } from './tensor';
 export type { EncodedTensor } from './tensor';
 export { INCLUDE_VALUES, IncludeSchema, ModelInputSchema, modelInputImage } from './model-input';

@@ -25,6 +25,16 @@ export const ModelLabelsSchema = Type.Object(
     stable: Type.Optional(Type.Integer({ minimum: 1, description: 'version answering by default' })),
     canary: Type.Optional(Type.Integer({ minimum: 1, description: 'version taking `canaryShare` of the requests' })),
     canaryShare: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'share of requests to canary' })),
+    shadow: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'version also answering `shadowShare` of the requests in shadow: its answer is compared, never returned',
+      }),
+    ),
+    shadowShare: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'share of requests also sent to the shadow version' }),
+    ),
   },
   {
     description:
@@ -47,6 +57,22 @@ export const ModelVersionViewSchema = Type.Object({
 });
 export type ModelVersionView = Static<typeof ModelVersionViewSchema>;
 
+/** What this gateway saw of a shadow version's answers since it started (see the `shadow` label). */
+export const ShadowStatsSchema = Type.Object(
+  {
+    version: Type.Integer({ description: 'the shadow version' }),
+    share: Type.Number({ description: 'share of requests also sent to it' }),
+    requests: Type.Integer({ description: 'requests it answered in shadow next to an answer returned' }),
+    disagreements: Type.Integer({ description: 'of those, how many with another predicted digit' }),
+    errors: Type.Integer({ description: 'shadow requests it failed while the answer returned succeeded' }),
+    meanReliabilityDelta: Type.Union([Type.Number(), Type.Null()], {
+      description: "mean of its reliability minus the returned answer's (null before the first)",
+    }),
+  },
+  { description: "this gateway's tally of the shadow version's answers (each gateway counts its own requests)" },
+);
+export type ShadowStats = Static<typeof ShadowStatsSchema>;
+
 /** One model of the repository in `GET /v1/models`. */
 export const RepositoryModelSchema = Type.Object({
   name: Type.String(),
@@ -56,6 +82,7 @@ export const RepositoryModelSchema = Type.Object({
   servingVersion: Type.Union([Type.Integer(), Type.Null()], {
     description: 'the version a request naming no version or label goes to (besides the canary share)',
   }),
+  shadow: Type.Optional(Type.Array(ShadowStatsSchema, { description: 'shadow versions seen by this gateway' })),
 });
 export type RepositoryModel = Static<typeof RepositoryModelSchema>;
 

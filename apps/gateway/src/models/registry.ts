@@ -5,13 +5,14 @@
  * `chooseVersion`; a version that fails to describe here is `failed` in this gateway's view too.
  */
 import { AppError, type Logger } from '@mserve/common';
-import type { ModelLabels, RepositoryModel, VersionStatus } from '@mserve/contracts';
+import type { ModelLabels, RepositoryModel, ShadowStats, VersionStatus } from '@mserve/contracts';
 import { describeSavedModel } from '@mserve/model-runtime/describe';
 import {
   applyVersionPolicy,
   chooseVersion,
   labelsOf,
   servingVersion,
+  shadowVersion,
   type RepositoryListing,
   type RoutableVersion,
   type VersionPolicy,
@@ -61,6 +62,8 @@ export class ModelRegistry {
    * write yet is `loading` in its view, so the first request of a rollout never meets a cold connection.
    */
   warmCheck: (route: ModelRoute) => boolean = () => true;
+  /** This gateway's tally of a model's shadow versions (set by the serving layer). */
+  shadowStats: (name: string) => ShadowStats[] = () => [];
   /** Called after every scan (the serving layer opens connections for new versions). */
   onScan: () => Promise<void> = async () => undefined;
 
@@ -175,6 +178,14 @@ export class ModelRegistry {
     return this.known.get(versionKey(name, version))?.route ?? null;
   }
 
+  /**
+   * Routes of versions no longer served (their folder is gone or the version policy dropped them): no worker will
+   * take their queued jobs any more.
+   */
+  droppedRoutes(): ModelRoute[] {
+    return this.routes().filter((r) => !(this.served.get(r.name) ?? []).includes(r.version));
+  }
+
   /** Every readable version's route. */
   routes(): ModelRoute[] {
     return [...this.known.values()].flatMap((k) => (k.route ? [k.route] : []));
@@ -193,6 +204,15 @@ export class ModelRegistry {
     const route = this.route(model, choice.version);
     if (!route) throw new AppError('MODEL_UNAVAILABLE', `version ${choice.version} of model ${model} is not readable`);
     return route;
+  }
+
+  /**
+   * The shadow version also answering a request routed to version `chosen` of `model` (see `shadowVersion`);
+   * null when there is none, it is not ready, or `draw` falls outside its share.
+   */
+  shadowFor(model: string, chosen: number, draw = Math.random()): ModelRoute | null {
+    const v = shadowVersion(this.routable(model), this.labels(model), chosen, draw);
+    return v === null ? null : this.route(model, v);
   }
 
   /** The state of one version (`unknown` until a worker reported), with the reason of a failure. */
@@ -214,7 +234,9 @@ export class ModelRegistry {
     return this.modelNames().map((name) => {
       const labels = this.labels(name);
       const serving = servingVersion(this.routable(name), labels);
+      const shadow = this.shadowStats(name);
       return {
+        ...(shadow.length > 0 ? { shadow } : {}),
         name,
         default: name === this.defaultName,
         labels,

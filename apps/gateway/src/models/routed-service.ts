@@ -4,6 +4,7 @@
  * default version's service first (one read, as before), then in the others.
  */
 import { AppError } from '@mserve/common';
+import type { JobSnapshot } from '../pipeline/job-snapshot';
 import type { JobsService } from '../pipeline/service';
 import type { Submission } from '../pipeline/submit';
 import type { ModelRoute } from './registry';
@@ -15,6 +16,8 @@ export interface RoutedJobsDeps {
   serviceFor(route: ModelRoute): JobsService;
   /** Every route's service that may hold jobs, the default version's first. */
   lookupOrder(): JobsService[];
+  /** Shadow mode: sees every prediction routed without a version or label (see `shadow.ts`). */
+  shadow?(route: ModelRoute, sub: Submission, requestId: string, answer: Promise<JobSnapshot>): void;
 }
 
 /** A submission routed: the service of its version, and the submission without the routing fields. */
@@ -22,13 +25,16 @@ export interface Routed {
   service: JobsService;
   sub: Submission;
   route: ModelRoute;
+  /** Whether the request left the version to routing (named no version or label). */
+  unpinned: boolean;
 }
 
 /** Routes one submission (404 MODEL_NOT_FOUND, 503 MODEL_UNAVAILABLE, 400 for a bad selector). */
 export function routeSubmission(deps: RoutedJobsDeps, sub: Submission): Routed {
   const { selector, fields } = takeModelFields(sub.fields);
   const route = deps.resolve(selector);
-  return { service: deps.serviceFor(route), sub: { ...sub, fields }, route };
+  const unpinned = selector.version === undefined && selector.label === undefined;
+  return { service: deps.serviceFor(route), sub: { ...sub, fields }, route, unpinned };
 }
 
 /** The first service answering `op` with anything but NOT_FOUND; NOT_FOUND when none does. */
@@ -54,7 +60,9 @@ export function createRoutedJobsService(deps: RoutedJobsDeps): JobsService {
     },
     predict: (sub, requestId, signal, opts) => {
       const r = routeSubmission(deps, sub);
-      return r.service.predict(r.sub, requestId, signal, opts);
+      const answer = r.service.predict(r.sub, requestId, signal, opts);
+      if (r.unpinned) deps.shadow?.(r.route, r.sub, requestId, answer);
+      return answer;
     },
     submitBatch: (sub, requestId, opts) => {
       const r = routeSubmission(deps, sub);

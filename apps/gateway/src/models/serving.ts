@@ -8,13 +8,16 @@ import { queueShards, syncQueueName } from '@mserve/contracts';
 import { bullConnection } from '@mserve/redis';
 import type { GatewayConfig } from '../config';
 import type { GatewayMetrics } from '../metrics';
+import type { JobSnapshot } from '../pipeline/job-snapshot';
 import type { Preprocessor, WebhookStateReader, WebhookUrlGuard } from '../pipeline/ports';
+import type { Submission } from '../pipeline/submit';
 import { createJobsService, type JobsService } from '../pipeline/service';
 import { pipelineMetrics } from '../metrics';
 import { JobStore } from '../store';
 import { CompletionWaiters } from '../waiters';
 import type { ModelRegistry, ModelRoute } from './registry';
 import { createRoutedJobsService } from './routed-service';
+import { createShadowing } from './shadow';
 import type { ModelSelector } from './selector';
 
 /** What the HTTP routes use to reach the models. */
@@ -26,6 +29,11 @@ export interface ModelServing {
   resolve(sel: ModelSelector): ModelRoute;
   /** The jobs service of one version. */
   serviceFor(route: ModelRoute): JobsService;
+  /**
+   * Shadow mode for a prediction the caller routed itself (the inference protocols), when it named no version or
+   * label: see `shadow.ts`.
+   */
+  shadow(route: ModelRoute, sub: Submission, requestId: string, answer: Promise<JobSnapshot>): void;
   /** Builds the services of every known version and waits (briefly) for their connections. */
   warm(): Promise<void>;
   close(): Promise<void>;
@@ -116,18 +124,35 @@ export function createModelServing(deps: ServingDeps): ModelServing {
     const fresh = registry.routes().filter((r) => !built.has(r.queue));
     for (const r of fresh) serviceFor(r);
     await Promise.all(fresh.map((r) => built.get(r.queue)?.store.whenConnected(config.REDIS_TIMEOUT_MS * 5)));
+    await failDropped();
+  };
+  // A version unloaded while jobs wait for it: they would wait for a worker that never comes (until their
+  // deadline, or forever for an async job). Fail them now with a code the client can act on; every scan, so jobs
+  // that another gateway queued in the meantime go the same way.
+  const failDropped = async (): Promise<void> => {
+    for (const r of registry.droppedRoutes()) {
+      const b = built.get(r.queue);
+      if (!b?.own) continue;
+      const n = await b.store
+        .failQueued('MODEL_UNAVAILABLE', `version ${r.version} of model ${r.name} was unloaded`)
+        .catch(() => 0);
+      if (n > 0) deps.logger.warn({ model: r.name, version: r.version, jobs: n }, 'failed jobs of an unloaded version');
+    }
   };
   // A version found later (a hot rollout) gets its connections after the scan that found it, and the registry
   // routes no request to it before they are up.
+  const shadowing = createShadowing({ registry, serviceFor, metrics: deps.metrics.registry, logger: deps.logger });
+  registry.shadowStats = shadowing.stats;
   registry.warmCheck = (route) => built.get(route.queue)?.store.hasConnected ?? false;
   registry.onScan = warm;
 
   return {
     registry,
     warm,
-    jobs: createRoutedJobsService({ resolve, serviceFor, lookupOrder }),
+    jobs: createRoutedJobsService({ resolve, serviceFor, lookupOrder, shadow: shadowing.observe }),
     resolve,
     serviceFor,
+    shadow: shadowing.observe,
     async close() {
       registry.stop();
       await Promise.all(

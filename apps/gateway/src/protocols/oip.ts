@@ -132,7 +132,15 @@ export function oipRouter(deps: GatewayDeps): Router {
     const params = body.parameters ?? {};
     const ac = new AbortController();
     res.once('close', () => ac.abort());
-    const results = await runItems(models.serviceFor(route), route, inputs, params, ac.signal);
+    const unpinned = req.params['version'] === undefined;
+    const results = await runItems(
+      models.serviceFor(route),
+      route,
+      inputs,
+      params,
+      ac.signal,
+      unpinned ? (sub, id, answer) => models.shadow(route, sub, id, answer) : undefined,
+    );
     const n = results.length;
     res.json({
       model_name: route.name,

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, type ErrorCode, ERROR_STATUS } from '@mserve/common';
 import type { InferenceResult } from '@mserve/contracts';
 import type { ModelRoute } from '../models/registry';
+import type { JobSnapshot } from '../pipeline/job-snapshot';
 import type { JobsService } from '../pipeline/service';
 import type { Submission } from '../pipeline/submit';
 import { prepareTensor } from './tensor-input';
@@ -29,6 +30,8 @@ export async function runItems(
   inputs: ProtocolInput[],
   params: ProtocolParams,
   signal?: AbortSignal,
+  /** Sees each prediction (shadow mode), when the request left the version to routing. */
+  shadow?: (sub: Submission, requestId: string, answer: Promise<JobSnapshot>) => void,
 ): Promise<InferenceResult[]> {
   if (inputs.length === 0) throw new AppError('VALIDATION_FAILED', 'no input to run');
   const fields: Record<string, unknown> = {};
@@ -41,7 +44,9 @@ export async function runItems(
         input.kind === 'image'
           ? { image: input.bytes, fields }
           : { image: Buffer.alloc(0), fields, prepared: await prepareTensor(input.tensor, route.inputShape) };
-      const snap = await service.predict(sub, requestId, signal);
+      const answer = service.predict(sub, requestId, signal);
+      shadow?.(sub, requestId, answer);
+      const snap = await answer;
       if (snap.status === 'completed' && snap.result) return snap.result;
       if (snap.error) {
         const code = isCode(snap.error.code) ? snap.error.code : 'INTERNAL';

@@ -108,6 +108,9 @@ export function tfServingRouter(deps: GatewayDeps): Router {
       items,
       { samples: q['samples'], alpha: q['alpha'] },
       ac.signal,
+      version === undefined && label === undefined
+        ? (sub, id, answer) => models.shadow(route, sub, id, answer)
+        : undefined,
     );
     res.set('x-model-version', String(route.version));
     if (columnar) {

@@ -9,7 +9,7 @@ import { methodNotAllowed } from './method-not-allowed';
 export function checkLabels(body: unknown, versions: number[]): ModelLabels {
   const b = (body ?? {}) as Record<string, unknown>;
   const bad: string[] = [];
-  const version = (key: 'stable' | 'canary'): number | undefined => {
+  const version = (key: 'stable' | 'canary' | 'shadow'): number | undefined => {
     const v = b[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'number' || !versions.includes(v))
@@ -22,19 +22,26 @@ export function checkLabels(body: unknown, versions: number[]): ModelLabels {
   if (share !== undefined && (typeof share !== 'number' || share < 0 || share > 1))
     bad.push('canaryShare must be in [0, 1]');
   if (canary !== undefined && share === undefined) bad.push('a canary needs canaryShare');
-  const extra = Object.keys(b).filter((k) => !['stable', 'canary', 'canaryShare'].includes(k));
+  const shadow = version('shadow');
+  const shadowShare = b['shadowShare'];
+  if (shadowShare !== undefined && (typeof shadowShare !== 'number' || shadowShare < 0 || shadowShare > 1))
+    bad.push('shadowShare must be in [0, 1]');
+  if (shadow !== undefined && shadowShare === undefined) bad.push('a shadow needs shadowShare');
+  const extra = Object.keys(b).filter((k) => !['stable', 'canary', 'canaryShare', 'shadow', 'shadowShare'].includes(k));
   if (extra.length > 0) bad.push(`unknown fields ${extra.join(', ')}`);
   if (bad.length > 0) throw new AppError('VALIDATION_FAILED', bad.join('; '));
   return {
     ...(stable !== undefined ? { stable } : {}),
     ...(canary !== undefined ? { canary, canaryShare: share as number } : {}),
+    ...(shadow !== undefined ? { shadow, shadowShare: shadowShare as number } : {}),
   };
 }
 
 /**
- * `PUT /v1/models/{name}/labels` (`{"stable": 1, "canary": 2, "canaryShare": 0.1}`; absent labels are cleared, so
- * a rollback is one call). Needs `Authorization: Bearer <MODEL_ADMIN_TOKEN>`; without a token configured the route
- * is off (404). Labels live in Redis, so every gateway routes by them from its next poll.
+ * `PUT /v1/models/{name}/labels` (`{"stable": 1, "canary": 2, "canaryShare": 0.1}`, and `"shadow": 3,
+ * "shadowShare": 0.2` for shadow mode; absent labels are cleared, so a rollback is one call). Needs
+ * `Authorization: Bearer <MODEL_ADMIN_TOKEN>`; without a token configured the route is off (404). Labels live in
+ * Redis, so every gateway routes by them from its next poll.
  */
 export function modelAdminRouter(deps: GatewayDeps): Router {
   const { config, models, store } = deps;

@@ -19,6 +19,7 @@ export {
   chooseVersion,
   labelsOf,
   servingVersion,
+  shadowVersion,
   type RouteChoice,
   type ModelLabels,
   type RoutableVersion,

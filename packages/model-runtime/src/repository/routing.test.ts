@@ -1,5 +1,5 @@
 import { applyVersionPolicy, parseVersionPolicy } from './policy';
-import { chooseVersion, servingVersion, type RoutableVersion } from './routing';
+import { chooseVersion, labelsOf, servingVersion, shadowVersion, type RoutableVersion } from './routing';
 
 const v = (version: number, state: RoutableVersion['state']): RoutableVersion => ({ version, state });
 
@@ -46,5 +46,22 @@ describe('routing', () => {
     expect(chooseVersion('m', versions, {}, { version: 7 }, 0)).toMatchObject({ ok: false, why: 'missing' });
     expect(chooseVersion('m', versions, {}, { label: 'stable' }, 0)).toMatchObject({ ok: true, version: 1 });
     expect(chooseVersion('m', versions, {}, { label: 'canary' }, 0)).toMatchObject({ ok: false, why: 'missing' });
+  });
+});
+
+describe('shadow', () => {
+  const versions = [v(1, 'ready'), v(2, 'ready'), v(3, 'calibrating')];
+
+  it("shadows the share of requests its draw falls in, with the shadow label's version", () => {
+    const labels = { stable: 1, shadow: 2, shadowShare: 0.25 };
+    expect(shadowVersion(versions, labels, 1, 0.1)).toBe(2);
+    expect(shadowVersion(versions, labels, 1, 0.3)).toBeNull();
+    expect(labelsOf(2, labels, 1)).toEqual(['shadow']);
+  });
+
+  it('never shadows with a version that is not ready, or with the version that answers', () => {
+    expect(shadowVersion(versions, { shadow: 3, shadowShare: 1 }, 1, 0)).toBeNull();
+    expect(shadowVersion(versions, { shadow: 2, shadowShare: 1 }, 2, 0)).toBeNull();
+    expect(shadowVersion(versions, { shadow: 2 }, 1, 0)).toBeNull();
   });
 });

@@ -8,6 +8,8 @@ export interface ModelLabels {
   stable?: number;
   canary?: number;
   canaryShare?: number;
+  shadow?: number;
+  shadowShare?: number;
 }
 
 /** States of a version (the `VersionState` of @mserve/contracts). */
@@ -93,5 +95,22 @@ export function labelsOf(version: number, labels: ModelLabels, serving: number |
   const out: string[] = [];
   if (labels.stable === version || (labels.stable === undefined && serving === version)) out.push('stable');
   if (labels.canary === version) out.push('canary');
+  if (labels.shadow === version) out.push('shadow');
   return out;
+}
+
+/**
+ * The shadow version that also answers a request routed to `chosen` (its answer compared, never returned): the
+ * `shadow` label's version when it is ready, is not `chosen` itself, and `draw` (uniform in [0, 1)) falls within
+ * `shadowShare`; otherwise null.
+ */
+export function shadowVersion(
+  versions: RoutableVersion[],
+  labels: ModelLabels,
+  chosen: number,
+  draw: number,
+): number | null {
+  const shadow = labels.shadow;
+  if (shadow === undefined || shadow === chosen || draw >= (labels.shadowShare ?? 0)) return null;
+  return versions.find((v) => v.version === shadow)?.state === 'ready' ? shadow : null;
 }
