@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,11 +99,21 @@ export async function startDataNode(opts: DataNodeOptions = {}): Promise<RedisNo
     '127.0.0.1',
     '--dir',
     dir,
+    // Kept for a failing wait to quote (see `logTail`).
+    '--logfile',
+    path.join(dir, 'redis.log'),
     '--save',
     '',
     ...(opts.args ?? ['--appendonly', 'no']),
   ];
   return Object.assign(await startNode('redis-server', port, args), { dir });
+}
+
+/** The last lines of a data node's log (for the message of a wait that timed out). */
+export function logTail(node: { dir?: string }, lines = 15): string {
+  const file = node.dir ? path.join(node.dir, 'redis.log') : '';
+  if (!file || !existsSync(file)) return '(no log)';
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 /** A primary, its replica and three sentinels watching them, all on free ports of this machine. */
@@ -221,8 +231,13 @@ export async function startSentinelTopology(downAfterMs = 1000): Promise<Sentine
       await waitUntil(
         () => infoField(node.port, 'replication', 'master_link_status') === 'up',
         30_000,
-        'rejoined replica link',
-      );
+        `rejoined replica link (to ${primaryNow})`,
+      ).catch((e: Error) => {
+        const primaryThen = askedPrimary();
+        const replication = redisCli(node.port, 'INFO', 'replication').replace(/\r/g, '');
+        const log = logTail(node as RedisNode & { dir?: string });
+        throw new Error(`${e.message}; sentinels now name ${primaryThen}\n${replication}\n${log}`);
+      });
       await waitUntil(
         () => Number(infoField(primaryNow, 'replication', 'connected_slaves') ?? 0) >= 1,
         30_000,
