@@ -133,7 +133,12 @@ export interface SentinelTopology {
    * how long the sentinels took (down-after plus election).
    */
   killPrimary(): Promise<{ killed: RedisNode; failoverMs: number }>;
-  /** Restarts a killed node as a replica of the current primary and waits until its link is up. */
+  /**
+   * Restarts a killed node as a replica of the current primary and waits until its link is up. It comes back empty
+   * (no persistence here), so the sentinels may not promote it before it has synchronized: a failover to it then
+   * would replace every job with nothing. It starts with `replica-priority 0` (never chosen) and gets the default
+   * priority once its link is up, as an operator restarting a replica without its data should do.
+   */
   rejoin(node: RedisNode): Promise<void>;
   stop(): Promise<void>;
 }
@@ -170,12 +175,13 @@ export async function startSentinelTopology(downAfterMs = 1000): Promise<Sentine
         `sentinel down-after-milliseconds ${name} ${downAfterMs}`,
         `sentinel failover-timeout ${name} ${Math.max(3000, downAfterMs * 3)}`,
         `sentinel parallel-syncs ${name} 1`,
+        `logfile ${path.join(dir, 'redis.log')}`,
         '',
       ].join('\n'),
     );
     // `redis-server <conf> --sentinel` is what Debian's redis-sentinel runs (the same binary), and needs no
     // second package.
-    sentinels.push(await startNode('redis-server', port, () => [conf, '--sentinel']));
+    sentinels.push(Object.assign(await startNode('redis-server', port, () => [conf, '--sentinel']), { dir }));
   }
   const sentinelList = sentinels.map((s) => `127.0.0.1:${s.port}`).join(',');
   const askedPrimary = (): number | undefined => {
@@ -227,7 +233,7 @@ export async function startSentinelTopology(downAfterMs = 1000): Promise<Sentine
     },
     async rejoin(node) {
       const primaryNow = primaryPort();
-      await node.restart(['--replicaof', '127.0.0.1', String(primaryNow)]);
+      await node.restart(['--replicaof', '127.0.0.1', String(primaryNow), '--replica-priority', '0']);
       await waitUntil(
         () => infoField(node.port, 'replication', 'master_link_status') === 'up',
         30_000,
@@ -236,8 +242,12 @@ export async function startSentinelTopology(downAfterMs = 1000): Promise<Sentine
         const primaryThen = askedPrimary();
         const replication = redisCli(node.port, 'INFO', 'replication').replace(/\r/g, '');
         const log = logTail(node as RedisNode & { dir?: string });
-        throw new Error(`${e.message}; sentinels now name ${primaryThen}\n${replication}\n${log}`);
+        const sentinelLogs = sentinels.map((s) => logTail(s as RedisNode & { dir?: string }, 25)).join('\n--\n');
+        throw new Error(
+          `${e.message}; sentinels now name ${primaryThen}\n${replication}\n${log}\nsentinels:\n${sentinelLogs}`,
+        );
       });
+      redisCli(node.port, 'CONFIG', 'SET', 'replica-priority', '100');
       await waitUntil(
         () => Number(infoField(primaryNow, 'replication', 'connected_slaves') ?? 0) >= 1,
         30_000,

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import {
   closeHttp,
   request,
@@ -192,6 +193,16 @@ describe('Redis Sentinel failover', () => {
     process.stdout.write(`ha-sentinel failover: ${JSON.stringify(results['failover'])}\n`);
     // The generator kept the asked rate (a late timer catches up), so the bars below hold at 200 requests/s.
     expect(traffic.sentPerS()).toBeGreaterThanOrEqual(REQUESTS_PER_S * 0.95);
+    // And the service answered that rate before the kill: otherwise what follows measures a backlog on a machine
+    // too busy to serve it (other processes), not a failover; say so instead of reporting hung requests alone.
+    const okBeforePerS = (results['failover'] as { answeredOkBeforeKillPerS: number }).answeredOkBeforeKillPerS;
+    if (okBeforePerS < REQUESTS_PER_S * 0.9) {
+      throw new Error(
+        `the service answered ${okBeforePerS} requests/s before the kill, not the ${REQUESTS_PER_S} offered: this machine ` +
+          `answers ${Math.round(sustained)} predictions/s in a closed loop now (load average ${os.loadavg()[0]?.toFixed(1)}); ` +
+          `run the suite on a machine that is not busy with other work`,
+      );
+    }
     expect(summary.serverErrors500).toBe(0);
     expect(summary.hung).toBe(0);
     expect(summary.connectionErrors).toBe(0);
