@@ -10,10 +10,10 @@ interface Sentinel {
   command: string;
   machine: string;
   failover?: {
-    predictPerSAsked: number;
+    requestsPerSAsked: number;
+    requestsPerSOffered: number;
+    submitPerS: number;
     closedLoopPredictPerS: number;
-    predictPerSUsed: number;
-    submitPerSAsked: number;
     answeredOkBeforeKillPerS: number;
     sentinelFailoverMs: number;
     recoveredAfterMs: number | null;
@@ -52,8 +52,9 @@ export function haSection(reportsDir: string): string {
       '',
       '| primary killed (SIGKILL) under load | value |',
       '| --- | --- |',
-      `| synchronous predictions/s asked / sustained in a closed loop just before / offered (70% of it, at most as asked) | ${f.predictPerSAsked} / ${f.closedLoopPredictPerS} / ${f.predictPerSUsed} |`,
-      `| submissions/s offered beside them (checked for loss) | ${f.submitPerSAsked} |`,
+      `| requests/s asked / offered (open loop) | ${f.requestsPerSAsked} / ${f.requestsPerSOffered} |`,
+      `| of which submissions/s (checked for loss); the rest synchronous predictions | ${f.submitPerS} |`,
+      `| synchronous predictions/s this machine answers in a closed loop (16 in flight), measured just before | ${f.closedLoopPredictPerS} |`,
       `| answered 2xx per second before the kill | ${f.answeredOkBeforeKillPerS} |`,
       `| sentinels name a new primary after | ${f.sentinelFailoverMs} ms |`,
       `| service answers again after | ${f.recoveredAfterMs ?? 'never'} ms |`,

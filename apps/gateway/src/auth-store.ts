@@ -13,13 +13,13 @@ import {
   withRateLimitScript,
   type KeyRecord,
 } from '@mserve/tenancy';
-import IORedis from 'ioredis';
+import { createRedis, type RedisClient, type RedisEndpoint } from '@mserve/redis';
 import { cachedLookup, type AfterAuth, type KeyLookup } from './auth';
 import type { GatewayConfig } from './config';
 
 type AuthConfig = Pick<
   GatewayConfig,
-  | 'REDIS_URL'
+  | keyof RedisEndpoint
   | 'QUEUE_PREFIX'
   | 'REDIS_TIMEOUT_MS'
   | 'AUTH_MODE'
@@ -32,7 +32,7 @@ type AuthConfig = Pick<
 /** Authentication state of a gateway. */
 export class AuthStore {
   private readonly redis: ReturnType<typeof withRateLimitScript>;
-  private readonly sub: IORedis;
+  private readonly sub: RedisClient;
   private readonly keys: KeyStore;
   private readonly names: ReturnType<typeof tenancyKeys>;
   private readonly cache: { lookup: KeyLookup; forget(id: string): void };
@@ -41,19 +41,20 @@ export class AuthStore {
     private readonly config: AuthConfig,
     private readonly logger: Logger,
   ) {
-    const opts = {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: Math.max(1000, config.REDIS_TIMEOUT_MS),
-      retryStrategy: (times: number) => Math.min(100 * times, 1000),
-    };
-    this.redis = withRateLimitScript(new IORedis(config.REDIS_URL, opts));
+    // The connection factory: follows a Sentinel failover or a cluster like the job store's.
+    this.redis = withRateLimitScript(
+      createRedis(config, 'command', {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: Math.max(1000, config.REDIS_TIMEOUT_MS),
+      }),
+    );
     this.redis.on('error', (err) => this.logger.debug({ err: err.message }, 'redis auth connection error'));
     this.names = tenancyKeys(config.QUEUE_PREFIX);
     this.keys = new KeyStore(this.redis, this.names);
     this.cache = cachedLookup((id) => this.call(() => this.keys.get(id)), config.AUTH_CACHE_MS);
     // The subscriber queues its SUBSCRIBE until connected (it re-subscribes on reconnect by itself).
-    this.sub = new IORedis(config.REDIS_URL, { retryStrategy: opts.retryStrategy, maxRetriesPerRequest: null });
+    this.sub = createRedis(config, 'blocking');
     this.sub.on('error', (err) => this.logger.debug({ err: err.message }, 'redis auth subscriber error'));
     if (config.AUTH_MODE === 'required') {
       void this.sub.subscribe(this.names.revocations).catch(() => undefined);
@@ -88,7 +89,7 @@ export class AuthStore {
   async bootstrap(): Promise<void> {
     const list = parseBootstrapKeys(this.config.AUTH_BOOTSTRAP_KEYS);
     if (list.length === 0) return;
-    const conn = new IORedis(this.config.REDIS_URL, { maxRetriesPerRequest: 20 });
+    const conn = createRedis(this.config, 'command', { maxRetriesPerRequest: 20 });
     conn.on('error', () => undefined);
     try {
       const added = await new KeyStore(conn, this.names).ensureBootstrap(list);

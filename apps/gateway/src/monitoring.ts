@@ -20,7 +20,7 @@ import {
   type DriftReference,
   type TimeWindowName,
 } from '@mserve/drift';
-import IORedis from 'ioredis';
+import { createRedis, queueNameFor, type RedisClient, type RedisEndpoint } from '@mserve/redis';
 import type { JobSnapshot } from './pipeline/job-snapshot';
 
 /** What the routes need of the monitor's storage. */
@@ -36,12 +36,11 @@ export interface MonitoringPort {
 
 /** Redis side of the monitor, on a connection of its own (scrapes never queue behind submissions). */
 export class MonitoringStore implements MonitoringPort {
-  private readonly redis: IORedis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
 
   constructor(
-    config: {
-      REDIS_URL: string;
+    config: RedisEndpoint & {
       REDIS_TIMEOUT_MS: number;
       QUEUE_PREFIX: string;
       QUEUE_NAME: string;
@@ -50,15 +49,16 @@ export class MonitoringStore implements MonitoringPort {
     logger: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    this.redis = new IORedis(config.REDIS_URL, {
+    this.redis = createRedis(config, 'command', {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: Math.max(1000, config.REDIS_TIMEOUT_MS),
       commandTimeout: config.REDIS_TIMEOUT_MS * 5,
-      retryStrategy: (times) => Math.min(100 * times, 1000),
     });
     this.redis.on('error', (err) => logger.debug({ err: err.message }, 'redis monitoring connection error'));
-    this.prefix = `${config.QUEUE_PREFIX}:${config.QUEUE_NAME}`;
+    // The workers' drift buckets (`apps/worker/src/run.ts`): read in one pipeline, so on a cluster they share a
+    // hash tag.
+    this.prefix = `${config.QUEUE_PREFIX}:${queueNameFor(config, config.QUEUE_NAME)}`;
     this.feedbackTtlS = Math.max(3600, config.RESULT_TTL_S);
   }
 

@@ -32,7 +32,14 @@ import {
 } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
-import { confirmReplicated, createRedis, isCluster, type RedisClient, type RedisEndpoint } from '@mserve/redis';
+import {
+  confirmReplicated,
+  createRedis,
+  isCluster,
+  queueNameFor,
+  type RedisClient,
+  type RedisEndpoint,
+} from '@mserve/redis';
 import type { GatewayConfig } from './config';
 import { finishedSnapshot, type FinishedJob, type JobSnapshot } from './pipeline/job-snapshot';
 import type { BatchStore } from './pipeline/bulk';
@@ -80,6 +87,8 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
   /** The notifier's queue, read for the delivery state of a job's webhook (never written here). */
   private readonly webhookQueue: Queue;
   private depthInFlight: Promise<number> | undefined;
+  /** How often the producer connection closed: a durable write must be written and confirmed on one connection. */
+  private closes = 0;
 
   constructor(
     private readonly config: StoreConfig,
@@ -101,6 +110,7 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
       ),
     );
     this.redis.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'redis producer connection error'));
+    this.redis.on('close', () => this.closes++);
     const prefix = config.QUEUE_PREFIX;
     const open = (name: string): Queue => {
       const q = new Queue(name, { connection: this.redis, prefix });
@@ -113,7 +123,7 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
     }));
     this.queue = (this.shards[0] as Shard).queue;
     // Reading delivery state needs no connection of its own.
-    this.webhookQueue = new Queue(WEBHOOK_QUEUE, { connection: this.redis, prefix });
+    this.webhookQueue = new Queue(queueNameFor(config, WEBHOOK_QUEUE), { connection: this.redis, prefix });
     this.webhookQueue.on('error', (err) => this.logger.debug({ err: err.message }, 'webhook queue error'));
   }
 
@@ -136,9 +146,19 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
     if (!this.config.REDIS_DURABLE_ACKS) return this.call(op);
     const { REDIS_DURABLE_REPLICAS: n, REDIS_DURABLE_TIMEOUT_MS: ms } = this.config;
     return this.call(async () => {
+      const closesBefore = this.closes;
       const out = await op();
       // Not a cluster (checked in the constructor): one connection to the primary.
       await confirmReplicated(this.redis as IORedis, n, ms);
+      // WAIT confirms the writes of its own connection only. ioredis resends an unanswered command after a
+      // reconnect, so a WAIT cut off by a failover is answered by the new primary, which may never have had the
+      // job (the old one acknowledged it and died): no acknowledgement unless one connection did both.
+      if (this.closes !== closesBefore) {
+        throw new AppError(
+          'REDIS_UNAVAILABLE',
+          'the job queue failed over before the job was confirmed; retry shortly',
+        );
+      }
       return out;
     });
   }

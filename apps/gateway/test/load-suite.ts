@@ -17,6 +17,8 @@ export interface LoadSuiteOptions {
   cleanup?: () => Promise<void>;
   /** How long the gateway and worker may take to start (default the harness's). */
   startMs?: number;
+  /** Registers further tests against the same gateway (its base URL once started), after the load tests. */
+  more?: (gatewayBase: () => string) => void;
 }
 
 /**
@@ -174,4 +176,6 @@ export function describeLoadSuite(opts: LoadSuiteOptions): void {
       });
     }, 120_000);
   });
+
+  opts.more?.(() => base);
 }

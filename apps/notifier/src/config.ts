@@ -9,7 +9,10 @@ const SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 export const notifierEnvSpec = {
   ...redisEnv,
   QUEUE_PREFIX: env.str({ doc: 'BullMQ key prefix (the same as the gateway and worker)', default: 'bull' }),
-  WEBHOOK_QUEUE_NAME: env.str({ doc: 'BullMQ queue of deliveries', default: WEBHOOK_QUEUE }),
+  WEBHOOK_QUEUE_NAME: env.str({
+    doc: 'BullMQ queue of deliveries; on a Redis Cluster a name without a hash tag gets one (`{webhooks}`), as the gateway and worker do',
+    default: WEBHOOK_QUEUE,
+  }),
   NOTIFIER_HTTP_PORT: env.int({
     doc: 'port of /healthz, /metrics and /dead-letters',
     default: 9101,

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { createLogger } from '@mserve/common';
-import { createRedis } from '@mserve/redis';
+import { createRedis, queueNameFor } from '@mserve/redis';
 import { parseAllowList, type DeliveryJobData } from '@mserve/webhooks';
 import type { NotifierConfig } from './config';
 import { createHttpServer } from './http';
@@ -41,7 +41,9 @@ export async function startNotifier(config: NotifierConfig): Promise<Notifier> {
   const allow = parseAllowList(config.WEBHOOK_ALLOW_HOSTS);
   // BullMQ workers need blocking commands that never give up (maxRetriesPerRequest: null).
   const connection = createRedis(config, 'blocking');
-  const queue = new Queue<DeliveryJobData>(config.WEBHOOK_QUEUE_NAME, { connection, prefix: config.QUEUE_PREFIX });
+  // On a cluster the gateway and the workers hash-tag the delivery queue's name the same way.
+  const queueName = queueNameFor(config, config.WEBHOOK_QUEUE_NAME);
+  const queue = new Queue<DeliveryJobData>(queueName, { connection, prefix: config.QUEUE_PREFIX });
   const metrics = createMetrics(queue);
   const schedule = config.WEBHOOK_RETRY_SCHEDULE;
   const tenantSecrets = new WebhookSecretStore(connection, tenancyKeys(config.QUEUE_PREFIX));
@@ -57,7 +59,7 @@ export async function startNotifier(config: NotifierConfig): Promise<Notifier> {
     log,
     metrics,
   });
-  const worker = new Worker<DeliveryJobData>(config.WEBHOOK_QUEUE_NAME, processor, {
+  const worker = new Worker<DeliveryJobData>(queueName, processor, {
     connection,
     prefix: config.QUEUE_PREFIX,
     concurrency: config.NOTIFIER_CONCURRENCY,
@@ -82,7 +84,7 @@ export async function startNotifier(config: NotifierConfig): Promise<Notifier> {
   log.info(
     {
       port,
-      queue: config.WEBHOOK_QUEUE_NAME,
+      queue: queueName,
       secrets: config.WEBHOOK_SECRETS.length,
       attempts: schedule.length + 1,
       allow: config.WEBHOOK_ALLOW_HOSTS,

@@ -2,9 +2,9 @@ import type http from 'node:http';
 import type { Logger } from '@mserve/common';
 import { modelCardsKey, queueShards, shardOf, syncQueueName } from '@mserve/contracts';
 import { DriftRecorder } from '@mserve/drift';
-import { bullConnection } from '@mserve/redis';
+import { bullConnection, createRedis, queueNameFor } from '@mserve/redis';
 import { tenancyKeys } from '@mserve/tenancy';
-import IORedis from 'ioredis';
+import type IORedis from 'ioredis';
 import { Worker, type Job } from 'bullmq';
 import { MicroBatcher } from './batcher';
 import type { WorkerConfig } from './config';
@@ -78,9 +78,11 @@ export async function startWorker(
   };
   // Drift counts are added to Redis once a second (no round trip per job), on a connection that outlives the
   // consumers' so the last counts are written after the in-flight batch at shutdown.
-  const driftRedis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+  // Through the connection factory, so they follow a failover; on a cluster the buckets share a hash tag (the
+  // gateway's monitor reads them in one pipeline).
+  const driftRedis = createRedis(config, 'command', { maxRetriesPerRequest: 1, lazyConnect: true });
   driftRedis.on('error', (err) => logger.debug({ err: err.message }, 'drift redis connection error'));
-  const drift = new DriftRecorder(driftRedis, `${config.QUEUE_PREFIX}:${config.QUEUE_NAME}`);
+  const drift = new DriftRecorder(driftRedis, `${config.QUEUE_PREFIX}:${queueNameFor(config, config.QUEUE_NAME)}`);
   const flushDrift = async (): Promise<void> => {
     try {
       await drift.flush();

@@ -1,7 +1,7 @@
 import type { InferenceJobData, WebhookEvent } from '@mserve/contracts';
 import { injectContext } from '@mserve/tracing';
 import { WEBHOOK_QUEUE, batchKey, enqueueBatchWebhook, enqueueWebhook, recordBatchEnd } from '@mserve/webhooks';
-import { createRedis, type RedisClient, type RedisEndpoint } from '@mserve/redis';
+import { createRedis, queueNameFor, type RedisClient, type RedisEndpoint } from '@mserve/redis';
 import { Queue } from 'bullmq';
 
 /** What the worker hands over when a job with a webhook ends. */
@@ -38,7 +38,7 @@ export function createWebhookNotifier(
     notify: async ({ jobId, event, data, payload, queue: jobQueue }) => {
       if (!data.webhook && !data.batch) return;
       redis ??= createRedis(endpoint, 'command');
-      queue ??= new Queue(WEBHOOK_QUEUE, { connection: redis, prefix });
+      queue ??= new Queue(queueNameFor(endpoint, WEBHOOK_QUEUE), { connection: redis, prefix });
       if (data.batch) {
         if (!jobQueue) throw new Error(`job ${jobId} of batch ${data.batch}: its queue is unknown`);
         const key = batchKey(prefix, jobQueue, data.batch);

@@ -26,6 +26,17 @@ export function isCluster(endpoint: RedisEndpoint): boolean {
   return endpoint.REDIS_CLUSTER_NODES.length > 0;
 }
 
+/**
+ * The name a BullMQ queue must have on `endpoint`: on a Redis Cluster every key of a queue must share one slot (its
+ * Lua scripts touch several), so a name without a hash tag gets one (`webhooks` becomes `{webhooks}`); a name that
+ * has one already, and any name on one server or behind sentinels, is kept as it is. Every process that reads or
+ * writes the queue must call this with the same endpoint kind, so they agree on the keys.
+ */
+export function queueNameFor(endpoint: RedisEndpoint, name: string): string {
+  if (!isCluster(endpoint) || /\{[^}]+\}/.test(name)) return name;
+  return `{${name}}`;
+}
+
 /** Where Redis is, for logs: never the password. */
 export function describeEndpoint(endpoint: RedisEndpoint): string {
   if (endpoint.REDIS_CLUSTER_NODES.length > 0) return `cluster ${endpoint.REDIS_CLUSTER_NODES.join(',')}`;

@@ -1,5 +1,6 @@
 import { parseEnv } from '@mserve/common';
 import { clusterOptions, redisEnv, redisOptions } from './options';
+import { FailoverSafeSentinelConnector } from './sentinel-connector';
 
 const endpoint = (env: Record<string, string>) => parseEnv(redisEnv, env);
 
@@ -41,6 +42,8 @@ describe('redisOptions', () => {
     expect(o.host).toBeUndefined();
     expect(o.connectTimeout).toBe(1234);
     expect(o.maxRetriesPerRequest).toBeNull();
+    // ioredis' own connector can end an idle client for good during a failover (see sentinel-connector.ts).
+    expect(o.Connector).toBe(FailoverSafeSentinelConnector);
   });
 
   it('resends a command that hit a demoted primary (READONLY) after reconnecting', () => {

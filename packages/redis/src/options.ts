@@ -1,5 +1,6 @@
 import type { ClusterOptions, RedisOptions } from 'ioredis';
 import { env, type EnvConfig } from '@mserve/common';
+import { FailoverSafeSentinelConnector } from './sentinel-connector';
 
 /**
  * The variables that say where Redis is, shared by every app (spread into each app's env spec, so each README
@@ -21,7 +22,7 @@ export const redisEnv = {
     secret: true,
   }),
   REDIS_CLUSTER_NODES: env.list({
-    doc: 'seed nodes of a Redis Cluster (`host:port,...`); set, queue names must be hash-tagged (see `QUEUE_SHARDS`)',
+    doc: 'seed nodes of a Redis Cluster (`host:port,...`); set, the inference queue names must be hash-tagged (`QUEUE_SHARDS` of 2 or more does it, or a `{tag}` in `QUEUE_NAME`); the webhook queue is tagged by itself (`{webhooks}`)',
     default: [],
   }),
 };
@@ -100,8 +101,10 @@ export function redisOptions(
       ...(fromUrl.tls ? { enableTLSForSentinelMode: true, sentinelTLS: fromUrl.tls } : {}),
       // Ask the sentinels again soon: during a failover they may not name the new primary for a few seconds.
       sentinelRetryStrategy: (times: number) => Math.min(100 * times, 1000),
-      // Subscribe to the sentinels' +switch-master to reconnect at once instead of waiting for an error.
+      // Subscribe to the sentinels' +switch-master to reconnect at once instead of waiting for an error, with the
+      // subscription tied to its connection (see FailoverSafeSentinelConnector: ioredis' own can end the client).
       failoverDetector: true,
+      Connector: FailoverSafeSentinelConnector,
       ...overrides,
     };
   }

@@ -1,5 +1,5 @@
 /** API keys in Redis: one hash per key holding its tenant, scopes and the SHA-256 of its secret, never the secret. */
-import type IORedis from 'ioredis';
+import type { Cluster, default as IORedis } from 'ioredis';
 import { checkTenant, hashSecret, newApiKey, type BootstrapKey, type Scope } from './keys';
 import type { TenancyKeys } from './redis-keys';
 
@@ -19,7 +19,7 @@ export interface KeyRecord {
 /** The key store over one Redis connection. */
 export class KeyStore {
   constructor(
-    private readonly redis: IORedis,
+    private readonly redis: IORedis | Cluster,
     private readonly keys: TenancyKeys,
   ) {}
 

@@ -3,7 +3,7 @@
  * one Lua script so gateways racing the same key never both spend its last token. The clock is Redis' own (TIME),
  * so gateways with skewed clocks agree.
  */
-import type IORedis from 'ioredis';
+import type { Cluster, default as IORedis } from 'ioredis';
 
 const TAKE = `local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -35,9 +35,9 @@ interface RateRedis {
 }
 
 /** Defines the script on `redis` (EVALSHA, loaded on first use). */
-export function withRateLimitScript(redis: IORedis): IORedis & RateRedis {
+export function withRateLimitScript<R extends IORedis | Cluster>(redis: R): R & RateRedis {
   redis.defineCommand('mserveTakeToken', { numberOfKeys: 1, lua: TAKE });
-  return redis as IORedis & RateRedis;
+  return redis as R & RateRedis;
 }
 
 /** Takes one token from `key`'s bucket. */

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,11 +99,21 @@ export async function startDataNode(opts: DataNodeOptions = {}): Promise<RedisNo
     '127.0.0.1',
     '--dir',
     dir,
+    // Kept for a failing wait to quote (see `logTail`).
+    '--logfile',
+    path.join(dir, 'redis.log'),
     '--save',
     '',
     ...(opts.args ?? ['--appendonly', 'no']),
   ];
   return Object.assign(await startNode('redis-server', port, args), { dir });
+}
+
+/** The last lines of a data node's log (for the message of a wait that timed out). */
+export function logTail(node: { dir?: string }, lines = 15): string {
+  const file = node.dir ? path.join(node.dir, 'redis.log') : '';
+  if (!file || !existsSync(file)) return '(no log)';
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 /** A primary, its replica and three sentinels watching them, all on free ports of this machine. */
@@ -123,7 +133,12 @@ export interface SentinelTopology {
    * how long the sentinels took (down-after plus election).
    */
   killPrimary(): Promise<{ killed: RedisNode; failoverMs: number }>;
-  /** Restarts a killed node as a replica of the current primary and waits until its link is up. */
+  /**
+   * Restarts a killed node as a replica of the current primary and waits until its link is up. It comes back empty
+   * (no persistence here), so the sentinels may not promote it before it has synchronized: a failover to it then
+   * would replace every job with nothing. It starts with `replica-priority 0` (never chosen) and gets the default
+   * priority once its link is up, as an operator restarting a replica without its data should do.
+   */
   rejoin(node: RedisNode): Promise<void>;
   stop(): Promise<void>;
 }
@@ -160,12 +175,13 @@ export async function startSentinelTopology(downAfterMs = 1000): Promise<Sentine
         `sentinel down-after-milliseconds ${name} ${downAfterMs}`,
         `sentinel failover-timeout ${name} ${Math.max(3000, downAfterMs * 3)}`,
         `sentinel parallel-syncs ${name} 1`,
+        `logfile ${path.join(dir, 'redis.log')}`,
         '',
       ].join('\n'),
     );
     // `redis-server <conf> --sentinel` is what Debian's redis-sentinel runs (the same binary), and needs no
     // second package.
-    sentinels.push(await startNode('redis-server', port, () => [conf, '--sentinel']));
+    sentinels.push(Object.assign(await startNode('redis-server', port, () => [conf, '--sentinel']), { dir }));
   }
   const sentinelList = sentinels.map((s) => `127.0.0.1:${s.port}`).join(',');
   const askedPrimary = (): number | undefined => {
@@ -217,12 +233,21 @@ export async function startSentinelTopology(downAfterMs = 1000): Promise<Sentine
     },
     async rejoin(node) {
       const primaryNow = primaryPort();
-      await node.restart(['--replicaof', '127.0.0.1', String(primaryNow)]);
+      await node.restart(['--replicaof', '127.0.0.1', String(primaryNow), '--replica-priority', '0']);
       await waitUntil(
         () => infoField(node.port, 'replication', 'master_link_status') === 'up',
         30_000,
-        'rejoined replica link',
-      );
+        `rejoined replica link (to ${primaryNow})`,
+      ).catch((e: Error) => {
+        const primaryThen = askedPrimary();
+        const replication = redisCli(node.port, 'INFO', 'replication').replace(/\r/g, '');
+        const log = logTail(node as RedisNode & { dir?: string });
+        const sentinelLogs = sentinels.map((s) => logTail(s as RedisNode & { dir?: string }, 25)).join('\n--\n');
+        throw new Error(
+          `${e.message}; sentinels now name ${primaryThen}\n${replication}\n${log}\nsentinels:\n${sentinelLogs}`,
+        );
+      });
+      redisCli(node.port, 'CONFIG', 'SET', 'replica-priority', '100');
       await waitUntil(
         () => Number(infoField(primaryNow, 'replication', 'connected_slaves') ?? 0) >= 1,
         30_000,

@@ -1,5 +1,6 @@
 import { createLogger } from '@mserve/common';
-import { syncQueueName } from '@mserve/contracts';
+import { queueShards, syncQueueName } from '@mserve/contracts';
+import { endpointOf } from '@mserve/redis';
 import { REDIS_URL, uniqueQueue } from '@mserve/testkit';
 import express from 'express';
 import IORedis from 'ioredis';
@@ -11,7 +12,11 @@ describe('the queue dashboard (real Redis)', () => {
     const queue = uniqueQueue('dashboard');
     const name = `mserve-dashboard-test-${process.pid}`;
     const logger = createLogger('test', 'silent');
-    const dash = createQueueDashboard({ REDIS_URL, QUEUE_NAME: queue, QUEUE_PREFIX: 'bull' }, logger, name);
+    const dash = createQueueDashboard(
+      { ...endpointOf(REDIS_URL), QUEUE_NAME: queue, QUEUE_SHARDS: 1, QUEUE_PREFIX: 'bull' },
+      logger,
+      name,
+    );
     const probe = new IORedis(REDIS_URL);
     try {
       const app = express().use(adminRouter(dash.handler));
@@ -27,5 +32,15 @@ describe('the queue dashboard (real Redis)', () => {
       await dash.close();
       await probe.quit();
     }
+  });
+
+  it('lists both queues of every shard when jobs are spread over QUEUE_SHARDS queues', () => {
+    const queue = uniqueQueue('dashboard-shards');
+    const dash = createQueueDashboard(
+      { ...endpointOf(REDIS_URL), QUEUE_NAME: queue, QUEUE_SHARDS: 3, QUEUE_PREFIX: 'bull' },
+      createLogger('test', 'silent'),
+    );
+    const shards = queueShards(queue, 3);
+    expect(dash.queueNames.sort()).toEqual([...shards, ...shards.map(syncQueueName), 'webhooks'].sort());
   });
 });

@@ -1,9 +1,9 @@
 import { AppError, type Logger } from '@mserve/common';
-import { syncQueueName } from '@mserve/contracts';
+import { queueShards, syncQueueName } from '@mserve/contracts';
+import { createRedis, queueNameFor, type RedisClient, type RedisEndpoint } from '@mserve/redis';
 import { WEBHOOK_QUEUE } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
 import { Router, type RequestHandler } from 'express';
-import IORedis from 'ioredis';
 import type { GatewayConfig } from '../config';
 
 /** Where the dashboard is mounted. */
@@ -23,7 +23,7 @@ export interface QueueDashboard {
 interface BuiltBoard {
   router: RequestHandler;
   queues: Queue[];
-  redis: IORedis;
+  redis: RedisClient;
 }
 
 /**
@@ -34,11 +34,14 @@ interface BuiltBoard {
  * Redis connection of its own: its scans of job lists must not queue behind the producer's commands.
  */
 export function createQueueDashboard(
-  config: Pick<GatewayConfig, 'REDIS_URL' | 'QUEUE_NAME' | 'QUEUE_PREFIX'>,
+  config: Pick<GatewayConfig, keyof RedisEndpoint | 'QUEUE_NAME' | 'QUEUE_SHARDS' | 'QUEUE_PREFIX'>,
   logger: Logger,
   connectionName = 'mserve-gateway-dashboard',
 ): QueueDashboard {
-  const queueNames = [config.QUEUE_NAME, syncQueueName(config.QUEUE_NAME), WEBHOOK_QUEUE];
+  const queueNames = [
+    ...queueShards(config.QUEUE_NAME, config.QUEUE_SHARDS).flatMap((q) => [q, syncQueueName(q)]),
+    queueNameFor(config, WEBHOOK_QUEUE),
+  ];
   let built: Promise<BuiltBoard> | undefined;
   let closing: Promise<void> | undefined;
 
@@ -48,11 +51,7 @@ export function createQueueDashboard(
       import('@bull-board/api/bullMQAdapter'),
       import('@bull-board/express'),
     ]);
-    const redis = new IORedis(config.REDIS_URL, {
-      connectionName,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (times) => Math.min(100 * times, 2000),
-    });
+    const redis = createRedis(config, 'command', { connectionName, maxRetriesPerRequest: 1 });
     redis.on('error', (err) => logger.debug({ err: err.message }, 'redis dashboard connection error'));
     const queues = queueNames.map((name) => {
       const q = new Queue(name, { connection: redis, prefix: config.QUEUE_PREFIX });

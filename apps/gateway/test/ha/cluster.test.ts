@@ -1,26 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { queueShards, shardOf } from '@mserve/contracts';
-import { redisCli, startClusterTopology, uniqueQueue, type ClusterTopology } from '@mserve/testkit';
+import {
+  ROOT,
+  freePort,
+  redisCli,
+  request,
+  sampleImages,
+  spawnTs,
+  startClusterTopology,
+  uniqueQueue,
+  waitUntil,
+  type ClusterTopology,
+  type Proc,
+} from '@mserve/testkit';
 import { describeLoadSuite } from '../load-suite';
 import { writeHaReport } from './report';
 
 /**
  * The serving suite's load test, unchanged, on a real Redis Cluster of three primaries with the jobs spread over
  * three hash-tagged queue shards: every BullMQ script and every script of the gateway must keep to one slot, and
- * the shards must land on different primaries.
+ * the shards must land on different primaries. Then a job with a webhook, delivered by a notifier on the same
+ * cluster (the delivery queue, which gateway, worker and notifier share, must keep to one slot as well).
  */
 const SHARDS = 3;
+/**
+ * REDIS_URL names a port where nothing listens: every connection must find the cluster through
+ * REDIS_CLUSTER_NODES (the connection factory), none may fall back to the machine's own Redis.
+ */
+const NOWHERE = 'redis://127.0.0.1:1';
 const queue = uniqueQueue('ha-cluster');
 let cluster: ClusterTopology;
+let notifier: Proc | undefined;
+let notifierPort = 0;
+/** What the webhook receiver got: one body per delivery. */
+const delivered: string[] = [];
+const receiver = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    delivered.push(Buffer.concat(chunks).toString());
+    res.writeHead(204).end();
+  });
+});
 
 beforeAll(async () => {
   cluster = await startClusterTopology(SHARDS);
-}, 60_000);
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  notifierPort = await freePort();
+  notifier = spawnTs(path.join(ROOT, 'apps/notifier/src/main.ts'), {
+    REDIS_CLUSTER_NODES: cluster.nodeList,
+    REDIS_URL: NOWHERE,
+    NOTIFIER_HTTP_PORT: String(notifierPort),
+    HOST: '127.0.0.1',
+    WEBHOOK_SECRETS: `whsec_${randomBytes(24).toString('base64')}`,
+    WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  });
+  await waitUntil(
+    async () => {
+      if (notifier?.child.exitCode !== null) throw new Error(`notifier exited:\n${notifier?.output()}`);
+      return (await request(`http://127.0.0.1:${notifierPort}/healthz`).catch(() => undefined))?.status === 200;
+    },
+    60_000,
+    'notifier',
+  );
+}, 90_000);
+
+afterAll(async () => {
+  await notifier?.stop();
+  await new Promise((r) => receiver.close(r));
+});
 
 describeLoadSuite({
   env: () => ({
     REDIS_CLUSTER_NODES: cluster.nodeList,
+    REDIS_URL: NOWHERE,
     QUEUE_NAME: queue,
     QUEUE_SHARDS: String(SHARDS),
+    WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
     LOG_LEVEL: 'warn',
   }),
   reportSuffix: '-cluster',
@@ -48,6 +108,49 @@ describeLoadSuite({
     );
     expect(spread).toHaveLength(SHARDS);
     for (const n of spread) expect(n).toBeGreaterThan(ids.length / (SHARDS * 2));
+  },
+  more: (gatewayBase) => {
+    describe('webhooks on the cluster', () => {
+      it("delivers a finished job's webhook through the notifier, and the gateway shows it delivered", async () => {
+        const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+        const digit = sampleImages().find((i) => i.name === '5.png')!.bytes;
+        const form = new FormData();
+        form.append('image', new Blob([digit], { type: 'image/png' }), '5.png');
+        form.append('webhook', JSON.stringify({ url, events: ['completed'] }));
+        const sub = await fetch(`${gatewayBase()}/v1/jobs`, { method: 'POST', body: form });
+        expect(sub.status).toBe(202);
+        const { id } = (await sub.json()) as { id: string };
+        await waitUntil(() => delivered.some((b) => b.includes(id)), 30_000, 'the webhook delivery');
+        let last: unknown;
+        await waitUntil(
+          async () => {
+            last = (await request(`${gatewayBase()}/v1/jobs/${id}`)).body;
+            return (last as { webhook?: { state?: string } }).webhook?.state === 'delivered';
+          },
+          10_000,
+          'the delivery state',
+        ).catch((e: Error) => {
+          throw new Error(`${e.message}; last: ${JSON.stringify(last)}`);
+        });
+        expect(delivered.filter((b) => b.includes(id))).toHaveLength(1);
+      }, 60_000);
+
+      it('counts the predictions the workers recorded in GET /v1/monitoring (drift buckets on the cluster)', async () => {
+        let last: { windows?: Record<string, { requests: number }> } = {};
+        await waitUntil(
+          async () => {
+            const r = await request(`${gatewayBase()}/v1/monitoring`);
+            last = r.body as typeof last;
+            // The load tests above finished a thousand jobs; workers add their counts once a second.
+            return r.status === 200 && (last.windows?.['5m']?.requests ?? 0) >= 1000;
+          },
+          15_000,
+          'monitoring counts',
+        ).catch((e: Error) => {
+          throw new Error(`${e.message}; last: ${JSON.stringify(last).slice(0, 300)}`);
+        });
+      }, 30_000);
+    });
   },
   cleanup: async () => {
     await cluster?.stop();

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import {
   closeHttp,
   request,
@@ -14,12 +15,12 @@ import { writeHaReport } from './report';
 import { closeTraffic, startTraffic, summarize, type FailoverSummary, type Outcome } from './traffic';
 
 /**
- * The service on a primary, a replica and three sentinels, the primary killed (SIGKILL) under load. The load asked
- * is 200 synchronous predictions/s (HA_PREDICT_PER_S), capped at 70% of what this machine answers in a closed loop
- * measured just before, so an overloaded machine measures a failover rather than its own backlog; the report
- * states both.
+ * The service on a primary, a replica and three sentinels, the primary killed (SIGKILL) under load: issue #20's
+ * 200 requests/s (HA_REQUESTS_PER_S), open loop, of which SUBMIT_PER_S are submissions (checked for loss) and the
+ * rest synchronous predictions. What this machine answers in a closed loop is measured just before and reported
+ * beside it, so a reader sees how close to its capacity the failover ran.
  */
-const PREDICT_PER_S = Number(process.env['HA_PREDICT_PER_S'] ?? 200);
+const REQUESTS_PER_S = Number(process.env['HA_REQUESTS_PER_S'] ?? 200);
 const SUBMIT_PER_S = 20;
 const SYNC_TIMEOUT_MS = 5000;
 /** A request still open this long after it was sent counts as hung: the sync wait plus a generous margin. */
@@ -41,6 +42,8 @@ const results: Record<string, unknown> = {};
 beforeAll(async () => {
   topo = await startSentinelTopology(1000);
   const env = {
+    // Nothing listens there: every connection must find the primary through the sentinels.
+    REDIS_URL: 'redis://127.0.0.1:1',
     REDIS_SENTINELS: topo.sentinelList,
     REDIS_SENTINEL_NAME: topo.name,
     QUEUE_NAME: queue,
@@ -116,7 +119,7 @@ async function machineRate(): Promise<number> {
 }
 
 /** Waits until `at` acknowledges submissions again (the durable gateway: once a replica is attached). */
-async function accepting(at: string): Promise<void> {
+async function accepting(at: string, what = 'submissions after the failover'): Promise<void> {
   let last = '';
   await waitUntil(
     async () => {
@@ -130,7 +133,7 @@ async function accepting(at: string): Promise<void> {
       return r.status === 202;
     },
     60_000,
-    'submissions after the failover',
+    what,
   ).catch((e: Error) => {
     throw new Error(`${e.message}; last answer: ${last}`);
   });
@@ -156,13 +159,11 @@ async function serving(at: string): Promise<void> {
 describe('Redis Sentinel failover', () => {
   it('answers again within 10 s of the primary being killed under load, with 503s meanwhile, never a 500 or a hung request', async () => {
     const sustained = await machineRate();
-    // Submissions cost the gateway the same preprocessing: the two together stay within 70% of the closed loop.
-    const predictPerS = Math.max(4, Math.min(PREDICT_PER_S, Math.floor(sustained * 0.7 * 0.8)));
-    const submitPerS = Math.max(1, Math.min(SUBMIT_PER_S, Math.floor(sustained * 0.7 * 0.2)));
+    const submitPerS = Math.min(SUBMIT_PER_S, REQUESTS_PER_S);
     const traffic = startTraffic({
       base,
       image: digit,
-      predictPerS,
+      predictPerS: REQUESTS_PER_S - submitPerS,
       submitPerS,
       hangMs: HANG_MS,
     });
@@ -172,15 +173,14 @@ describe('Redis Sentinel failover', () => {
     const killedAt = Date.now() - failoverMs;
     await new Promise((r) => setTimeout(r, Math.max(0, 12_000 - failoverMs)));
     const outcomes = await traffic.stop();
-    const durationS = (Date.now() - t0) / 1000;
-    const summary = summarize(outcomes, killedAt, durationS);
+    const summary = summarize(outcomes, killedAt);
     const before = outcomes.filter((o) => o.sentAt < killedAt);
     const okBefore = before.filter((o) => o.status === 200 || o.status === 202).length;
     results['failover'] = {
-      predictPerSAsked: PREDICT_PER_S,
+      requestsPerSAsked: REQUESTS_PER_S,
+      requestsPerSOffered: traffic.sentPerS(),
+      submitPerS,
       closedLoopPredictPerS: Math.round(sustained * 10) / 10,
-      predictPerSUsed: predictPerS,
-      submitPerSAsked: submitPerS,
       sentinelFailoverMs: failoverMs,
       ...summary,
       answeredOkBeforeKillPerS: Math.round((okBefore / ((killedAt - t0) / 1000)) * 10) / 10,
@@ -191,6 +191,18 @@ describe('Redis Sentinel failover', () => {
     const lost = await lostAcknowledged(outcomes, base);
     Object.assign(results['failover'] as object, { acknowledgedLost: lost.length });
     process.stdout.write(`ha-sentinel failover: ${JSON.stringify(results['failover'])}\n`);
+    // The generator kept the asked rate (a late timer catches up), so the bars below hold at 200 requests/s.
+    expect(traffic.sentPerS()).toBeGreaterThanOrEqual(REQUESTS_PER_S * 0.95);
+    // And the service answered that rate before the kill: otherwise what follows measures a backlog on a machine
+    // too busy to serve it (other processes), not a failover; say so instead of reporting hung requests alone.
+    const okBeforePerS = (results['failover'] as { answeredOkBeforeKillPerS: number }).answeredOkBeforeKillPerS;
+    if (okBeforePerS < REQUESTS_PER_S * 0.9) {
+      throw new Error(
+        `the service answered ${okBeforePerS} requests/s before the kill, not the ${REQUESTS_PER_S} offered: this machine ` +
+          `answers ${Math.round(sustained)} predictions/s in a closed loop now (load average ${os.loadavg()[0]?.toFixed(1)}); ` +
+          `run the suite on a machine that is not busy with other work`,
+      );
+    }
     expect(summary.serverErrors500).toBe(0);
     expect(summary.hung).toBe(0);
     expect(summary.connectionErrors).toBe(0);
@@ -199,7 +211,7 @@ describe('Redis Sentinel failover', () => {
     expect(summary.recoveredAfterMs!).toBeLessThan(10_000);
   }, 240_000);
 
-  it(`loses no acknowledged job over ${REPETITIONS} failovers with durable acknowledgements, and states the loss without them`, async () => {
+  it(`loses no acknowledged job over ${REPETITIONS} failovers with durable acknowledgements while an idle gateway follows each one, and states the loss without them`, async () => {
     // Submissions only, at most 50/s, within 70% of what the machine answers.
     const submitPerS = Math.max(2, Math.min(50, Math.floor((await machineRate()) * 0.7)));
     const total = (rows: Array<{ acknowledged: number; lost: number }>) => ({
@@ -208,7 +220,8 @@ describe('Redis Sentinel failover', () => {
       lost: rows.reduce((n, r) => n + r.lost, 0),
       rows,
     });
-    const run = async (at: string, reps: number, key: string) => {
+    /** `idle`: a gateway that sends nothing meanwhile, which must find each new primary by itself. */
+    const run = async (at: string, reps: number, key: string, idle?: string) => {
       const perRep: Array<{
         acknowledged: number;
         lost: number;
@@ -223,9 +236,10 @@ describe('Redis Sentinel failover', () => {
         const { killed, failoverMs } = await topo.killPrimary();
         await new Promise((r) => setTimeout(r, 300));
         const outcomes = await traffic.stop();
-        const s: FailoverSummary = summarize(outcomes, t0, (Date.now() - t0) / 1000);
+        const s: FailoverSummary = summarize(outcomes, t0);
         await topo.rejoin(killed);
         await accepting(at);
+        if (idle) await accepting(idle, `an idle gateway after failover ${i + 1}`);
         const lost = await lostAcknowledged(outcomes, at);
         perRep.push({
           acknowledged: outcomes.filter((o) => o.status === 202).length,
@@ -240,7 +254,7 @@ describe('Redis Sentinel failover', () => {
       }
       return perRep;
     };
-    const durable = await run(durableBase, REPETITIONS, 'durableAcksOn');
+    const durable = await run(durableBase, REPETITIONS, 'durableAcksOn', base);
     const plain = await run(base, Math.max(3, Math.ceil(REPETITIONS / 2)), 'durableAcksOff');
     results['durableSubmitPerS'] = submitPerS;
     results['durableAcksOn'] = total(durable);
@@ -262,7 +276,8 @@ function markdown(r: Record<string, unknown>): string {
     lines.push(
       '| measure | value |',
       '| --- | --- |',
-      `| predictions/s asked / sustained in a closed loop here / used (sync), + submissions/s | ${f['predictPerSAsked']} / ${f['closedLoopPredictPerS']} / ${f['predictPerSUsed']} + ${f['submitPerSAsked']} |`,
+      `| requests/s asked / offered (of which submissions) | ${f['requestsPerSAsked']} / ${f['requestsPerSOffered']} (${f['submitPerS']}) |`,
+      `| synchronous predictions/s this machine answers in a closed loop (16 in flight) | ${f['closedLoopPredictPerS']} |`,
       `| requests answered 2xx per second before the kill | ${f['answeredOkBeforeKillPerS']} |`,
       `| sentinel failover (kill to new primary named) | ${f['sentinelFailoverMs']} ms |`,
       `| service answering again after the kill | ${f.recoveredAfterMs} ms |`,

@@ -30,6 +30,8 @@ export interface TrafficOptions {
 export interface Traffic {
   outcomes: Outcome[];
   stop(): Promise<Outcome[]>;
+  /** Requests sent per second from the start until stop() (what was offered, whatever was answered). */
+  sentPerS(): number;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
@@ -97,12 +99,18 @@ export function startTraffic(opts: TrafficOptions): Traffic {
       fire('/v1/jobs', 'submit');
     }
   }, 10);
+  let stoppedAt: number | undefined;
   return {
     outcomes,
     async stop() {
       clearInterval(timer);
+      stoppedAt ??= Date.now();
       while (pending.size > 0) await Promise.all([...pending]);
       return outcomes;
+    },
+    sentPerS() {
+      const s = ((stoppedAt ?? Date.now()) - t0) / 1000;
+      return s > 0 ? Math.round(((sentPredict + sentSubmit) / s) * 10) / 10 : 0;
     },
   };
 }
@@ -115,7 +123,6 @@ export function closeTraffic(): void {
 /** What a failover looked like from the clients' side. */
 export interface FailoverSummary {
   requests: number;
-  offeredPerS: number;
   byStatus: Record<string, number>;
   serverErrors500: number;
   hung: number;
@@ -127,7 +134,7 @@ export interface FailoverSummary {
 }
 
 /** Summarizes outcomes around a kill at `killedAt`. */
-export function summarize(outcomes: Outcome[], killedAt: number, durationS: number): FailoverSummary {
+export function summarize(outcomes: Outcome[], killedAt: number): FailoverSummary {
   const byStatus: Record<string, number> = {};
   for (const o of outcomes) {
     const k = o.hung ? 'hung' : o.status === 0 ? 'error' : String(o.status);
@@ -141,7 +148,6 @@ export function summarize(outcomes: Outcome[], killedAt: number, durationS: numb
     .reduce((m, o) => Math.min(m, o.endedAt), Infinity);
   return {
     requests: outcomes.length,
-    offeredPerS: Math.round((outcomes.length / durationS) * 10) / 10,
     byStatus,
     serverErrors500: outcomes.filter((o) => o.status >= 500 && o.status !== 503 && o.status !== 504).length,
     hung: outcomes.filter((o) => o.hung).length,
