@@ -13,7 +13,7 @@ import {
   withRateLimitScript,
   type KeyRecord,
 } from '@mserve/tenancy';
-import { createRedis, type RedisClient, type RedisEndpoint } from '@mserve/redis';
+import { createRedis, isCluster, type RedisClient, type RedisEndpoint } from '@mserve/redis';
 import { cachedLookup, type AfterAuth, type KeyLookup } from './auth';
 import type { GatewayConfig } from './config';
 
@@ -50,7 +50,7 @@ export class AuthStore {
       }),
     );
     this.redis.on('error', (err) => this.logger.debug({ err: err.message }, 'redis auth connection error'));
-    this.names = tenancyKeys(config.QUEUE_PREFIX);
+    this.names = tenancyKeys(config.QUEUE_PREFIX, { cluster: isCluster(config) });
     this.keys = new KeyStore(this.redis, this.names);
     this.cache = cachedLookup((id) => this.call(() => this.keys.get(id)), config.AUTH_CACHE_MS);
     // The subscriber queues its SUBSCRIBE until connected (it re-subscribes on reconnect by itself).

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { createLogger } from '@mserve/common';
-import { createRedis, queueNameFor } from '@mserve/redis';
+import { createRedis, isCluster, queueNameFor } from '@mserve/redis';
 import { parseAllowList, type DeliveryJobData } from '@mserve/webhooks';
 import type { NotifierConfig } from './config';
 import { createHttpServer } from './http';
@@ -46,7 +46,10 @@ export async function startNotifier(config: NotifierConfig): Promise<Notifier> {
   const queue = new Queue<DeliveryJobData>(queueName, { connection, prefix: config.QUEUE_PREFIX });
   const metrics = createMetrics(queue);
   const schedule = config.WEBHOOK_RETRY_SCHEDULE;
-  const tenantSecrets = new WebhookSecretStore(connection, tenancyKeys(config.QUEUE_PREFIX));
+  const tenantSecrets = new WebhookSecretStore(
+    connection,
+    tenancyKeys(config.QUEUE_PREFIX, { cluster: isCluster(config) }),
+  );
   const processor = createProcessor({
     secrets: config.WEBHOOK_SECRETS,
     tenantSecrets: cachedFor(TENANT_SECRET_CACHE_MS, (tenant) => tenantSecrets.get(tenant)),

@@ -18,7 +18,7 @@ import {
   readRepository,
   type RepositoryListing,
 } from '@mserve/model-runtime/repository';
-import IORedis from 'ioredis';
+import { createRedis } from '@mserve/redis';
 import type { WorkerConfig } from './config';
 import { startWorkerHttp } from './http';
 import type { InferenceEngine } from './inference';
@@ -93,7 +93,8 @@ export async function startRepositoryWorker(
   const only = config.WORKER_MODELS.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  // Through the factory like every other connection, so version states follow sentinels and clusters too.
+  const redis = createRedis(config, 'blocking');
   redis.on('error', (err) => logger.debug({ err: err.message }, 'redis state connection error'));
   const statesKey = versionStatesKey(config.QUEUE_NAME, config.QUEUE_PREFIX);
   const hosted = new Map<string, Hosted>();

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { Logger } from '@mserve/common';
 import { modelCardsKey, queueShards, shardOf, syncQueueName } from '@mserve/contracts';
 import { DriftRecorder } from '@mserve/drift';
-import { bullConnection, createRedis, queueNameFor } from '@mserve/redis';
+import { bullConnection, createRedis, isCluster, queueNameFor } from '@mserve/redis';
 import { tenancyKeys } from '@mserve/tenancy';
 import type IORedis from 'ioredis';
 import { Worker, type Job } from 'bullmq';
@@ -124,7 +124,7 @@ export async function startWorker(
   const [worker, syncWorker] = workers as [Worker, Worker];
   // A job of a tenant's ended: it no longer counts against the tenant's quota or fair-share rank (the gateway
   // counted it when it enqueued it). A missed removal is pruned by age at the next admission.
-  const names = tenancyKeys(config.QUEUE_PREFIX);
+  const names = tenancyKeys(config.QUEUE_PREFIX, { cluster: isCluster(config) });
   const uncount = (job: Job | undefined) => {
     const tenant = (job?.data as { tenant?: unknown } | undefined)?.tenant;
     if (!job?.id || typeof tenant !== 'string') return;

@@ -1,5 +1,6 @@
 /**
- * `pnpm keys`: API keys and per-tenant webhook secrets, straight against the stack's Redis (REDIS_URL, QUEUE_PREFIX).
+ * `pnpm keys`: API keys and per-tenant webhook secrets, straight against the stack's Redis (the apps' REDIS_* variables:
+ * a URL, sentinels or a cluster; QUEUE_PREFIX).
  *
  *   pnpm keys create --tenant acme --scopes predict,read   prints the key once (and the tenant's webhook secret)
  *   pnpm keys list                                         ids, tenants, scopes, state; never a secret
@@ -9,8 +10,8 @@
  *   pnpm keys webhook-secret show --tenant acme            the tenant's current secrets
  */
 import { parseArgs } from 'node:util';
-import { cliArgs } from '@mserve/common';
-import IORedis from 'ioredis';
+import { cliArgs, env, parseEnv } from '@mserve/common';
+import { createRedis, isCluster, redisEnv } from '@mserve/redis';
 import { KeyStore } from './key-store';
 import { checkTenant, parseScopes } from './keys';
 import { tenancyKeys } from './redis-keys';
@@ -21,7 +22,11 @@ const USAGE = `usage:
   pnpm keys list
   pnpm keys revoke <id>
   pnpm keys webhook-secret rotate|finish|show --tenant <name>
-env: REDIS_URL (default redis://127.0.0.1:6379), QUEUE_PREFIX (default bull)`;
+env: REDIS_URL (default redis://127.0.0.1:6379) or REDIS_SENTINELS / REDIS_CLUSTER_NODES as the apps read them,
+     QUEUE_PREFIX (default bull)`;
+
+/** Where the keys live: the same variables the gateway reads, so the CLI finds a Sentinel primary or a cluster too. */
+const cliEnv = { ...redisEnv, QUEUE_PREFIX: env.str({ doc: 'BullMQ key prefix of the stack', default: 'bull' }) };
 
 async function run(argv: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -30,8 +35,9 @@ async function run(argv: string[], out: (line: string) => void): Promise<number>
     allowPositionals: true,
   });
   const [cmd, sub] = positionals;
-  const redis = new IORedis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
-  const keys = tenancyKeys(process.env['QUEUE_PREFIX'] ?? 'bull');
+  const config = parseEnv(cliEnv);
+  const redis = createRedis(config, 'command', { maxRetriesPerRequest: 2 });
+  const keys = tenancyKeys(config.QUEUE_PREFIX, { cluster: isCluster(config) });
   const store = new KeyStore(redis, keys);
   const secrets = new WebhookSecretStore(redis, keys);
   const tenant = () => checkTenant(values.tenant ?? '');

@@ -14,9 +14,14 @@ export interface TenancyKeys {
   openJobs(queue: string, tenant: string): string;
 }
 
-/** The tenancy key names under `prefix` (the stack's QUEUE_PREFIX, `bull` by default). */
-export function tenancyKeys(prefix: string): TenancyKeys {
-  const base = `${prefix}:mserve:auth`;
+/**
+ * The tenancy key names under `prefix` (the stack's QUEUE_PREFIX, `bull` by default). On a Redis Cluster the
+ * key-store names share one hash tag, because a key is written with its index entry in one MULTI, which a cluster
+ * refuses across slots; on one server or behind sentinels the names stay untagged, so existing keys keep working.
+ * A tenant's open jobs sit under the queue's own name, which is tagged on a cluster already.
+ */
+export function tenancyKeys(prefix: string, opts: { cluster?: boolean } = {}): TenancyKeys {
+  const base = opts.cluster ? `${prefix}:{mserve:auth}` : `${prefix}:mserve:auth`;
   return {
     apiKey: (id) => `${base}:key:${id}`,
     apiKeyIndex: `${base}:keys`,

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { queueShards, shardOf } from '@mserve/contracts';
 import {
   ROOT,
@@ -133,6 +135,27 @@ describeLoadSuite({
           throw new Error(`${e.message}; last: ${JSON.stringify(last)}`);
         });
         expect(delivered.filter((b) => b.includes(id))).toHaveLength(1);
+      }, 60_000);
+
+      it('creates, lists and revokes an API key with pnpm keys on the cluster (key and index in one slot)', async () => {
+        const keys = async (...args: string[]) =>
+          (
+            await promisify(execFile)(
+              process.execPath,
+              ['--conditions=development', '--import', 'tsx', 'packages/tenancy/src/cli.ts', ...args],
+              { cwd: ROOT, env: { ...process.env, REDIS_CLUSTER_NODES: cluster.nodeList, REDIS_URL: NOWHERE } },
+            )
+          ).stdout;
+        const made = JSON.parse(await keys('create', '--tenant', 'acme', '--scopes', 'predict', '--json')) as {
+          id: string;
+        };
+        const key = `bull:{mserve:auth}:key:${made.id}`;
+        expect(redisCli(cluster.portOfKey(key), 'HGET', key, 'tenant')).toBe('acme');
+        const listed = JSON.parse(await keys('list', '--json')) as Array<{ id: string; revokedAt?: string }>;
+        expect(listed.map((k) => k.id)).toContain(made.id);
+        expect(await keys('revoke', made.id)).toContain(`revoked ${made.id}`);
+        const after = JSON.parse(await keys('list', '--json')) as Array<{ id: string; revokedAt?: string }>;
+        expect(after.find((k) => k.id === made.id)?.revokedAt).toBeTruthy();
       }, 60_000);
 
       it('counts the predictions the workers recorded in GET /v1/monitoring (drift buckets on the cluster)', async () => {
