@@ -250,7 +250,12 @@ function documentWithoutAuth(
       version: '1.0.0',
       description:
         'Queue-decoupled MNIST digit classification with calibrated uncertainty. Any other method on these ' +
-        'paths answers 405 METHOD_NOT_ALLOWED with an Allow header naming the methods the path has.',
+        'paths answers 405 METHOD_NOT_ALLOWED with an Allow header naming the methods the path has. The same ' +
+        'gateway also speaks two standard protocols, in their own formats and described by their own documents ' +
+        'rather than here: the Open Inference Protocol v2 REST API under /v2 (server and model metadata, health, ' +
+        'readiness, infer with FP32 tensors or BYTES inputs of encoded images; errors as {"error": "..."}) and ' +
+        "TF Serving's REST API (POST /v1/models/{name}[/versions/{v}|/labels/{l}]:predict, GET " +
+        '/v1/models/{name}[/versions/{v}][/metadata]). Both use the same API keys and scopes as /v1.',
     },
     paths: {
       '/v1/jobs': {
