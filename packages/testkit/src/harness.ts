@@ -172,22 +172,38 @@ export async function startGateway(
   expectReady = true,
   timeoutMs = 60_000,
 ): Promise<{ proc: Proc; base: string }> {
-  const port = await freePort();
-  const proc = spawnTs(GATEWAY_MAIN, { PORT: String(port), ...env });
-  const base = `http://127.0.0.1:${port}`;
-  await waitUntil(
-    async () => {
-      if (proc.child.exitCode !== null) throw new Error(`gateway exited:\n${proc.output()}`);
-      const r = await request(`${base}${expectReady ? '/readyz' : '/healthz'}`).catch(() => undefined);
-      return r?.status === 200;
-    },
-    timeoutMs,
-    'gateway',
-  ).catch(async (e: unknown) => {
-    await proc.stop('SIGKILL');
-    throw e;
+  return onFreePort(async (port) => {
+    const proc = spawnTs(GATEWAY_MAIN, { PORT: String(port), ...env });
+    const base = `http://127.0.0.1:${port}`;
+    await waitUntil(
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`gateway exited:\n${proc.output()}`);
+        const r = await request(`${base}${expectReady ? '/readyz' : '/healthz'}`).catch(() => undefined);
+        return r?.status === 200;
+      },
+      timeoutMs,
+      'gateway',
+    ).catch(async (e: unknown) => {
+      await proc.stop('SIGKILL');
+      throw e;
+    });
+    return { proc, base };
   });
-  return { proc, base };
+}
+
+/**
+ * Runs `start` on a port that was free a moment ago, again on another one when the process lost it to a parallel
+ * suite before it could bind (EADDRINUSE): between `freePort` and the process' listen, any socket of the machine
+ * may take the port.
+ */
+async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start(await freePort());
+    } catch (e) {
+      if (i >= attempts || !String((e as Error).message).includes('EADDRINUSE')) throw e;
+    }
+  }
 }
 
 /** Starts a worker and waits for its /healthz. */
@@ -196,21 +212,22 @@ export async function startWorker(
   file = WORKER_MAIN,
   timeoutMs = 60_000,
 ): Promise<{ proc: Proc; port: number }> {
-  const port = await freePort();
-  const proc = spawnTs(file, { WORKER_HTTP_PORT: String(port), ...env });
-  await waitUntil(
-    async () => {
-      if (proc.child.exitCode !== null) throw new Error(`worker exited:\n${proc.output()}`);
-      const r = await request(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-      return r?.status === 200;
-    },
-    timeoutMs,
-    'worker',
-  ).catch(async (e: unknown) => {
-    await proc.stop('SIGKILL');
-    throw e;
+  return onFreePort(async (port) => {
+    const proc = spawnTs(file, { WORKER_HTTP_PORT: String(port), ...env });
+    await waitUntil(
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`worker exited:\n${proc.output()}`);
+        const r = await request(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+        return r?.status === 200;
+      },
+      timeoutMs,
+      'worker',
+    ).catch(async (e: unknown) => {
+      await proc.stop('SIGKILL');
+      throw e;
+    });
+    return { proc, port };
   });
-  return { proc, port };
 }
 
 /**
