@@ -213,6 +213,7 @@ function cancelOperation() {
     parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
     responses: {
       '200': json(ref('CancelOutcome'), 'what the cancel did, and the job'),
+      '400': error(400, 'the job id in the path is not valid percent-encoding'),
       '404': error(404, 'unknown job, or removed after the retention period'),
       '409': error(
         409,
@@ -311,7 +312,11 @@ function documentWithoutAuth(
                 failed: { value: EXAMPLE_FAILED },
               },
             }),
-            '400': error(400, `invalid wait (a number of seconds in [0, ${settings.MAX_WAIT_S}]) or include`),
+            '400': error(
+              400,
+              `invalid wait (a number of seconds in [0, ${settings.MAX_WAIT_S}]) or include, or a job id that is not ` +
+                'valid percent-encoding',
+            ),
             '404': error(404, 'unknown job, or removed after the retention period'),
             '431': headersTooLarge,
             '503': error(503, 'Redis unavailable', retryAfter),

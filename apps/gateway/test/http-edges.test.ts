@@ -192,3 +192,16 @@ describe('a wrong method on a known route', () => {
     expect(unknown.body.error.code).toBe('NOT_FOUND');
   });
 });
+
+describe('A job id that is not valid percent-encoding', () => {
+  it.each([
+    ['GET', '/v1/jobs/%zz', '/v1/jobs/{id}'],
+    ['DELETE', '/v1/jobs/%zz', '/v1/jobs/{id}'],
+    ['POST', '/v1/jobs/%zz/cancel', '/v1/jobs/{id}/cancel'],
+  ])('is a 400 with the JSON error body the document declares (%s %s)', async (method, path, route) => {
+    const res = await request(`${base}${path}`, { method });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('BAD_REQUEST');
+    expectMatchesSpec(route, method.toLowerCase(), res);
+  });
+});
