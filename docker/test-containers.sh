@@ -8,7 +8,7 @@
 #   5. stops one worker with SIGTERM while async jobs arrive and checks every job still completes, then sends
 #      SIGTERM to every other container (podman stop with the service's stop_grace_period as the timeout); each
 #      must exit with code 0 before its grace period ends (a SIGKILL or an unhandled SIGTERM gives 137/143),
-#   6. tears everything down and prints its duration; the measurements go to reports/containers.json.
+#   6. tears everything down and prints its duration; the measurements go to reports/containers.json (REPORTS=1).
 #
 # podman-compose 1.0.3 quirks handled here: it ignores --abort-on-container-exit and depends_on conditions (so the
 # calibrate job is run to completion first, and every step is bounded by `timeout`), `down` stops with a 1 s
@@ -38,8 +38,10 @@ PROJECT=mserve-ct-$$
 TAG=ct-$$
 COMPOSE_FILE=$ROOT/docker/compose.yaml
 WORK=$(mktemp -d)
-# CONTAINERS_REPORT: where the measurements go (the jest wrapper writes reports/ only with REPORTS=1).
-REPORT=${CONTAINERS_REPORT:-$ROOT/reports/containers.json}
+# CONTAINERS_REPORT: where the measurements go; by default reports/containers.json with REPORTS=1 (like every
+# measuring command), else a file of this run's own, so a plain run leaves the checkout as it was.
+if [ "${REPORTS:-}" = 1 ]; then DEFAULT_REPORT=$ROOT/reports/containers.json; else DEFAULT_REPORT=${TMPDIR:-/tmp}/mserve-containers-$$.json; fi
+REPORT=${CONTAINERS_REPORT:-$DEFAULT_REPORT}
 export IMAGE_TAG=$TAG IMAGE_PREFIX=mserve ASSETS_HOST_DIR=$ASSETS
 GATEWAY_PORT=$(node -e 'const s=require("net").createServer().listen(0,()=>{console.log(s.address().port);s.close()})')
 export GATEWAY_PORT
