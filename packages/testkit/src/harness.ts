@@ -173,21 +173,39 @@ export async function startGateway(
   timeoutMs = 60_000,
 ): Promise<{ proc: Proc; base: string }> {
   return onFreePort(async (port) => {
-    const proc = spawnTs(GATEWAY_MAIN, { PORT: String(port), ...env });
     const base = `http://127.0.0.1:${port}`;
-    await waitUntil(
-      async () => {
-        if (proc.child.exitCode !== null) throw new Error(`gateway exited:\n${proc.output()}`);
-        const r = await request(`${base}${expectReady ? '/readyz' : '/healthz'}`).catch(() => undefined);
-        return r?.status === 200;
-      },
-      timeoutMs,
-      'gateway',
-    ).catch(async (e: unknown) => {
-      await proc.stop('SIGKILL');
-      throw e;
-    });
+    const proc = spawnTs(GATEWAY_MAIN, { PORT: String(port), ...env });
+    await untilAnswering(proc, `${base}${expectReady ? '/readyz' : '/healthz'}`, 'gateway', timeoutMs);
     return { proc, base };
+  });
+}
+
+/** Starts a worker and waits for its /healthz. */
+export async function startWorker(
+  env: Record<string, string>,
+  file = WORKER_MAIN,
+  timeoutMs = 60_000,
+): Promise<{ proc: Proc; port: number }> {
+  return onFreePort(async (port) => {
+    const proc = spawnTs(file, { WORKER_HTTP_PORT: String(port), ...env });
+    await untilAnswering(proc, `http://127.0.0.1:${port}/healthz`, 'worker', timeoutMs);
+    return { proc, port };
+  });
+}
+
+/** Waits until `url` answers 200; kills `proc` and throws with its output if it exits or the time runs out. */
+async function untilAnswering(proc: Proc, url: string, name: string, timeoutMs: number): Promise<void> {
+  await waitUntil(
+    async () => {
+      if (proc.child.exitCode !== null) throw new Error(`${name} exited:\n${proc.output()}`);
+      const r = await request(url).catch(() => undefined);
+      return r?.status === 200;
+    },
+    timeoutMs,
+    name,
+  ).catch(async (e: unknown) => {
+    await proc.stop('SIGKILL');
+    throw e;
   });
 }
 
@@ -204,30 +222,6 @@ async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 3):
       if (i >= attempts || !String((e as Error).message).includes('EADDRINUSE')) throw e;
     }
   }
-}
-
-/** Starts a worker and waits for its /healthz. */
-export async function startWorker(
-  env: Record<string, string>,
-  file = WORKER_MAIN,
-  timeoutMs = 60_000,
-): Promise<{ proc: Proc; port: number }> {
-  return onFreePort(async (port) => {
-    const proc = spawnTs(file, { WORKER_HTTP_PORT: String(port), ...env });
-    await waitUntil(
-      async () => {
-        if (proc.child.exitCode !== null) throw new Error(`worker exited:\n${proc.output()}`);
-        const r = await request(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-        return r?.status === 200;
-      },
-      timeoutMs,
-      'worker',
-    ).catch(async (e: unknown) => {
-      await proc.stop('SIGKILL');
-      throw e;
-    });
-    return { proc, port };
-  });
 }
 
 /**
