@@ -115,10 +115,10 @@ export function createShadowing(deps: ShadowDeps): Shadowing {
       });
     },
     stats(model) {
-      const share = deps.registry.labels(model).shadowShare ?? 0;
+      const { shadow, shadowShare = 0 } = deps.registry.labels(model);
       return [...(tallies.get(model) ?? new Map<number, Tally>())].map(([version, t]) => ({
         version,
-        share: deps.registry.labels(model).shadow === version ? share : 0,
+        share: shadow === version ? shadowShare : 0,
         requests: t.requests,
         disagreements: t.disagreements,
         errors: t.errors,
