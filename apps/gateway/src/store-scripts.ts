@@ -81,3 +81,22 @@ export function hashFromList(list: string[]): Record<string, string> {
   for (let i = 0; i + 1 < list.length; i += 2) out[list[i] as string] = list[i + 1] as string;
   return out;
 }
+
+/** A JSON field of a job hash, or null when it does not parse (as BullMQ's own reader treats it). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** A hash of JSON values, skipping fields that do not parse. */
+export function parseHash<T>(all: Record<string, string>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [k, v] of Object.entries(all)) {
+    const parsed = parseJson(v);
+    if (parsed && typeof parsed === 'object') out[k] = parsed as T;
+  }
+  return out;
+}

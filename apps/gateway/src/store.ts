@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { AppError, type ErrorCode, type Logger } from '@mserve/common';
 import {
   INFERENCE_BATCH_JOB_NAME,
@@ -8,9 +7,6 @@ import {
   shardOf,
   syncQueueName,
   type BatchJobData,
-  modelCardsKey,
-  modelLabelsKey,
-  versionStatesKey,
   type InferenceJobData,
   type ModelCard,
   type ModelLabels,
@@ -19,7 +15,7 @@ import {
   type WebhookSubscription,
   encodeFailure,
 } from '@mserve/contracts';
-import { admitJob, fairPriority, releaseJob, tenancyKeys, withFairShareScript } from '@mserve/tenancy';
+import { withFairShareScript } from '@mserve/tenancy';
 import {
   WEBHOOK_QUEUE,
   batchKey,
@@ -31,21 +27,17 @@ import {
   type DeliveryState,
 } from '@mserve/webhooks';
 import { Queue } from 'bullmq';
-import type IORedis from 'ioredis';
-import {
-  confirmReplicated,
-  createRedis,
-  isCluster,
-  queueNameFor,
-  type RedisClient,
-  type RedisEndpoint,
-} from '@mserve/redis';
+import { createRedis, isCluster, queueNameFor, type RedisClient, type RedisEndpoint } from '@mserve/redis';
 import type { GatewayConfig } from './config';
-import { finishedSnapshot, type FinishedJob, type JobSnapshot } from './pipeline/job-snapshot';
+import type { JobSnapshot } from './pipeline/job-snapshot';
 import type { BatchStore } from './pipeline/bulk';
-import type { IdempotencyKey, IdempotencyRecord, IdempotencyStore } from './pipeline/idempotency';
-import type { JobControl, JobRepository, StopResult, TenantAdmission } from './pipeline/ports';
-import { hashFromList, withStoreScripts, type StoreRedis } from './store-scripts';
+import type { JobControl, JobRepository, StopResult } from './pipeline/ports';
+import { RedisCalls } from './store-calls';
+import { RedisIdempotency, RedisTenantAdmission } from './store-keys';
+import { ModelRepositoryStore } from './store-repository';
+import { priorityOf } from './store-placement';
+import { hashFromList, parseJson, withStoreScripts, type StoreRedis } from './store-scripts';
+import { snapshotFromHash } from './store-snapshot';
 
 type StoreConfig = Pick<
   GatewayConfig,
@@ -64,9 +56,6 @@ type StoreConfig = Pick<
 > &
   Partial<Pick<GatewayConfig, 'TENANT_MAX_JOBS' | 'MAX_QUEUE_TIME_S'>>;
 
-/** Longest a tenant's job is counted when nothing uncounted it (a job lives at most its queue time plus a run). */
-const DAY_MS = 86_400_000;
-
 /** One shard of the queues (see `queueShards`): its main queue and its queue of grouped synchronous predictions. */
 interface Shard {
   queue: Queue;
@@ -78,7 +67,7 @@ interface Shard {
  * (`enableOfflineQueue: false`) and every call is bounded by `REDIS_TIMEOUT_MS`, so a request fails with 503 within
  * a second instead of hanging; ioredis keeps reconnecting in the background, so the service recovers by itself.
  */
-export class JobStore implements JobRepository, IdempotencyStore, JobControl, BatchStore, TenantAdmission {
+export class JobStore implements JobRepository, JobControl, BatchStore {
   private readonly redis: RedisClient & StoreRedis & ReturnType<typeof withFairShareScript>;
   /** The queues jobs are spread over (`QUEUE_SHARDS`); a job's shard follows from its id (`shardOf`). */
   private readonly shards: Shard[];
@@ -87,8 +76,13 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
   /** The notifier's queue, read for the delivery state of a job's webhook (never written here). */
   private readonly webhookQueue: Queue;
   private depthInFlight: Promise<number> | undefined;
-  /** How often the producer connection closed: a durable write must be written and confirmed on one connection. */
-  private closes = 0;
+  /** Deadlines and durable acknowledgements of every operation on the producer connection. */
+  private readonly calls: RedisCalls;
+  private readonly repository: ModelRepositoryStore;
+  /** Idempotency keys, in the first shard's main queue's namespace. */
+  readonly idempotency: RedisIdempotency;
+  /** Each tenant's count of unfinished jobs (`TENANT_MAX_JOBS`) and fair-share rank. */
+  readonly tenants: RedisTenantAdmission;
 
   constructor(
     private readonly config: StoreConfig,
@@ -110,7 +104,12 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
       ),
     );
     this.redis.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'redis producer connection error'));
-    this.redis.on('close', () => this.closes++);
+    const { REDIS_DURABLE_REPLICAS: replicas, REDIS_DURABLE_TIMEOUT_MS: timeoutMs } = config;
+    this.calls = new RedisCalls(this.redis, {
+      timeoutMs: config.REDIS_TIMEOUT_MS,
+      ...(config.REDIS_DURABLE_ACKS ? { durable: { replicas, timeoutMs } } : {}),
+    });
+    this.repository = new ModelRepositoryStore(this.redis, config);
     const prefix = config.QUEUE_PREFIX;
     const open = (name: string): Queue => {
       const q = new Queue(name, { connection: this.redis, prefix });
@@ -122,6 +121,8 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
       syncQueue: open(syncQueueName(name)),
     }));
     this.queue = (this.shards[0] as Shard).queue;
+    this.idempotency = new RedisIdempotency(this.redis, this.calls, (name) => this.queue.toKey(name));
+    this.tenants = new RedisTenantAdmission(this.redis, this.calls, config);
     // Reading delivery state needs no connection of its own.
     this.webhookQueue = new Queue(queueNameFor(config, WEBHOOK_QUEUE), { connection: this.redis, prefix });
     this.webhookQueue.on('error', (err) => this.logger.debug({ err: err.message }, 'webhook queue error'));
@@ -138,85 +139,22 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
     return item ? this.shardOf(item.batchId).syncQueue : this.shardOf(id).queue;
   }
 
-  /**
-   * Runs a write and, with `REDIS_DURABLE_ACKS`, waits until the replicas hold it before the caller acknowledges
-   * it: on the same connection, since WAIT covers the writes of its own client.
-   */
   private write<T>(op: () => Promise<T>): Promise<T> {
-    if (!this.config.REDIS_DURABLE_ACKS) return this.call(op);
-    const { REDIS_DURABLE_REPLICAS: n, REDIS_DURABLE_TIMEOUT_MS: ms } = this.config;
-    return this.call(async () => {
-      const closesBefore = this.closes;
-      const out = await op();
-      // Not a cluster (checked in the constructor): one connection to the primary.
-      await confirmReplicated(this.redis as IORedis, n, ms);
-      // WAIT confirms the writes of its own connection only. ioredis resends an unanswered command after a
-      // reconnect, so a WAIT cut off by a failover is answered by the new primary, which may never have had the
-      // job (the old one acknowledged it and died): no acknowledgement unless one connection did both.
-      if (this.closes !== closesBefore) {
-        throw new AppError(
-          'REDIS_UNAVAILABLE',
-          'the job queue failed over before the job was confirmed; retry shortly',
-        );
-      }
-      return out;
-    });
+    return this.calls.write(op);
+  }
+
+  private call<T>(op: () => Promise<T>): Promise<T> {
+    return this.calls.call(op);
   }
 
   /** Resolves once the connection is usable, or after `ms` (a store made while serving warms up first). */
-  async whenConnected(ms: number): Promise<void> {
-    if (this.connected) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.redis.once('ready', done);
-    });
+  whenConnected(ms: number): Promise<void> {
+    return this.calls.whenConnected(ms);
   }
 
-  /**
-   * True once the connection has been up: a store made for a new version is not routed to before it; an outage
-   * later keeps it true, so requests fail with REDIS_UNAVAILABLE as everywhere else.
-   */
+  /** True once the connection has been up (see {@link RedisCalls.hasConnected}). */
   get hasConnected(): boolean {
-    if (this.connected) this.wasConnected = true;
-    return this.wasConnected;
-  }
-  private wasConnected = false;
-
-  /** True while the producer connection is usable. */
-  private get connected(): boolean {
-    return this.redis.status === 'ready';
-  }
-
-  /** Runs a Redis operation, failing fast with REDIS_UNAVAILABLE when the connection is down or slow. */
-  private async call<T>(op: () => Promise<T>): Promise<T> {
-    if (!this.connected) throw new AppError('REDIS_UNAVAILABLE', 'the job queue is unavailable; retry shortly');
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        op(),
-        new Promise<never>((_, reject) => {
-          // The deadline is checked one event-loop turn late on purpose: when CPU work (image decoding) held the
-          // loop past it, the reply may already sit in the socket, and the poll phase delivers it before
-          // setImmediate runs, so a busy gateway does not mistake its own lag for Redis being down.
-          timer = setTimeout(
-            () =>
-              setImmediate(() =>
-                reject(new AppError('REDIS_UNAVAILABLE', 'the job queue did not answer in time; retry shortly')),
-              ),
-            this.config.REDIS_TIMEOUT_MS,
-          );
-        }),
-      ]);
-    } catch (e) {
-      if (e instanceof AppError) throw e;
-      throw new AppError('REDIS_UNAVAILABLE', 'the job queue is unavailable; retry shortly', undefined, { cause: e });
-    } finally {
-      if (timer) clearTimeout(timer);
-    }
+    return this.calls.hasConnected;
   }
 
   /** Adds a job under the given id with the retention policy of results. */
@@ -320,33 +258,7 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
     const jobId = item ? item.batchId : id;
     return this.call(async () => {
       const [list, pos] = await this.redis.mserveJobRead(queue.toKey(jobId), queue.toKey('active'), jobId);
-      const hash = hashFromList(list);
-      if (!hash['data'] || !hash['timestamp']) return null;
-      const stored = parseJson(hash['data']);
-      const raw = item ? (stored as Partial<BatchJobData> | null)?.items?.[item.index] : stored;
-      if (!raw) return null;
-      const data = raw as Partial<InferenceJobData>;
-      const snap: JobSnapshot = {
-        id,
-        status: pos === null ? 'queued' : 'active',
-        data: {
-          requestId: data.requestId ?? '',
-          submittedAt: data.submittedAt ?? Number(hash['timestamp']),
-          ...(data.webhook ? { webhook: data.webhook } : {}),
-          ...(typeof data.deadlineAt === 'number' ? { deadlineAt: data.deadlineAt } : {}),
-          ...(typeof data.batch === 'string' ? { batch: data.batch } : {}),
-          ...(data.input ? { input: data.input } : {}),
-          ...(typeof data.tenant === 'string' ? { tenant: data.tenant } : {}),
-        },
-      };
-      if (!hash['finishedOn']) return snap;
-      const rv = hash['returnvalue'];
-      const finished: FinishedJob = {
-        finishedOn: Number(hash['finishedOn']),
-        ...(hash['failedReason'] ? { failedReason: hash['failedReason'] } : {}),
-        ...(rv !== undefined ? { returnvalue: parseJson(rv) } : {}),
-      };
-      return finishedSnapshot(snap, finished, item?.index);
+      return snapshotFromHash(id, hashFromList(list), pos !== null, item?.index);
     });
   }
 
@@ -372,28 +284,6 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
       );
       return done.flat();
     });
-  }
-
-  /** The Redis key of an idempotency key: per queue and scope, the caller's key hashed to a bounded name. */
-  private idemKey(k: IdempotencyKey): string {
-    const digest = createHash('sha256').update(k.key).digest('hex');
-    return this.queue.toKey(`idempotency:${k.scope}:${digest}`);
-  }
-
-  /** Claims an idempotency key atomically (one SET NX); null when claimed, else the record already there. */
-  async claim(k: IdempotencyKey, record: IdempotencyRecord, leaseMs: number): Promise<IdempotencyRecord | null> {
-    const found = await this.call(() => this.redis.mserveClaim(this.idemKey(k), JSON.stringify(record), leaseMs));
-    return found === null ? null : (parseJson(found) as IdempotencyRecord);
-  }
-
-  /** Keeps a claimed key as `record` for `ttlS`, if it still names the job. */
-  async settle(k: IdempotencyKey, record: IdempotencyRecord, ttlS: number): Promise<void> {
-    await this.call(() => this.redis.mserveSettle(this.idemKey(k), record.jobId, JSON.stringify(record), ttlS));
-  }
-
-  /** Frees a claimed key, if it still names the job. */
-  async release(k: IdempotencyKey, jobId: string): Promise<void> {
-    await this.call(() => this.redis.mserveSettle(this.idemKey(k), jobId, '', 0));
   }
 
   /** Stops a job of its own (see `mserveStop` in `store-scripts.ts`): one script, atomic against workers. */
@@ -445,28 +335,6 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
     );
   }
 
-  /** The set counting `tenant`'s unfinished jobs (the worker uncounts a job when it ends). */
-  private openJobsKey(tenant: string): string {
-    return tenancyKeys(this.config.QUEUE_PREFIX).openJobs(this.config.QUEUE_NAME, tenant);
-  }
-
-  /** Counts job `id` against `tenant` (atomic per tenant); its fair-share rank, or 429 TENANT_QUOTA. */
-  async admitTenantJob(tenant: string, id: string): Promise<number> {
-    const limit = this.config.TENANT_MAX_JOBS ?? Number.MAX_SAFE_INTEGER;
-    const queueS = this.config.MAX_QUEUE_TIME_S ?? 0;
-    const maxAgeMs = queueS > 0 ? queueS * 1000 + 600_000 : DAY_MS;
-    const r = await this.call(() => admitJob(this.redis, this.openJobsKey(tenant), id, limit, maxAgeMs));
-    if (!r.admitted) {
-      throw new AppError('TENANT_QUOTA', `this tenant has ${r.open} unfinished jobs (limit ${limit}); retry later`);
-    }
-    return r.rank;
-  }
-
-  /** Uncounts job `id` of `tenant`. */
-  async releaseTenantJob(tenant: string, id: string): Promise<void> {
-    await this.call(() => releaseJob(this.redis, this.openJobsKey(tenant), id));
-  }
-
   /** Records a bulk submission's job ids (and the webhook of a batch that has one) under its batch id for `ttlS`. */
   async saveBatch(id: string, jobIds: string[], ttlS: number, webhook?: WebhookSubscription): Promise<void> {
     const key = batchKey(this.config.QUEUE_PREFIX, this.config.QUEUE_NAME, id);
@@ -483,37 +351,23 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
   }
 
   /** Model cards published by workers consuming this queue. */
-  async modelCards(): Promise<ModelCard[]> {
-    return this.call(async () => {
-      const all = await this.redis.hgetall(modelCardsKey(this.config.QUEUE_NAME, this.config.QUEUE_PREFIX));
-      return Object.values(all).flatMap((v) => {
-        try {
-          return [JSON.parse(v) as ModelCard];
-        } catch {
-          return [];
-        }
-      });
-    });
+  modelCards(): Promise<ModelCard[]> {
+    return this.call(() => this.repository.modelCards());
   }
 
   /** The state of every model version as the workers reported it (see `versionStatesKey`). */
-  async versionStates(): Promise<Record<string, VersionStatus>> {
-    return this.call(async () => parseHash<VersionStatus>(await this.redis.hgetall(this.repositoryKey('versions'))));
+  versionStates(): Promise<Record<string, VersionStatus>> {
+    return this.call(() => this.repository.versionStates());
   }
 
   /** The labels of every model (see `modelLabelsKey`). */
-  async modelLabels(): Promise<Record<string, ModelLabels>> {
-    return this.call(async () => parseHash<ModelLabels>(await this.redis.hgetall(this.repositoryKey('labels'))));
+  modelLabels(): Promise<Record<string, ModelLabels>> {
+    return this.call(() => this.repository.modelLabels());
   }
 
   /** Replaces the labels of model `name` (one HSET: every gateway sees the change at its next poll). */
   async setModelLabels(name: string, labels: ModelLabels): Promise<void> {
-    await this.call(() => this.redis.hset(this.repositoryKey('labels'), name, JSON.stringify(labels)));
-  }
-
-  private repositoryKey(which: 'versions' | 'labels'): string {
-    const { QUEUE_NAME, QUEUE_PREFIX } = this.config;
-    return which === 'versions' ? versionStatesKey(QUEUE_NAME, QUEUE_PREFIX) : modelLabelsKey(QUEUE_NAME, QUEUE_PREFIX);
+    await this.call(() => this.repository.setModelLabels(name, labels));
   }
 
   /** The delivery state of job `jobId`'s webhook, or null when it has none (or the notifier dropped it). */
@@ -544,38 +398,4 @@ export class JobStore implements JobRepository, IdempotencyStore, JobControl, Ba
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     this.redis.disconnect();
   }
-}
-
-/** A hash of JSON values, skipping fields that do not parse. */
-function parseHash<T>(all: Record<string, string>): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const [k, v] of Object.entries(all)) {
-    const parsed = parseJson(v);
-    if (parsed && typeof parsed === 'object') out[k] = parsed as T;
-  }
-  return out;
-}
-
-/** A JSON field of a job hash, or null when it does not parse (as BullMQ's own reader treats it). */
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Where each class goes in BullMQ, which takes every job of its wait list before any job of its prioritized set:
- * normal jobs go to the wait list as always (FIFO); high jobs to the head of it (`lifo`), so they are taken before
- * any waiting normal job (among themselves newest first); low jobs into the prioritized set, taken only when the
- * wait list is empty. A high job therefore never queues behind a normal or low backlog.
- */
-function priorityOf(data: InferenceJobData, rank?: number): { priority?: number; lifo?: boolean } {
-  if (data.priority === 'high') return { lifo: true };
-  // With tenants (a rank), normal and low jobs are ordered by their rank in their tenant: fair share (see
-  // @mserve/tenancy's fair-share.ts); low stays behind every normal job.
-  if (rank !== undefined) return { priority: fairPriority(rank, data.priority === 'low') };
-  if (data.priority === 'low') return { priority: 1 };
-  return {};
 }

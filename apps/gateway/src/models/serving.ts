@@ -88,10 +88,10 @@ export function createModelServing(deps: ServingDeps): ModelServing {
       checkWebhookUrl: deps.checkWebhookUrl,
       webhookState: deps.webhookState,
       metrics: pipelineMetrics(deps.metrics),
-      idempotency: { store, ttlS: config.IDEMPOTENCY_TTL_S },
+      idempotency: { store: store.idempotency, ttlS: config.IDEMPOTENCY_TTL_S },
       control: store,
       batches: { store, ttlS: config.RESULT_TTL_S },
-      admission: store,
+      admission: store.tenants,
     });
     return { store, waiters, service, own };
   };
