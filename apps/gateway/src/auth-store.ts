@@ -16,6 +16,7 @@ import {
 import { createRedis, isCluster, type RedisClient, type RedisEndpoint } from '@mserve/redis';
 import { cachedLookup, type AfterAuth, type KeyLookup } from './auth';
 import type { GatewayConfig } from './config';
+import { RedisCalls } from './store-calls';
 
 type AuthConfig = Pick<
   GatewayConfig,
@@ -36,6 +37,8 @@ export class AuthStore {
   private readonly keys: KeyStore;
   private readonly names: ReturnType<typeof tenancyKeys>;
   private readonly cache: { lookup: KeyLookup; forget(id: string): void };
+  /** Fails fast with REDIS_UNAVAILABLE while Redis is away or slow, as the job store does. */
+  private readonly calls: RedisCalls;
 
   constructor(
     private readonly config: AuthConfig,
@@ -50,6 +53,7 @@ export class AuthStore {
       }),
     );
     this.redis.on('error', (err) => this.logger.debug({ err: err.message }, 'redis auth connection error'));
+    this.calls = new RedisCalls(this.redis, { timeoutMs: config.REDIS_TIMEOUT_MS, subject: 'the key store' });
     this.names = tenancyKeys(config.QUEUE_PREFIX, { cluster: isCluster(config) });
     this.keys = new KeyStore(this.redis, this.names);
     this.cache = cachedLookup((id) => this.call(() => this.keys.get(id)), config.AUTH_CACHE_MS);
@@ -101,27 +105,8 @@ export class AuthStore {
     }
   }
 
-  private async call<T>(op: () => Promise<T>): Promise<T> {
-    if (this.redis.status !== 'ready') {
-      throw new AppError('REDIS_UNAVAILABLE', 'the key store is unavailable; retry shortly');
-    }
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        op(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new AppError('REDIS_UNAVAILABLE', 'the key store did not answer in time; retry shortly')),
-            this.config.REDIS_TIMEOUT_MS,
-          );
-        }),
-      ]);
-    } catch (e) {
-      if (e instanceof AppError) throw e;
-      throw new AppError('REDIS_UNAVAILABLE', 'the key store is unavailable; retry shortly', undefined, { cause: e });
-    } finally {
-      if (timer) clearTimeout(timer);
-    }
+  private call<T>(op: () => Promise<T>): Promise<T> {
+    return this.calls.call(op);
   }
 
   async close(): Promise<void> {

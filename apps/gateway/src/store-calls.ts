@@ -6,12 +6,14 @@ import type IORedis from 'ioredis';
 export interface RedisCallOptions {
   /** Deadline of one operation, ms (`REDIS_TIMEOUT_MS`). */
   timeoutMs: number;
+  /** What the connection serves, as the 503 messages name it (default "the job queue"). */
+  subject?: string;
   /** With `REDIS_DURABLE_ACKS`: replicas that must hold a write, and how long to wait for them (ms). */
   durable?: { replicas: number; timeoutMs: number };
 }
 
 /**
- * The gateway's way of running Redis operations on its producer connection: fail fast with REDIS_UNAVAILABLE when
+ * The gateway's way of running Redis operations on one of its connections (the job store's, the key store's): fail fast with REDIS_UNAVAILABLE when
  * the connection is down or slow, and (with durable acknowledgements) confirm writes on the replicas before the
  * caller acknowledges them.
  */
@@ -56,7 +58,8 @@ export class RedisCalls {
 
   /** Runs a Redis operation, failing fast with REDIS_UNAVAILABLE when the connection is down or slow. */
   async call<T>(op: () => Promise<T>): Promise<T> {
-    if (!this.connected) throw new AppError('REDIS_UNAVAILABLE', 'the job queue is unavailable; retry shortly');
+    const subject = this.opts.subject ?? 'the job queue';
+    if (!this.connected) throw new AppError('REDIS_UNAVAILABLE', `${subject} is unavailable; retry shortly`);
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
@@ -68,7 +71,7 @@ export class RedisCalls {
           timer = setTimeout(
             () =>
               setImmediate(() =>
-                reject(new AppError('REDIS_UNAVAILABLE', 'the job queue did not answer in time; retry shortly')),
+                reject(new AppError('REDIS_UNAVAILABLE', `${subject} did not answer in time; retry shortly`)),
               ),
             this.opts.timeoutMs,
           );
@@ -76,7 +79,7 @@ export class RedisCalls {
       ]);
     } catch (e) {
       if (e instanceof AppError) throw e;
-      throw new AppError('REDIS_UNAVAILABLE', 'the job queue is unavailable; retry shortly', undefined, { cause: e });
+      throw new AppError('REDIS_UNAVAILABLE', `${subject} is unavailable; retry shortly`, undefined, { cause: e });
     } finally {
       if (timer) clearTimeout(timer);
     }
