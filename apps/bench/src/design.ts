@@ -81,6 +81,13 @@ export function servingSection(reportsDir: string): string {
     `| mean batch size at 100 req/s | ${b.open.meanBatchSize.toFixed(2)} |`,
     `| async submit + long-poll (${b.async.clients} clients) | ${f1(b.async.rps)} req/s, p50 ${f1(b.async.latency.p50)} ms, p99 ${f1(b.async.latency.p99)} ms |`,
   ];
+  const eo = b.echo.open?.latency;
+  if (eo) {
+    // The same arrivals against the bare echo: the tail this machine and client add with no service behind them.
+    lines.push(
+      `| the bare echo under the same 100 req/s open loop: p50 / p90 / p99 / max | ${f1(eo.p50)} / ${f1(eo.p90)} / ${f1(eo.p99)} / ${f1(eo.max)} ms |`,
+    );
+  }
   if (c1 && e1) {
     lines.push(
       `| one request at a time: predict p50 vs echo p50 (cost of validation, preprocessing, queue round trips and inference; autocannon's latency has 1 ms resolution) | ${f1(c1.latency.p50)} ms vs ${f1(e1.latency.p50)} ms |`,
@@ -114,12 +121,16 @@ export function servingSection(reportsDir: string): string {
     );
   lines.push(
     '',
-    '| process at 100 req/s | CPU, % of one core (mean / max) | RSS MiB (mean / max) |',
-    '| --- | --- | --- |',
+    `| process at 100 req/s | CPU, % of one core (mean / max) | RSS MiB (mean / max) | CPU ms per request: at 100 req/s / at the best closed loop (${f1(b.sync.best.rps)} req/s) |`,
+    '| --- | --- | --- | --- |',
   );
-  for (const p of b.processes)
+  const perRequest = (cpuPercent: number, rps: number) => ((cpuPercent * 10) / rps).toFixed(2);
+  for (const p of b.processes) {
+    const atMax = b.processesAtMax?.find((m) => m.name === p.name);
+    const busy = atMax ? perRequest(atMax.cpuPercentMean, b.sync.best.rps) : 'n/a';
     lines.push(
-      `| ${p.name} | ${f1(p.cpuPercentMean)} / ${f1(p.cpuPercentMax)} | ${f1(p.rssMbMean)} / ${f1(p.rssMbMax)} |`,
+      `| ${p.name} | ${f1(p.cpuPercentMean)} / ${f1(p.cpuPercentMax)} | ${f1(p.rssMbMean)} / ${f1(p.rssMbMax)} | ${perRequest(p.cpuPercentMean, b.open.achievedRps)} / ${busy} |`,
     );
+  }
   return lines.join('\n');
 }

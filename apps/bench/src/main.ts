@@ -8,11 +8,12 @@ import { MIX_CYCLE, describeMix, mixCycle } from './mixed';
 import { multipart, type MultipartBody } from './multipart';
 import { openLoop } from './open-loop';
 import { measureFloor } from './floor';
+import { waitUntilIdle } from './idle';
 import { firstJsonLine, spawnTs, stopProc } from './processes';
 import { sampleProcesses, type ProcStats } from './procstats';
 import { summariseProfileDir } from './profile';
 import { readRedisCounters, redisCost, type RedisCost } from './redis-cost';
-import { renderMarkdown, verdicts, type BenchReport } from './report';
+import { renderMarkdown, verdicts, type BenchReport, type EchoOpenLoop } from './report';
 import { startStack, type Stack } from './stack';
 
 const log = createLogger('bench');
@@ -34,6 +35,8 @@ const quick = args.quick === true;
 const profile = args.profile === true || !quick;
 const D = quick ? 4 : 10; // seconds per closed-loop step
 const OPEN_S = quick ? 10 : 30;
+/** Arrival rate of the open-loop steps (service and echo alike), requests per second. */
+const OPEN_RATE = 100;
 const CONCURRENCY = quick ? [1, 8, 32] : [1, 8, 32, 64, 128];
 /** Connections of the mixed-workload step (service and echo alike). */
 const MIXED_CONNECTIONS = 32;
@@ -60,7 +63,7 @@ async function measureEcho(
   body: ReturnType<typeof multipart>,
   mix: MultipartBody[],
   logDir: string,
-): Promise<{ best: ClosedLoopResult; all: ClosedLoopResult[]; mixed: ClosedLoopResult }> {
+): Promise<{ best: ClosedLoopResult; all: ClosedLoopResult[]; mixed: ClosedLoopResult; open: EchoOpenLoop }> {
   const echo = spawnTs('echo', 'apps/bench/src/echo-main.ts', { PORT: '0' }, logDir);
   const { port } = await firstJsonLine<{ port: number }>(echo);
   try {
@@ -77,7 +80,16 @@ async function measureEcho(
       durationS: D,
     });
     log.info({ step: 'echo mixed', rps: mixed.rps }, 'measured');
-    return { best: best(all), all, mixed };
+    // The same arrival rate, client and upload as the service's open-loop step: what this machine and client add to
+    // a tail before any queue, preprocessing or model is involved.
+    const { bodies: _bodies, ...open } = await openLoop({
+      url: `http://127.0.0.1:${port}/echo`,
+      ...body,
+      rate: OPEN_RATE,
+      durationS: OPEN_S,
+    });
+    log.info({ step: 'echo open loop', p99: open.latency.p99 }, 'measured');
+    return { best: best(all), all, mixed, open };
   } finally {
     await stopProc(echo);
   }
@@ -149,7 +161,15 @@ async function main(): Promise<void> {
       return { result, cost: redisCost(before, await readRedisCounters(stack.redisPort), answered(result)) };
     };
     const answeredOk = (r: ClosedLoopResult) => r.requests - r.non2xx;
+    // Every step starts from an idle stack: a saturating step leaves a backlog (up to a job per connection) that
+    // the next step would otherwise pay for in its first second.
+    const settle = async (step: string) => {
+      const { state, waitedMs } = await waitUntilIdle(url);
+      if (state === 'busy') log.warn({ step, waitedMs }, 'stack still busy from the step before; measuring anyway');
+      if (state === 'unknown') log.debug({ step }, 'the gateway shows no queue metrics; not waiting for it to idle');
+    };
     for (const c of CONCURRENCY) {
+      await settle(`predict ${c}`);
       // The load generator runs in this process: it is sampled too, as 'bench (load generator)'.
       const sampler = stack
         ? sampleProcesses([...stack.procs, { name: 'bench (load generator)', pid: process.pid }])
@@ -166,13 +186,21 @@ async function main(): Promise<void> {
     const syncBest = best(sync);
     const processesAtMax = stepProcs[sync.indexOf(syncBest)] ?? [];
 
-    log.info('open loop at 100 req/s');
+    log.info(`open loop at ${OPEN_RATE} req/s`);
+    await settle('open loop');
     const sampler = stack ? sampleProcesses(stack.procs.filter((p) => p.name !== 'redis')) : undefined;
-    const open = await openLoop({ url: `${url}/v1/predict`, ...upload, rate: 100, durationS: OPEN_S, collect: true });
+    const open = await openLoop({
+      url: `${url}/v1/predict`,
+      ...upload,
+      rate: OPEN_RATE,
+      durationS: OPEN_S,
+      collect: true,
+    });
     const procs = sampler?.stop() ?? [];
     const openBatch = meanBatch(open.bodies);
 
     log.info('async submit + long-poll');
+    await settle('async');
     const asyncStep = await costOf(
       () => asyncLoop({ baseUrl: url, ...upload, clients: syncBest.connections, durationS: D }),
       (r) => r.completed,
@@ -182,6 +210,7 @@ async function main(): Promise<void> {
 
     log.info('async submit + long-poll with a webhook');
     const hooked = multipart(file, { webhook: WEBHOOK });
+    await settle('webhook');
     const webhookStep = await costOf(
       () => asyncLoop({ baseUrl: url, ...hooked, clients: 8, durationS: Math.min(D, 4) }),
       (r) => r.completed,
@@ -189,6 +218,7 @@ async function main(): Promise<void> {
     if (webhookStep.cost) redis.webhook = webhookStep.cost;
 
     log.info(`mixed workload: ${describeMix()}`);
+    await settle('mixed');
     const mixed = await closedLoop({
       url: `${url}/v1/predict`,
       ...upload,
@@ -202,6 +232,7 @@ async function main(): Promise<void> {
     const samples: { samples: number; result: ClosedLoopResult }[] = [];
     for (const T of SAMPLES) {
       const body = multipart(file, { samples: String(T) });
+      await settle(`samples ${T}`);
       const result = await closedLoop({
         url: `${url}/v1/predict`,
         ...body,
@@ -217,6 +248,7 @@ async function main(): Promise<void> {
       await stack.stop();
       stack = await startOne(2);
       await warmUp(stack.url, upload);
+      await waitUntilIdle(stack.url);
       twoWorkers = await closedLoop({
         url: `${stack.url}/v1/predict`,
         ...upload,
@@ -252,7 +284,7 @@ async function main(): Promise<void> {
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
       image: { file: path.basename(imagePath), bytes: image.length },
       durationS: (Date.now() - t0) / 1000,
-      echo: { best: echo.best, all: echo.all },
+      echo: { best: echo.best, all: echo.all, open: echo.open },
       sync: { all: sync, best: syncBest },
       mixed: { description: describeMix(), cycle: MIX_CYCLE, service: mixed, echo: echo.mixed },
       ...(redis.sync.length ? { redis } : {}),

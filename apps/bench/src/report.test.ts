@@ -107,6 +107,41 @@ describe('benchmark verdicts', () => {
     expect(v.some((x) => x.target.startsWith('mixed') || x.target.startsWith('one connection'))).toBe(false);
   });
 
+  it('sets the bare echo under the same open loop beside the service and names its p99 in the open-loop verdicts', () => {
+    const base = report({ p99: 9 });
+    const echoOpen = { ...base.open, latency: { ...base.open.latency, p99: 6.5 } };
+    const withEcho = { ...base, echo: { ...base.echo, open: echoOpen } };
+    expect(find(withEcho, '100 req/s open loop: p99 <= 5 ')?.measured).toBe(
+      'p99 9.0 ms, errors 0/3000; bare echo under the same load: p99 6.5 ms',
+    );
+    expect(find(withEcho, '100 req/s open loop: p99 <= 5 ')?.pass).toBe(false);
+    const md = renderMarkdown(withEcho);
+    expect(md).toMatch(/\| bare echo \| 3000 \| 3000 \| 0 \| 100\.0 \| 4\.0 \| 8\.0 \| 6\.5 \| 30\.0 \| - \|/);
+    expect(md).toMatch(
+      /\| POST \/v1\/predict \| 3000 \| 3000 \| 0 \| 100\.0 \| 4\.0 \| 8\.0 \| 9\.0 \| 30\.0 \| 1\.20 \|/,
+    );
+    // A report from before the echo's open loop renders and judges without it.
+    expect(renderMarkdown(base)).not.toContain('| bare echo |');
+    expect(find(base, '100 req/s open loop: p99 <= 5 ')?.measured).toBe('p99 9.0 ms, errors 0/3000');
+  });
+
+  it('shows CPU per request at the open loop beside the same at the best closed loop', () => {
+    const proc = (cpuPercentMean: number) => ({
+      name: 'gateway',
+      pid: 1,
+      cpuPercentMean,
+      cpuPercentMax: 50,
+      rssMbMean: 1,
+      rssMbMax: 2,
+      samples: 10,
+    });
+    // 30% of a core at 100 req/s is 3 ms a request; 96% at the best step (1200 req/s) is 0.8 ms.
+    const md = renderMarkdown({ ...report({}), processes: [proc(30)], processesAtMax: [proc(96)] });
+    expect(md).toMatch(/\| gateway \| 30\.0 \| 50\.0 \| 1\.0 \| 2\.0 \| 3\.00 \| 0\.80 \|/);
+    const without = renderMarkdown({ ...report({}), processes: [proc(30)] });
+    expect(without).toMatch(/\| gateway \|[^\n]*\| 3\.00 \| n\/a \|/);
+  });
+
   it('shows the floor of one request as its parts, their sum and the service beside it', () => {
     const floor = {
       httpMs: 0.25,

@@ -13,7 +13,8 @@ export interface BenchReport {
   machine: { cpus: number; node: string };
   image: { file: string; bytes: number };
   durationS: number;
-  echo: { best: ClosedLoopResult; all: ClosedLoopResult[] };
+  /** The bare echo: closed loop per connection count, and (runs since it was added) the same open loop as `open`. */
+  echo: { best: ClosedLoopResult; all: ClosedLoopResult[]; open?: EchoOpenLoop };
   sync: { best: ClosedLoopResult; all: ClosedLoopResult[] };
   open: Omit<OpenLoopResult, 'bodies'> & { bodies?: undefined; meanBatchSize: number };
   async: AsyncLoopResult;
@@ -32,6 +33,9 @@ export interface BenchReport {
   verdicts: Verdict[];
 }
 
+/** An open-loop run without the response bodies (the echo's are only the upload sent back). */
+export type EchoOpenLoop = Omit<OpenLoopResult, 'bodies'>;
+
 /** One acceptance target, what was measured against it, and by how much it passed or fell short. */
 export interface Verdict {
   target: string;
@@ -48,6 +52,11 @@ function verdict(target: string, measured: string, pass: boolean, shortBy: () =>
   return { target, measured, pass, ...(pass ? {} : { shortBy: shortBy() }) };
 }
 
+function openRow(server: string, o: EchoOpenLoop, batch: string): string {
+  const l = o.latency;
+  return `| ${server} | ${o.sent} | ${o.ok} | ${o.errors} | ${f(o.achievedRps)} | ${f(l.p50)} | ${f(l.p90)} | ${f(l.p99)} | ${f(l.max)} | ${batch} |`;
+}
+
 /** Checks the targets against the measured numbers; never rounds in the service's favour. */
 export function verdicts(r: BenchReport): Verdict[] {
   const out: Verdict[] = [];
@@ -55,7 +64,9 @@ export function verdicts(r: BenchReport): Verdict[] {
   const openErr = r.open.errors;
   const openShort = (bound: number) =>
     `${p99 > bound ? `p99 over by ${f(p99 - bound)} ms` : ''}${openErr ? ` ${openErr} errors` : ''}`.trim();
-  const openMeasured = `p99 ${f(p99)} ms, errors ${openErr}/${r.open.sent}`;
+  // The echo's p99 under the same load is the part of the tail that is this machine and this client, not the service.
+  const echoP99 = r.echo.open ? `; bare echo under the same load: p99 ${f(r.echo.open.latency.p99)} ms` : '';
+  const openMeasured = `p99 ${f(p99)} ms, errors ${openErr}/${r.open.sent}${echoP99}`;
   out.push(
     verdict('100 req/s open loop: p99 <= 50 ms, zero errors', openMeasured, p99 <= 50 && openErr === 0, () =>
       openShort(50),
@@ -200,13 +211,19 @@ export function renderMarkdown(r: BenchReport): string {
     );
   const o = r.open;
   lines.push('', `## Open loop: ${o.rate} req/s for ${o.durationS} s (latency from the scheduled send time)`, '');
+  if (r.echo.open) {
+    lines.push(
+      'The bare echo gets the same arrivals from the same client: its tail is what this machine and client add alone.',
+      'The service step starts once the stack is idle (no queued or running job, then 1 s quiet), as every step does.',
+      '',
+    );
+  }
   lines.push(
-    '| sent | ok | errors | achieved req/s | p50 ms | p90 ms | p99 ms | max ms | mean batch size |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| server | sent | ok | errors | achieved req/s | p50 ms | p90 ms | p99 ms | max ms | mean batch size |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
-  lines.push(
-    `| ${o.sent} | ${o.ok} | ${o.errors} | ${f(o.achievedRps)} | ${f(o.latency.p50)} | ${f(o.latency.p90)} | ${f(o.latency.p99)} | ${f(o.latency.max)} | ${f(o.meanBatchSize, 2)} |`,
-  );
+  if (r.echo.open) lines.push(openRow('bare echo', r.echo.open, '-'));
+  lines.push(openRow('POST /v1/predict', o, f(o.meanBatchSize, 2)));
   if (r.mixed) {
     const m = r.mixed;
     lines.push(
@@ -251,13 +268,21 @@ export function renderMarkdown(r: BenchReport): string {
       '',
       `## Per-process CPU and memory during the ${o.rate} req/s open loop`,
       '',
-      '| process | CPU mean % of a core | CPU max % | RSS mean MiB | RSS max MiB |',
-      '| --- | --- | --- | --- | --- |',
+      // CPU per answered request at a light load beside the same at the best closed loop: what a request costs
+      // when every one wakes the processes up on its own, against when they stay busy.
+      `CPU ms per request: the mean CPU over the step's answered requests per second; at the best closed loop, the same over its ${f(r.sync.best.rps)} req/s.`,
+      '',
+      '| process | CPU mean % of a core | CPU max % | RSS mean MiB | RSS max MiB | CPU ms per request | at the best closed loop |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
     );
-    for (const p of r.processes)
+    const perRequest = (cpuPercent: number, rps: number) => f((cpuPercent * 10) / rps, 2);
+    for (const p of r.processes) {
+      const atMax = r.processesAtMax?.find((m) => m.name === p.name);
+      const busy = atMax ? perRequest(atMax.cpuPercentMean, r.sync.best.rps) : 'n/a';
       lines.push(
-        `| ${p.name} | ${f(p.cpuPercentMean)} | ${f(p.cpuPercentMax)} | ${f(p.rssMbMean)} | ${f(p.rssMbMax)} |`,
+        `| ${p.name} | ${f(p.cpuPercentMean)} | ${f(p.cpuPercentMax)} | ${f(p.rssMbMean)} | ${f(p.rssMbMax)} | ${perRequest(p.cpuPercentMean, o.achievedRps)} | ${busy} |`,
       );
+    }
   }
   if (r.redis) lines.push(...redisSection(r.redis));
   const profiled = Object.entries(r.profiles);
