@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BenchReport } from './report';
+import { cpuPerRequest, type BenchReport } from './report';
 
 interface Scores {
   misclassificationAuroc: number;
@@ -124,12 +124,10 @@ export function servingSection(reportsDir: string): string {
     `| process at 100 req/s | CPU, % of one core (mean / max) | RSS MiB (mean / max) | CPU ms per request: at 100 req/s / at the best closed loop (${f1(b.sync.best.rps)} req/s) |`,
     '| --- | --- | --- | --- |',
   );
-  const perRequest = (cpuPercent: number, rps: number) => ((cpuPercent * 10) / rps).toFixed(2);
   for (const p of b.processes) {
-    const atMax = b.processesAtMax?.find((m) => m.name === p.name);
-    const busy = atMax ? perRequest(atMax.cpuPercentMean, b.sync.best.rps) : 'n/a';
+    const cost = cpuPerRequest(b, p);
     lines.push(
-      `| ${p.name} | ${f1(p.cpuPercentMean)} / ${f1(p.cpuPercentMax)} | ${f1(p.rssMbMean)} / ${f1(p.rssMbMax)} | ${perRequest(p.cpuPercentMean, b.open.achievedRps)} / ${busy} |`,
+      `| ${p.name} | ${f1(p.cpuPercentMean)} / ${f1(p.cpuPercentMax)} | ${f1(p.rssMbMean)} / ${f1(p.rssMbMax)} | ${cost.light} / ${cost.busy} |`,
     );
   }
   return lines.join('\n');

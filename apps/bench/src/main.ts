@@ -163,8 +163,8 @@ async function main(): Promise<void> {
     const answeredOk = (r: ClosedLoopResult) => r.requests - r.non2xx;
     // Every step starts from an idle stack: a saturating step leaves a backlog (up to a job per connection) that
     // the next step would otherwise pay for in its first second.
-    const settle = async (step: string) => {
-      const { state, waitedMs } = await waitUntilIdle(url);
+    const settle = async (step: string, baseUrl = url) => {
+      const { state, waitedMs } = await waitUntilIdle(baseUrl);
       if (state === 'busy') log.warn({ step, waitedMs }, 'stack still busy from the step before; measuring anyway');
       if (state === 'unknown') log.debug({ step }, 'the gateway shows no queue metrics; not waiting for it to idle');
     };
@@ -248,7 +248,7 @@ async function main(): Promise<void> {
       await stack.stop();
       stack = await startOne(2);
       await warmUp(stack.url, upload);
-      await waitUntilIdle(stack.url);
+      await settle('two workers', stack.url);
       twoWorkers = await closedLoop({
         url: `${stack.url}/v1/predict`,
         ...upload,

@@ -52,6 +52,19 @@ function verdict(target: string, measured: string, pass: boolean, shortBy: () =>
   return { target, measured, pass, ...(pass ? {} : { shortBy: shortBy() }) };
 }
 
+/**
+ * CPU ms per answered request of process `p`: during the open loop (`light`) and during the best closed-loop step
+ * (`busy`, 'n/a' when that step was not sampled), as text with two decimals.
+ */
+export function cpuPerRequest(r: BenchReport, p: ProcStats): { light: string; busy: string } {
+  const perRequest = (cpuPercent: number, rps: number) => f((cpuPercent * 10) / rps, 2);
+  const atMax = r.processesAtMax?.find((m) => m.name === p.name);
+  return {
+    light: perRequest(p.cpuPercentMean, r.open.achievedRps),
+    busy: atMax ? perRequest(atMax.cpuPercentMean, r.sync.best.rps) : 'n/a',
+  };
+}
+
 function openRow(server: string, o: EchoOpenLoop, batch: string): string {
   const l = o.latency;
   return `| ${server} | ${o.sent} | ${o.ok} | ${o.errors} | ${f(o.achievedRps)} | ${f(l.p50)} | ${f(l.p90)} | ${f(l.p99)} | ${f(l.max)} | ${batch} |`;
@@ -275,12 +288,10 @@ export function renderMarkdown(r: BenchReport): string {
       '| process | CPU mean % of a core | CPU max % | RSS mean MiB | RSS max MiB | CPU ms per request | at the best closed loop |',
       '| --- | --- | --- | --- | --- | --- | --- |',
     );
-    const perRequest = (cpuPercent: number, rps: number) => f((cpuPercent * 10) / rps, 2);
     for (const p of r.processes) {
-      const atMax = r.processesAtMax?.find((m) => m.name === p.name);
-      const busy = atMax ? perRequest(atMax.cpuPercentMean, r.sync.best.rps) : 'n/a';
+      const cost = cpuPerRequest(r, p);
       lines.push(
-        `| ${p.name} | ${f(p.cpuPercentMean)} | ${f(p.cpuPercentMax)} | ${f(p.rssMbMean)} | ${f(p.rssMbMax)} | ${perRequest(p.cpuPercentMean, o.achievedRps)} | ${busy} |`,
+        `| ${p.name} | ${f(p.cpuPercentMean)} | ${f(p.cpuPercentMax)} | ${f(p.rssMbMean)} | ${f(p.rssMbMax)} | ${cost.light} | ${cost.busy} |`,
       );
     }
   }
