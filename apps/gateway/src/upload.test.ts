@@ -121,3 +121,12 @@ describe('uploads over the limit', () => {
     }
   });
 });
+
+describe('a path Express cannot decode', () => {
+  it('is a 400 BAD_REQUEST that names the path', () => {
+    const err = Object.assign(new URIError("Failed to decode param '%zz'"), { status: 400, statusCode: 400 });
+    expect(uploadError(err)?.toBody()).toEqual({
+      error: { code: 'BAD_REQUEST', message: "malformed request path: Failed to decode param '%zz'" },
+    });
+  });
+});

@@ -50,6 +50,10 @@ export function uploadError(err: unknown, maxBytes?: number): AppError | undefin
       `malformed multipart upload: ${err.message}${err.field ? ` (${err.field})` : ''}`,
     );
   }
+  // Express refuses a path parameter that is not valid percent-encoding while matching routes, whatever the method.
+  if (err instanceof URIError && (err as URIError & { status?: number }).status === 400) {
+    return new AppError('BAD_REQUEST', `malformed request path: ${err.message}`);
+  }
   const e = err as { type?: string; status?: number; message?: string; limit?: number } | null;
   if (e && typeof e === 'object' && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     if (e.type === 'entity.too.large') {

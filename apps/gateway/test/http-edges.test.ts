@@ -204,4 +204,13 @@ describe('A job id that is not valid percent-encoding', () => {
     expect(res.body.error.code).toBe('BAD_REQUEST');
     expectMatchesSpec(route, method.toLowerCase(), res);
   });
+
+  it('is a 400 naming the path, not the body, even for a method the path does not have', async () => {
+    const res = await request(`${base}/v1/batches/%zz/`, { method: 'PATCH' });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toEqual({
+      code: 'BAD_REQUEST',
+      message: "malformed request path: Failed to decode param '%zz'",
+    });
+  });
 });

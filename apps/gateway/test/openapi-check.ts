@@ -12,6 +12,16 @@ export interface CheckedResponse {
   headers?: Record<string, string | string[] | undefined>;
 }
 
+/** Whether every segment of `pathname` is valid percent-encoding. */
+function decodable(pathname: string): boolean {
+  try {
+    for (const segment of pathname.split('/')) decodeURIComponent(segment);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const ptr = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
@@ -89,8 +99,12 @@ export function specChecker(doc: Doc) {
     route,
     re: new RegExp(`^${route.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`, 'i'),
   }));
-  /** The documented path template a request path (as the server sees it) falls under, if any. */
-  const routeOf = (pathname: string): string | undefined => templates.find((t) => t.re.test(pathname))?.route;
+  /**
+   * The documented path template a request path (as the server sees it) falls under, if any. A path that is not
+   * valid percent-encoding falls under none: the server refuses it (400) before it matches a route or a method.
+   */
+  const routeOf = (pathname: string): string | undefined =>
+    decodable(pathname) ? templates.find((t) => t.re.test(pathname))?.route : undefined;
 
   return { operation, anyResponse, routeOf };
 }
